@@ -1,0 +1,93 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// One set of compiler settings for every target (hummingbird's choice of upcoming features).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "crowdspeed",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "crowdspeed", targets: ["crowdspeed"]),
+        .executable(name: "crowdspeed-agent", targets: ["crowdspeed-agent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Wire format, validation, units, machine identity. Foundation only.
+        .target(name: "CrowdspeedCore", swiftSettings: swiftSettings),
+        // Pure statistics: curves, optimum, formulas, regret.
+        .target(name: "CrowdspeedFit", dependencies: ["CrowdspeedCore"], swiftSettings: swiftSettings),
+        // Numbered SQL migrations, bundled so an installed binary finds them.
+        .target(name: "CrowdspeedMigrations", path: "Migrations", resources: [.copy("sql")], swiftSettings: swiftSettings),
+        // Page templates and static assets, bundled the same way.
+        .target(name: "CrowdspeedWeb", path: "Web", resources: [.copy("templates"), .copy("static")], swiftSettings: swiftSettings),
+        .target(
+            name: "CrowdspeedStore",
+            dependencies: [
+                "CrowdspeedCore", "CrowdspeedMigrations",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CrowdspeedServer",
+            dependencies: [
+                "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedStore", "CrowdspeedWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CrowdspeedAgent",
+            dependencies: ["CrowdspeedCore"],
+            resources: [.copy("Workloads")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "crowdspeed",
+            dependencies: [
+                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "crowdspeed-agent",
+            dependencies: [
+                "CrowdspeedAgent", "CrowdspeedCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CrowdspeedCoreTests", dependencies: ["CrowdspeedCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "CrowdspeedFitTests", dependencies: ["CrowdspeedFit", "CrowdspeedCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "CrowdspeedStoreTests", dependencies: ["CrowdspeedStore", "CrowdspeedCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CrowdspeedAgentTests",
+            dependencies: ["CrowdspeedAgent", "CrowdspeedCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CrowdspeedServerTests",
+            dependencies: [
+                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedAgent",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,156 @@
+import CrowdspeedCore
+import Foundation
+
+/// Everything the server stores and reads, behind one protocol so the SQLite implementation can
+/// later be joined by a PostgreSQL one without touching the controllers.
+///
+/// Implementations own every write; one logical write is one transaction, and a call that returns
+/// has committed (an acknowledged submission survives a crash of the process).
+public protocol ResultStore: Sendable {
+    /// Stores a validated submission and everything in it in one transaction.
+    ///
+    /// - Parameters:
+    ///   - submission: a submission that passed ``Submission/validate(limits:now:)``.
+    ///   - receivedAt: the server's clock at receipt.
+    ///   - deletionTokenHash: the hash of the deletion token handed to the submitter, if any.
+    /// - Returns: `.created` the first time this id is seen, `.duplicate` when the same id with the
+    ///   same content was already stored (nothing is written).
+    /// - Throws: ``StoreError/idConflict(_:)`` when the id is stored with different content.
+    func ingest(_ submission: Submission, receivedAt: Date, deletionTokenHash: String?) async throws -> IngestOutcome
+
+    /// One stored submission with all its samples, or nil when the id is unknown.
+    func submission(id: UUID) async throws -> StoredSubmission?
+
+    /// A page of machines, most recently seen first.
+    func machines(limit: Int, offset: Int) async throws -> MachinePage
+
+    /// One machine with its runs, or nil when the id is unknown.
+    func machine(id: String) async throws -> MachineDetail?
+}
+
+/// What ``ResultStore/ingest(_:receivedAt:deletionTokenHash:)`` did.
+public enum IngestOutcome: Sendable, Equatable {
+    case created(machineID: String)
+    case duplicate(machineID: String)
+}
+
+/// Errors of the storage layer, free of HTTP; the server maps them to statuses.
+public enum StoreError: Error, Sendable, Equatable {
+    /// The submission id is already stored with different content.
+    case idConflict(UUID)
+    /// The database holds migrations this build does not know (it was opened by a newer server).
+    case unknownMigrations([String])
+}
+
+/// A submission as stored, with what the server added.
+public struct StoredSubmission: Sendable, Equatable {
+    public var submission: Submission
+    public var machineID: String
+    public var receivedAt: Date
+
+    public init(submission: Submission, machineID: String, receivedAt: Date) {
+        self.submission = submission
+        self.machineID = machineID
+        self.receivedAt = receivedAt
+    }
+}
+
+/// One row of the machines list.
+public struct MachineSummary: Codable, Sendable, Equatable {
+    public var id: String
+    public var arch: String
+    public var cpuVendor: String
+    public var cpuModel: String
+    public var physicalCores: Int
+    public var logicalCPUs: Int
+    public var memoryBytes: Int64
+    /// Largest L2 and L3 data/unified cache, nil when the machine has none at that level.
+    public var l2Bytes: Int64?
+    public var l3Bytes: Int64?
+    public var cpuinfoCacheBytes: Int64?
+    public var submissionCount: Int
+    public var firstSeen: Date
+    public var lastSeen: Date
+
+    public init(
+        id: String, arch: String, cpuVendor: String, cpuModel: String, physicalCores: Int, logicalCPUs: Int,
+        memoryBytes: Int64, l2Bytes: Int64?, l3Bytes: Int64?, cpuinfoCacheBytes: Int64?, submissionCount: Int,
+        firstSeen: Date, lastSeen: Date
+    ) {
+        self.id = id
+        self.arch = arch
+        self.cpuVendor = cpuVendor
+        self.cpuModel = cpuModel
+        self.physicalCores = physicalCores
+        self.logicalCPUs = logicalCPUs
+        self.memoryBytes = memoryBytes
+        self.l2Bytes = l2Bytes
+        self.l3Bytes = l3Bytes
+        self.cpuinfoCacheBytes = cpuinfoCacheBytes
+        self.submissionCount = submissionCount
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, arch, cpuVendor = "cpu_vendor", cpuModel = "cpu_model", physicalCores = "physical_cores"
+        case logicalCPUs = "logical_cpus", memoryBytes = "memory_bytes", l2Bytes = "l2_bytes", l3Bytes = "l3_bytes"
+        case cpuinfoCacheBytes = "cpuinfo_cache_bytes", submissionCount = "submission_count"
+        case firstSeen = "first_seen", lastSeen = "last_seen"
+    }
+}
+
+/// A page of ``MachineSummary`` with the total count, for pagination links.
+public struct MachinePage: Codable, Sendable, Equatable {
+    public var machines: [MachineSummary]
+    public var total: Int
+    public var limit: Int
+    public var offset: Int
+
+    public init(machines: [MachineSummary], total: Int, limit: Int, offset: Int) {
+        self.machines = machines
+        self.total = total
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// One machine: its hardware as last reported, and its runs.
+public struct MachineDetail: Codable, Sendable, Equatable {
+    public var summary: MachineSummary
+    /// The hardware facts of the most recent submission.
+    public var hardware: MachineInfo
+    public var submissions: [SubmissionRef]
+
+    public init(summary: MachineSummary, hardware: MachineInfo, submissions: [SubmissionRef]) {
+        self.summary = summary
+        self.hardware = hardware
+        self.submissions = submissions
+    }
+}
+
+/// A short reference to one stored submission.
+public struct SubmissionRef: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var createdAt: Date
+    public var receivedAt: Date
+    public var source: SubmissionSource
+    public var interpreter: InterpreterInfo
+    public var resultCount: Int
+    public var sampleCount: Int
+
+    public init(id: UUID, createdAt: Date, receivedAt: Date, source: SubmissionSource, interpreter: InterpreterInfo, resultCount: Int, sampleCount: Int) {
+        self.id = id
+        self.createdAt = createdAt
+        self.receivedAt = receivedAt
+        self.source = source
+        self.interpreter = interpreter
+        self.resultCount = resultCount
+        self.sampleCount = sampleCount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, createdAt = "created_at", receivedAt = "received_at", source, interpreter
+        case resultCount = "result_count", sampleCount = "sample_count"
+    }
+}
