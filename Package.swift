@@ -84,8 +84,17 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedServerTests",
             dependencies: [
-                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedAgent",
+                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The real server on a loopback port with real clients: the HTTP API, restarts, the agent.
+        .testTarget(
+            name: "CrowdspeedEndToEndTests",
+            dependencies: [
+                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedAgent",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -12,11 +12,10 @@ public protocol ResultStore: Sendable {
     /// - Parameters:
     ///   - submission: a submission that passed ``Submission/validate(limits:now:)``.
     ///   - receivedAt: the server's clock at receipt.
-    ///   - deletionTokenHash: the hash of the deletion token handed to the submitter, if any.
     /// - Returns: `.created` the first time this id is seen, `.duplicate` when the same id with the
     ///   same content was already stored (nothing is written).
     /// - Throws: ``StoreError/idConflict(_:)`` when the id is stored with different content.
-    func ingest(_ submission: Submission, receivedAt: Date, deletionTokenHash: String?) async throws -> IngestOutcome
+    func ingest(_ submission: Submission, receivedAt: Date) async throws -> IngestOutcome
 
     /// One stored submission with all its samples, or nil when the id is unknown.
     func submission(id: UUID) async throws -> StoredSubmission?
@@ -28,7 +27,7 @@ public protocol ResultStore: Sendable {
     func machine(id: String) async throws -> MachineDetail?
 }
 
-/// What ``ResultStore/ingest(_:receivedAt:deletionTokenHash:)`` did.
+/// What ``ResultStore/ingest(_:receivedAt:)`` did.
 public enum IngestOutcome: Sendable, Equatable {
     case created(machineID: String)
     case duplicate(machineID: String)
