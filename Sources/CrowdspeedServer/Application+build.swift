@@ -1,0 +1,107 @@
+import CrowdspeedCore
+import CrowdspeedStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds the whole server from its configuration: opens the SQLite store (applying pending
+/// migrations before any request is served), builds the router and binds the address. Run it
+/// with `runService()`, which shuts down gracefully on SIGTERM and SIGINT: the listener closes,
+/// requests in flight complete, then the process exits.
+///
+/// - Parameters:
+///   - configuration: the settings parsed by `crowdspeed serve`.
+///   - onServerRunning: called with the bound port once the server listens (tests bind port 0
+///     and learn the real port here).
+/// - Throws: the store's errors when the database cannot be opened or migrated (for instance
+///   `StoreError.unknownMigrations` on a file written by a newer server).
+public func buildApplication(
+    configuration: Configuration,
+    onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    var storeLogger = Logger(label: "crowdspeed.store")
+    storeLogger.logLevel = configuration.logLevel
+
+    let logger = { var logger = Logger(label: "crowdspeed"); logger.logLevel = configuration.logLevel; return logger }()
+    let store = try SQLiteResultStore(
+        path: configuration.databasePath,
+        configuration: .init(durability: configuration.durable ? .durable : .normal, logger: storeLogger))
+    let migrations = try store.appliedMigrations()
+    logger.info("database ready", metadata: [
+        "path": .string(configuration.databasePath),
+        "migrations": .string(migrations.joined(separator: ",")),
+        "durable": .stringConvertible(configuration.durable),
+    ])
+
+    let router = buildRouter(store: store, configuration: configuration)
+    let host = configuration.host
+    return Application(
+        router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        configuration: .init(address: .hostname(host, port: configuration.port), serverName: "crowdspeed"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            // IPv6 literals need brackets in a URL.
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            logger.info("listening", metadata: ["url": .string("http://\(shownHost):\(port)")])
+            await onServerRunning(port)
+        },
+        logger: logger)
+}
+
+/// Builds the router with every route and the middleware stack, over any ``ResultStore``.
+///
+/// Middleware order, outermost first: request id (so every response, refused ones included,
+/// carries `X-Request-ID`), request logging (sees the final status), problem mapping (turns
+/// every error into `application/problem+json`), body-size limit.
+///
+/// - Parameters:
+///   - store: where submissions live; tests pass a store on a temporary file.
+///   - configuration: limits and log level.
+///   - now: the receiving clock; tests fix it.
+public func buildRouter(
+    store: any ResultStore,
+    configuration: Configuration,
+    now: @escaping @Sendable () -> Date = { Date() }
+) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestLoggingMiddleware(level: .info))
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: BodySizeLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes))
+
+    router.addRoutes(
+        SubmissionsController(store: store, limits: configuration.limits, now: now).routes,
+        atPath: RouterPath(SubmissionsController.basePath))
+    router.addRoutes(MachinesController(store: store).routes, atPath: RouterPath(MachinesController.basePath))
+    router.addRoutes(HealthController(store: store).routes, atPath: "/healthz")
+    router.answerMethodNotAllowed()
+    return router
+}
+
+extension Router where Context == AppRequestContext {
+    /// The methods a path can be asked for that we answer with 405 rather than 404 when the path
+    /// exists but does not support them.
+    private static var answerableMethods: [HTTPRequest.Method] { [.get, .post, .put, .patch, .delete] }
+
+    /// Registers, for every path that has routes, a 405 answer (with `Allow`) for the other
+    /// common methods. Hummingbird answers 404 for a known path with an unknown method; a client
+    /// that POSTs to a GET-only path deserves to learn the path is right and the method wrong.
+    /// Call it after every real route is added, so `Allow` lists them all.
+    func answerMethodNotAllowed() {
+        var allowed: [String: (path: RouterPath, methods: [HTTPRequest.Method])] = [:]
+        for route in routes {
+            allowed[route.path.description, default: (route.path, [])].methods.append(route.method)
+        }
+        for (path, methods) in allowed.values {
+            for method in Self.answerableMethods where !methods.contains(method) {
+                let allow = methods.sorted { $0.rawValue < $1.rawValue }
+                on(path, method: method) { request, _ -> HTTPResponse.Status in
+                    throw APIError.methodNotAllowed(request.method, allowed: allow)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import CrowdspeedCore
+import Logging
+
+/// Everything the server needs to start, parsed once by the `crowdspeed serve` command from its
+/// options and environment. Nothing below `@main` reads the environment: tests build this struct
+/// directly, so what a test runs is exactly what an operator configures.
+public struct Configuration: Sendable, Equatable {
+    /// The address to bind. The default keeps a fresh server off the network until an operator
+    /// decides otherwise.
+    public var host: String
+    /// The TCP port; 0 asks the system for a free one (tests use it to avoid collisions).
+    public var port: Int
+    /// The SQLite database file, created with its migrations when missing.
+    public var databasePath: String
+    /// Bounds on what a submission may hold, including the largest accepted request body.
+    public var limits: SubmissionLimits
+    /// The lowest level of log message written.
+    public var logLevel: Logger.Level
+    /// When true, every acknowledged submission also survives a power loss or an OS crash
+    /// (SQLite `synchronous=FULL`), at the cost of an fsync per ingest; otherwise it survives a
+    /// crash of the process only.
+    public var durable: Bool
+    /// How long an idle keep-alive connection stays open; bounds what a slow client can hold.
+    public var idleTimeoutSeconds: Int
+
+    /// Creates a configuration; every parameter has the documented default of `crowdspeed serve`.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        databasePath: String = "./crowdspeed.sqlite",
+        limits: SubmissionLimits = .standard,
+        logLevel: Logger.Level = .info,
+        durable: Bool = false,
+        idleTimeoutSeconds: Int = 60
+    ) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        self.limits = limits
+        self.logLevel = logLevel
+        self.durable = durable
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+    }
+}

@@ -1,0 +1,40 @@
+import CrowdspeedCore
+import CrowdspeedStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/submissions`: ingestion of agent runs and reading them back with their raw samples.
+///
+/// Dependencies come in through `init` — the store, the limits and the clock — so tests run the
+/// same controller against a temporary database with a fixed time.
+public struct SubmissionsController: Sendable {
+    /// Where submissions are stored and read.
+    let store: any ResultStore
+    /// Bounds enforced on every submission, including the body size.
+    let limits: SubmissionLimits
+    /// The receiving clock: `received_at`, and the reference for refusing far-future dates.
+    let now: @Sendable () -> Date
+
+    /// The path the collection is mounted at; links in responses are built from it.
+    public static let basePath = "/api/v1/submissions"
+
+    /// Creates the controller.
+    public init(store: any ResultStore, limits: SubmissionLimits, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.limits = limits
+        self.now = now
+    }
+
+    /// The routes, relative to ``basePath``.
+    public var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post(use: ingest)
+        routes.get(":id", use: show)
+        return routes
+    }
+
+    /// The canonical link to one submission.
+    static func link(_ id: UUID) -> String {
+        "\(basePath)/\(id.uuidString.lowercased())"
+    }
+}
