@@ -1,0 +1,36 @@
+import Foundation
+
+/// The knobs of a refit. The defaults are the documented choices; tests and benchmarks may vary them.
+public struct FitConfiguration: Sendable, Equatable, Codable {
+    /// Families fitted and compared (baselines are always evaluated).
+    public var families: [FormulaFamily] = FormulaFamily.fitted
+    /// Every formula output is clamped to this range (after snapping to a power of two).
+    public var range: ClosedRange<Int64> = Formula.defaultRange
+    /// Candidate log2 k for the scaled families (k·L2, k·L3/procs, k·L3/cores): 2^-8 … 2^8 in
+    /// quarter steps. The constant family tries every power of two inside `range`.
+    public var log2FactorGrid: [Double] = stride(from: -8.0, through: 8.0, by: 0.25).map { $0 }
+    /// Relative slack of the flat set, 0.02 = within 2% of the best.
+    public var flatTolerance = 0.02
+    /// Ridge penalty of the log-linear least squares, per curve (keeps a rank-deficient design
+    /// solvable, e.g. when no machine lacks an L3 or all do).
+    public var ridge = 1e-3
+    /// Machines a hardware class needs before it may get its own formula.
+    public var classMinMachines = 8
+    /// How much lower (absolute regret, 0.005 = half a point) a class formula's held-out regret
+    /// must be than the global formula's on the same curves.
+    public var classMargin = 0.0
+    /// A simpler candidate within this much mean regret of the best is preferred to it. Order of
+    /// simplicity: PyPy's rule, fixed constants, then ``families`` in order.
+    public var simplicityMargin = 0.001
+    /// The fixed-constant baselines.
+    public var fixedConstants: [Int64] = [4 << 20, 8 << 20]
+
+    public init() {}
+
+    /// The integer exponents formulas can output.
+    var exponents: ClosedRange<Int> {
+        let low = Int(log2(Double(max(1, range.lowerBound))).rounded(.up))
+        let high = Int(log2(Double(max(1, range.upperBound))).rounded(.down))
+        return low ... max(low, high)
+    }
+}

@@ -1,0 +1,84 @@
+import CrowdspeedCore
+import Foundation
+
+/// One curve with everything the fit needs to know about where it was measured. A server can
+/// build it from stored aggregates (per-round paired ratios per setting) without raw samples.
+public struct FitCurve: Sendable, Equatable, Codable {
+    /// The server's machine id (``CrowdspeedCore/MachineInfo/machineID``): counts machines.
+    public var machineID: String
+    /// The CPU model string: held-out folds are whole CPU models, so the regret reported is the
+    /// regret on hardware the fit has not seen.
+    public var cpuModel: String
+    public var features: MachineFeatures
+    /// The PyPy version the curve was measured with (selects PyPy's rule for the baseline).
+    public var interpreterVersion: String
+    /// Workload and its version, e.g. `gcbench@1`; informational.
+    public var workload: String
+    public var curve: Curve
+
+    public init(machineID: String, cpuModel: String, features: MachineFeatures, interpreterVersion: String, workload: String, curve: Curve) {
+        self.machineID = machineID
+        self.cpuModel = cpuModel
+        self.features = features
+        self.interpreterVersion = interpreterVersion
+        self.workload = workload
+        self.curve = curve
+    }
+}
+
+/// Everything one refit reads: a flat list of curves.
+public struct FitInput: Sendable, Equatable, Codable {
+    public var curves: [FitCurve]
+
+    public init(curves: [FitCurve]) {
+        self.curves = curves
+    }
+
+    /// Extracts the curves of `benchmark` from submissions (see ``FitCurve/curves(from:benchmark:aggregation:)``).
+    public init(submissions: [Submission], benchmark: String = BenchmarkName.gcbench, aggregation: ReplicateAggregation = .mean) {
+        curves = submissions.flatMap { FitCurve.curves(from: $0, benchmark: benchmark, aggregation: aggregation) }
+    }
+}
+
+extension FitCurve {
+    /// The curves in one submission: one per (benchmark version, procs) of `benchmark`.
+    ///
+    /// Results without `procs` count as procs = 1. The default setting's size is placed with
+    /// ``PyPyDefaultRule`` when the interpreter is PyPy. A machine without an L2 in its cache list
+    /// yields no curves (see ``MachineFeatures/init(machine:procs:)``).
+    ///
+    /// - Parameters:
+    ///   - submission: any source; callers decide whether synthetic data may enter a fit.
+    ///   - benchmark: the workload name, `gcbench` by default.
+    ///   - aggregation: how the k samples of a point in one round are combined.
+    /// - Returns: curves in ascending (benchmark version, procs) order; curves without any
+    ///   non-default point are kept (the fit skips them and counts them).
+    public static func curves(from submission: Submission, benchmark: String = BenchmarkName.gcbench, aggregation: ReplicateAggregation = .mean) -> [FitCurve] {
+        let relevant = submission.results.filter { $0.benchmark == benchmark }
+        let keys = Set(relevant.map { KeyPair(version: $0.benchmarkVersion, procs: $0.params.procs ?? 1) })
+        let isPyPy = submission.interpreter.implementation.lowercased() == "pypy"
+        let machineID = submission.machine.machineID
+        return keys.sorted().compactMap { key in
+            guard let features = MachineFeatures(machine: submission.machine, procs: key.procs) else { return nil }
+            var samples: [CurveSample] = []
+            for result in relevant where result.benchmarkVersion == key.version && (result.params.procs ?? 1) == key.procs {
+                for sample in result.samples {
+                    samples.append(CurveSample(
+                        round: sample.round, nurseryBytes: result.params.nurseryBytes, cpuMs: sample.cpuMs,
+                        failed: sample.failed ?? false))
+                }
+            }
+            let defaultBytes = isPyPy ? PyPyDefaultRule.nurseryBytes(version: submission.interpreter.version, features: features) : nil
+            return FitCurve(
+                machineID: machineID, cpuModel: submission.machine.cpuModel, features: features,
+                interpreterVersion: submission.interpreter.version, workload: "\(benchmark)@\(key.version)",
+                curve: Curve(samples: samples, aggregation: aggregation, defaultNurseryBytes: defaultBytes))
+        }
+    }
+
+    private struct KeyPair: Hashable, Comparable {
+        var version: String
+        var procs: Int
+        static func < (lhs: KeyPair, rhs: KeyPair) -> Bool { (lhs.version, lhs.procs) < (rhs.version, rhs.procs) }
+    }
+}

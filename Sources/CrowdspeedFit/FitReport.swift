@@ -1,0 +1,170 @@
+import CrowdspeedCore
+import Foundation
+
+/// Mean and 90th percentile of per-curve regrets (0.05 = 5% slower than the curve's best).
+public struct RegretSummary: Sendable, Equatable, Codable {
+    /// NaN when there are no curves.
+    public var mean: Double
+    public var p90: Double
+    public var curves: Int
+
+    public init(mean: Double, p90: Double, curves: Int) {
+        self.mean = mean
+        self.p90 = p90
+        self.curves = curves
+    }
+
+    /// Summarizes the finite values of `regrets`.
+    public init(_ regrets: [Double]) {
+        let finite = regrets.filter(\.isFinite).sorted()
+        self.init(mean: Stats.mean(finite), p90: Stats.quantileSorted(finite, 0.9), curves: finite.count)
+    }
+}
+
+/// Gain over the interpreter's default setting across curves: T(default) / T(recommended) − 1.
+public struct GainSummary: Sendable, Equatable, Codable {
+    public var mean: Double
+    public var p10: Double
+    public var p90: Double
+
+    public init(mean: Double, p10: Double, p90: Double) {
+        self.mean = mean
+        self.p10 = p10
+        self.p90 = p90
+    }
+
+    /// Summarizes the finite values of `gains`.
+    public init(_ gains: [Double]) {
+        let finite = gains.filter(\.isFinite).sorted()
+        self.init(mean: Stats.mean(finite), p10: Stats.quantileSorted(finite, 0.1), p90: Stats.quantileSorted(finite, 0.9))
+    }
+}
+
+/// One formula or baseline with its out-of-sample numbers.
+public struct FormulaEvaluation: Sendable, Equatable, Codable {
+    /// `k_l3_per_procs`, `pypy_default`, `constant_8M`, `best_constant`, …
+    public var name: String
+    /// For fitted families, the formula fitted on all curves.
+    public var formula: Formula
+    /// Leave-one-CPU-model-out regret (in-sample when the data hold a single CPU model; see
+    /// ``FitReport/isHeldOut``). Baselines without parameters have nothing to hold out.
+    public var heldOutRegret: RegretSummary
+    /// Noise floor check: fitted on curves from odd rounds, scored on curves from even rounds
+    /// (all machines); nil when no curve has both.
+    public var splitRegret: Double?
+    /// The held-out predictions' gain over the default setting.
+    public var gainOverDefault: GainSummary
+}
+
+/// A hardware class's own formula and whether it earned its place.
+public struct ClassFit: Sendable, Equatable, Codable {
+    public var hardwareClass: HardwareClass
+    public var machines: Int
+    public var curves: Int
+    public var cpuModels: Int
+    /// The best family fitted on this class alone, held out by CPU model within the class.
+    public var evaluation: FormulaEvaluation
+    /// The global formula's held-out regret on the same curves.
+    public var globalRegret: RegretSummary
+    /// True when the class formula beats the global one by the configured margin and is served.
+    public var accepted: Bool
+}
+
+/// The ranges of inputs the fit has seen; recommendations outside them are extrapolations.
+public struct FeatureRange: Sendable, Equatable, Codable {
+    public var l2Bytes: ClosedRange<Int64>
+    /// L3, or L2 on machines without one.
+    public var lastLevelCacheBytes: ClosedRange<Int64>
+    public var physicalCores: ClosedRange<Int>
+    public var procs: ClosedRange<Int>
+    /// Curves from machines without an L3.
+    public var curvesWithoutL3: Int
+
+    /// True when every input of `features` lies inside the ranges (and, for a machine without an
+    /// L3, when some training machine had none either).
+    public func contains(_ features: MachineFeatures) -> Bool {
+        l2Bytes.contains(features.l2Bytes) && lastLevelCacheBytes.contains(features.lastLevelCacheBytes)
+            && physicalCores.contains(features.physicalCores) && procs.contains(features.procs)
+            && (features.l3Bytes != nil || curvesWithoutL3 > 0)
+    }
+}
+
+/// How much data a fit rests on.
+public struct FitEvidence: Sendable, Equatable, Codable {
+    public var machines: Int
+    public var curves: Int
+    public var cpuModels: Int
+    public var hardwareClasses: Int
+    /// Curves in the input that had no usable point (only default runs, all samples failed).
+    public var skippedCurves: Int
+}
+
+/// The outcome of a refit: what to serve, and the numbers that justify it.
+public struct FitReport: Sendable, Equatable, Codable {
+    /// The global formula: the candidate with the lowest held-out regret (a simpler one within
+    /// ``FitConfiguration/simplicityMargin`` wins). It is PyPy's own rule when nothing beats it.
+    public var global: FormulaEvaluation
+    /// Every fitted family, for display.
+    public var candidates: [FormulaEvaluation]
+    /// PyPy's rule, the fixed constants and the best single constant.
+    public var baselines: [FormulaEvaluation]
+    /// Classes with enough machines, accepted or not.
+    public var classes: [ClassFit]
+    /// Mean regret, on even-round curves, of each curve's own best choice on odd-round curves:
+    /// what measurement noise alone costs. Nil without curves having both.
+    public var noiseFloor: Double?
+    public var trainingRange: FeatureRange?
+    public var evidence: FitEvidence
+    /// False when the data hold fewer than two CPU models, so "held-out" regrets are in-sample.
+    public var isHeldOut: Bool
+    public var configuration: FitConfiguration
+
+    /// The formula served for `hardwareClass`: its own when accepted, else the global one.
+    public func evaluation(for hardwareClass: HardwareClass) -> (evaluation: FormulaEvaluation, hardwareClass: HardwareClass?) {
+        if let fit = classes.first(where: { $0.hardwareClass == hardwareClass && $0.accepted }) {
+            return (fit.evaluation, fit.hardwareClass)
+        }
+        return (global, nil)
+    }
+
+    /// The recommended nursery for a machine.
+    ///
+    /// - Parameters:
+    ///   - features: the machine and the process count it will run.
+    ///   - pypyVersion: the interpreter version, for its own default (nil: newest rule).
+    /// - Returns: a recommendation; ``NurseryRecommendation/keepDefault`` is set when the served
+    ///   formula is PyPy's rule, gives PyPy's own size, or has no positive mean held-out gain.
+    public func recommend(for features: MachineFeatures, pypyVersion: String?) -> NurseryRecommendation {
+        let (evaluation, hardwareClass) = evaluation(for: features.hardwareClass)
+        let defaultBytes = PyPyDefaultRule.nurseryBytes(version: pypyVersion, features: features)
+        let bytes = evaluation.formula.predict(features, pypyVersion: pypyVersion)
+        let keep = evaluation.formula.family == .pypyDefault || bytes == defaultBytes
+            || !(evaluation.gainOverDefault.mean > 0)
+        return NurseryRecommendation(
+            nurseryBytes: keep ? defaultBytes : bytes, formula: evaluation.formula, formulaName: evaluation.name,
+            hardwareClass: hardwareClass, heldOutRegret: evaluation.heldOutRegret, gainOverDefault: evaluation.gainOverDefault,
+            pypyDefaultBytes: defaultBytes, insideTrainingRange: trainingRange?.contains(features) ?? false, keepDefault: keep)
+    }
+}
+
+/// What the recommendations API answers for one machine.
+public struct NurseryRecommendation: Sendable, Equatable, Codable {
+    /// The size to use (PyPy's own when ``keepDefault``).
+    public var nurseryBytes: Int64
+    public var formula: Formula
+    public var formulaName: String
+    /// The class whose own formula was used; nil for the global formula.
+    public var hardwareClass: HardwareClass?
+    public var heldOutRegret: RegretSummary
+    /// The formula's gain over the default on held-out training curves (mean, p10…p90): the
+    /// expected gain for a machine like those, not a measurement of this one.
+    public var gainOverDefault: GainSummary
+    /// What PyPy would pick by itself.
+    public var pypyDefaultBytes: Int64
+    public var insideTrainingRange: Bool
+    /// Do no harm: true when the advice is to leave `PYPY_GC_NURSERY` unset.
+    public var keepDefault: Bool
+
+    /// The `PYPY_GC_NURSERY` value, e.g. `8M`.
+    public var environmentValue: String { NurserySize.format(nurseryBytes) }
+}

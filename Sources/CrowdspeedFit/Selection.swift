@@ -1,0 +1,172 @@
+import CrowdspeedCore
+import Foundation
+
+/// Formula selection by held-out regret.
+///
+/// Every fitted family is scored by leave-one-CPU-model-out regret (each CPU model's curves are
+/// predicted by parameters fitted without that model), and so are the baselines: PyPy's rule
+/// (from the measured control, so exact), the fixed constants, and the best single constant
+/// (the constant family's held-out score). The selection among candidates is itself not
+/// cross-validated; with a handful of candidates the optimism this adds is small next to the
+/// held-out regret, and the noise-floor split gives an independent check.
+public enum FormulaSelection {
+    /// Fits, evaluates and selects.
+    ///
+    /// - Parameters:
+    ///   - input: curves; ones with no usable point are skipped and counted.
+    ///   - configuration: the knobs (defaults documented on ``FitConfiguration``).
+    /// - Returns: a report. With no usable curve the global formula is PyPy's rule with NaN
+    ///   regrets and zero evidence; with one CPU model, regrets are in-sample (`isHeldOut` false).
+    public static func fit(_ input: FitInput, configuration: FitConfiguration = FitConfiguration()) -> FitReport {
+        let curves = input.curves
+        let exponents = configuration.exponents
+        let table = CurveTable(curves: curves, indices: Array(curves.indices), exponents: exponents, flatTolerance: configuration.flatTolerance)
+        let evidence = FitEvidence(
+            machines: table.machineCount, curves: table.count, cpuModels: table.groupCount,
+            hardwareClasses: Set(table.sources.map { curves[$0].features.hardwareClass }).count,
+            skippedCurves: curves.count - table.count)
+
+        // Noise split tables: the same curves from odd and from even rounds.
+        let splitSources = table.sources.filter { i in
+            let curve = curves[i].curve
+            return !curve.restricted(toRounds: { $0 % 2 != 0 }).hasNoPoints && !curve.restricted(toRounds: { $0 % 2 == 0 }).hasNoPoints
+        }
+        func splitTable(odd: Bool) -> CurveTable {
+            var list = curves
+            for i in splitSources { list[i].curve = list[i].curve.restricted { ($0 % 2 != 0) == odd } }
+            return CurveTable(curves: list, indices: splitSources, exponents: exponents, flatTolerance: configuration.flatTolerance)
+        }
+        let split = splitSources.isEmpty ? nil : (odd: splitTable(odd: true), even: splitTable(odd: false))
+
+        var ranked = evaluateCandidates(on: table, split: split, configuration: configuration)
+        let noiseFloor = split.map { pair in
+            Stats.mean((0 ..< pair.even.count).map { pair.even.regret($0, exponent: pair.odd.bestExponent($0)) })
+        }
+
+        guard table.count > 0 else {
+            let empty = FormulaEvaluation(
+                name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault,
+                heldOutRegret: RegretSummary([]), splitRegret: nil, gainOverDefault: GainSummary([]))
+            return FitReport(
+                global: empty, candidates: [], baselines: [empty], classes: [], noiseFloor: nil, trainingRange: nil,
+                evidence: evidence, isHeldOut: false, configuration: configuration)
+        }
+
+        let chosen = choose(ranked.map(\.evaluation), margin: configuration.simplicityMargin)
+        let globalHeldOut = ranked[chosen].regrets
+        let global = ranked[chosen].evaluation
+
+        // Classes: position of each source curve in the global table.
+        var position = [Int](repeating: -1, count: curves.count)
+        for (k, source) in table.sources.enumerated() { position[source] = k }
+        var byClass: [HardwareClass: [Int]] = [:]
+        for source in table.sources { byClass[curves[source].features.hardwareClass, default: []].append(source) }
+        var classes: [ClassFit] = []
+        for (hardwareClass, sources) in byClass.sorted(by: { $0.key < $1.key }) {
+            let sub = CurveTable(curves: curves, indices: sources, exponents: exponents, flatTolerance: configuration.flatTolerance)
+            guard sub.machineCount >= configuration.classMinMachines, sub.groupCount >= 2 else { continue }
+            var subConfiguration = configuration
+            subConfiguration.fixedConstants = []
+            let fitted = evaluateCandidates(on: sub, split: nil, configuration: subConfiguration, includeBaselines: false)
+            let best = fitted[choose(fitted.map(\.evaluation), margin: configuration.simplicityMargin)].evaluation
+            let globalRegret = RegretSummary(sources.map { globalHeldOut[position[$0]] })
+            classes.append(ClassFit(
+                hardwareClass: hardwareClass, machines: sub.machineCount, curves: sub.count, cpuModels: sub.groupCount,
+                evaluation: best, globalRegret: globalRegret,
+                accepted: best.heldOutRegret.mean < globalRegret.mean - configuration.classMargin))
+        }
+
+        let baselineNames: Set<String> = Set(["pypy_default"] + configuration.fixedConstants.map { "constant_" + NurserySize.format($0) })
+        var baselines = ranked.filter { baselineNames.contains($0.evaluation.name) }.map(\.evaluation)
+        if var bestConstant = ranked.first(where: { $0.evaluation.name == FormulaFamily.constant.rawValue })?.evaluation {
+            bestConstant.name = "best_constant"
+            baselines.append(bestConstant)
+        }
+        ranked.removeAll { baselineNames.contains($0.evaluation.name) }
+
+        return FitReport(
+            global: global, candidates: ranked.map(\.evaluation), baselines: baselines, classes: classes,
+            noiseFloor: noiseFloor, trainingRange: trainingRange(curves, table.sources), evidence: evidence,
+            isHeldOut: table.groupCount >= 2, configuration: configuration)
+    }
+
+    /// One scored candidate with its per-curve held-out regrets (table order).
+    struct Scored {
+        var evaluation: FormulaEvaluation
+        var regrets: [Double]
+    }
+
+    /// Baselines (unless excluded) then fitted families, in order of simplicity.
+    static func evaluateCandidates(
+        on table: CurveTable, split: (odd: CurveTable, even: CurveTable)?, configuration: FitConfiguration,
+        includeBaselines: Bool = true
+    ) -> [Scored] {
+        var scored: [Scored] = []
+        let low = Double(configuration.exponents.lowerBound)
+        let high = Double(configuration.exponents.upperBound)
+        if includeBaselines {
+            scored.append(Scored(
+                evaluation: FormulaEvaluation(
+                    name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault, heldOutRegret: RegretSummary(table.defaultRegret),
+                    splitRegret: split.map { Stats.mean($0.even.defaultRegret) },
+                    gainOverDefault: GainSummary([Double](repeating: 0, count: table.count))),
+                regrets: table.defaultRegret))
+            for bytes in configuration.fixedConstants {
+                var formula = Formula.constant(bytes)
+                formula.minBytes = configuration.range.lowerBound
+                formula.maxBytes = configuration.range.upperBound
+                let exponents = (0 ..< table.count).map { formula.predictLog2(table.rows[$0], low: low, high: high) }
+                scored.append(score(name: "constant_" + NurserySize.format(bytes), formula: formula, exponents: exponents, table: table, split: split, low: low, high: high))
+            }
+        }
+        for family in configuration.families where family != .pypyDefault {
+            let fit = family.fit(on: table, configuration: configuration)
+            let splitFormula = split.map { family.fit(on: $0.odd, configuration: configuration).formula }
+            scored.append(score(
+                name: family.rawValue, formula: fit.formula, exponents: fit.heldOutExponents, table: table,
+                split: split, splitFormula: splitFormula, low: low, high: high))
+        }
+        return scored
+    }
+
+    private static func score(
+        name: String, formula: Formula, exponents: [Double], table: CurveTable, split: (odd: CurveTable, even: CurveTable)?,
+        splitFormula: Formula? = nil, low: Double, high: Double
+    ) -> Scored {
+        let regrets = (0 ..< table.count).map { table.regret($0, exponent: exponents[$0]) }
+        let gains = (0 ..< table.count).map { table.gain($0, exponent: exponents[$0]) }
+        let splitRegret = split.map { pair in
+            let f = splitFormula ?? formula
+            return Stats.mean((0 ..< pair.even.count).map { pair.even.regret($0, exponent: f.predictLog2(pair.even.rows[$0], low: low, high: high)) })
+        }
+        return Scored(
+            evaluation: FormulaEvaluation(
+                name: name, formula: formula, heldOutRegret: RegretSummary(regrets), splitRegret: splitRegret,
+                gainOverDefault: GainSummary(gains)),
+            regrets: regrets)
+    }
+
+    /// The first candidate (in simplicity order) whose mean regret is within `margin` of the best.
+    static func choose(_ evaluations: [FormulaEvaluation], margin: Double) -> Int {
+        let means = evaluations.map(\.heldOutRegret.mean)
+        guard let best = means.filter(\.isFinite).min() else { return 0 }
+        return means.firstIndex { $0.isFinite && $0 <= best + max(0, margin) } ?? 0
+    }
+
+    static func trainingRange(_ curves: [FitCurve], _ sources: [Int]) -> FeatureRange? {
+        guard let first = sources.first.map({ curves[$0].features }) else { return nil }
+        var range = FeatureRange(
+            l2Bytes: first.l2Bytes ... first.l2Bytes, lastLevelCacheBytes: first.lastLevelCacheBytes ... first.lastLevelCacheBytes,
+            physicalCores: first.physicalCores ... first.physicalCores, procs: first.procs ... first.procs, curvesWithoutL3: 0)
+        for source in sources {
+            let f = curves[source].features
+            range.l2Bytes = min(range.l2Bytes.lowerBound, f.l2Bytes) ... max(range.l2Bytes.upperBound, f.l2Bytes)
+            let llc = f.lastLevelCacheBytes
+            range.lastLevelCacheBytes = min(range.lastLevelCacheBytes.lowerBound, llc) ... max(range.lastLevelCacheBytes.upperBound, llc)
+            range.physicalCores = min(range.physicalCores.lowerBound, f.physicalCores) ... max(range.physicalCores.upperBound, f.physicalCores)
+            range.procs = min(range.procs.lowerBound, f.procs) ... max(range.procs.upperBound, f.procs)
+            if f.l3Bytes == nil { range.curvesWithoutL3 += 1 }
+        }
+        return range
+    }
+}
