@@ -1,0 +1,134 @@
+import CrowdspeedCore
+import Foundation
+import GRDB
+import Logging
+
+extension SQLiteResultStore {
+    /// Stores `submission` in one write transaction: the machine row and its aggregates, the
+    /// interpreter, the submission, and one row per result with its packed samples.
+    ///
+    /// The id check runs inside the same transaction as the inserts, and the pool has one
+    /// writer, so two concurrent deliveries of the same submission store it once.
+    /// `receivedAt` is kept to the millisecond.
+    public func ingest(_ submission: Submission, receivedAt: Date) async throws -> IngestOutcome {
+        // Everything that can be computed outside the writer is, to keep the write lock short.
+        let machineID = submission.machine.machineID
+        let contentHash = try ContentHash.of(submission)
+        let blobs = try submission.results.map { try SampleBlob.encode($0.samples) }
+        let hardwareJSON = try String(decoding: WireCoding.makeEncoder().encode(submission.machine), as: UTF8.self)
+        let received = StoreTime.milliseconds(receivedAt)
+
+        let outcome = try await writer.write { db -> IngestOutcome in
+            let submissionID = submission.id.storeText
+            if let existing = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT content_hash, machine_id FROM submissions WHERE id = ?"),
+                arguments: [submissionID])
+            {
+                let storedHash: String = existing["content_hash"]
+                guard storedHash == contentHash else { throw StoreError.idConflict(submission.id) }
+                return .duplicate(machineID: existing["machine_id"])
+            }
+            try Self.upsertMachine(db, id: machineID, machine: submission.machine, hardwareJSON: hardwareJSON, seen: received)
+            let interpreterID = try Self.interpreterID(db, submission.interpreter)
+            try Self.insertSubmission(
+                db, submission, machineID: machineID, interpreterID: interpreterID, machineJSON: hardwareJSON,
+                receivedAt: received, contentHash: contentHash)
+            let insertResult = try db.cachedStatement(sql: """
+                INSERT INTO results (submission_id, position, benchmark, benchmark_version, params_key,
+                    procs, nursery_bytes, payload, library, unit, sample_count, samples)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (position, (result, blob)) in zip(submission.results, blobs).enumerated() {
+                let params = result.params
+                try insertResult.execute(arguments: [
+                    submissionID, position, result.benchmark, result.benchmarkVersion, params.canonicalKey,
+                    params.procs, params.nurseryBytes, params.payload, params.library, result.unit,
+                    result.samples.count, blob,
+                ])
+            }
+            return .created(machineID: machineID)
+        }
+        if case .created = outcome {
+            logger.debug("stored submission", metadata: ["submission": "\(submission.id)", "machine": "\(machineID)"])
+        }
+        return outcome
+    }
+
+    /// Inserts the machine or updates its aggregates. The hardware columns follow the most
+    /// recently received submission; an older one arriving late (from a spool) only counts.
+    private static func upsertMachine(_ db: Database, id: String, machine: MachineInfo, hardwareJSON: String, seen: Int64) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO machines (id, arch, os, os_version, kernel, cpu_vendor, cpu_model, physical_cores,
+                logical_cpus, memory_bytes, l2_bytes, l3_bytes, cpuinfo_cache_bytes, virtualized, cpu_quota,
+                hardware_json, submission_count, first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                arch = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.arch ELSE machines.arch END,
+                os = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.os ELSE machines.os END,
+                os_version = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.os_version ELSE machines.os_version END,
+                kernel = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.kernel ELSE machines.kernel END,
+                cpu_vendor = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpu_vendor ELSE machines.cpu_vendor END,
+                cpu_model = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpu_model ELSE machines.cpu_model END,
+                physical_cores = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.physical_cores ELSE machines.physical_cores END,
+                logical_cpus = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.logical_cpus ELSE machines.logical_cpus END,
+                memory_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.memory_bytes ELSE machines.memory_bytes END,
+                l2_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.l2_bytes ELSE machines.l2_bytes END,
+                l3_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.l3_bytes ELSE machines.l3_bytes END,
+                cpuinfo_cache_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpuinfo_cache_bytes ELSE machines.cpuinfo_cache_bytes END,
+                virtualized = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.virtualized ELSE machines.virtualized END,
+                cpu_quota = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpu_quota ELSE machines.cpu_quota END,
+                hardware_json = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.hardware_json ELSE machines.hardware_json END,
+                submission_count = machines.submission_count + 1,
+                first_seen = min(machines.first_seen, excluded.first_seen),
+                last_seen = max(machines.last_seen, excluded.last_seen)
+            """)
+        try statement.execute(arguments: [
+            id, machine.arch, machine.os, machine.osVersion, machine.kernel, machine.cpuVendor, machine.cpuModel,
+            machine.physicalCores, machine.logicalCPUs, machine.memoryBytes, machine.cacheBytes(level: 2),
+            machine.cacheBytes(level: 3), machine.cpuinfoCacheBytes, machine.virtualized, machine.cpuQuota,
+            hardwareJSON, seen, seen,
+        ])
+    }
+
+    /// The id of the interpreter row, inserted when new.
+    private static func interpreterID(_ db: Database, _ interpreter: InterpreterInfo) throws -> Int64 {
+        let arguments: StatementArguments = [interpreter.implementation, interpreter.version, interpreter.languageVersion]
+        try db.cachedStatement(sql: """
+            INSERT INTO interpreters (implementation, version, language_version) VALUES (?, ?, ?)
+            ON CONFLICT (implementation, version, language_version) DO NOTHING
+            """).execute(arguments: arguments)
+        let select = try db.cachedStatement(sql: """
+            SELECT id FROM interpreters WHERE implementation = ? AND version = ? AND language_version = ?
+            """)
+        guard let id = try Int64.fetchOne(select, arguments: arguments) else {
+            throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "interpreter row missing after insert")
+        }
+        return id
+    }
+
+    /// Inserts the submission row.
+    private static func insertSubmission(
+        _ db: Database, _ submission: Submission, machineID: String, interpreterID: Int64, machineJSON: String,
+        receivedAt: Int64, contentHash: String
+    ) throws {
+        let run = submission.run
+        try db.cachedStatement(sql: """
+            INSERT INTO submissions (id, schema_version, machine_id, interpreter_id, created_at, received_at, source,
+                agent_name, agent_version, executable, machine_json, run_seed, run_rounds, run_warmup_rounds,
+                run_pypy_gc_min, run_stop_reason, content_hash, result_count, sample_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                submission.id.storeText, submission.schemaVersion, machineID, interpreterID,
+                StoreTime.milliseconds(submission.createdAt), receivedAt, submission.source.rawValue,
+                submission.agent.name, submission.agent.version, submission.interpreter.executable, machineJSON,
+                // SQLite integers are signed 64-bit: the seed keeps its bits, read back with the same cast.
+                run.map { Int64(bitPattern: $0.seed) }, run?.rounds, run?.warmupRounds, run?.pypyGCMin, run?.stopReason,
+                contentHash, submission.results.count, submission.results.reduce(0) { $0 + $1.samples.count },
+            ])
+    }
+}
+
+extension UUID {
+    /// The stored form of a submission id: lowercase, as RFC 9562 writes UUIDs and PostgreSQL prints them.
+    var storeText: String { uuidString.lowercased() }
+}
