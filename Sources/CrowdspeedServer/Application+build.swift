@@ -96,8 +96,10 @@ extension Router where Context == AppRequestContext {
             allowed[route.path.description, default: (route.path, [])].methods.append(route.method)
         }
         for (path, methods) in allowed.values {
+            // HEAD routes are generated from GET ones only when the responder is built, after this.
+            let allow = (methods.contains(.get) && !methods.contains(.head) ? methods + [.head] : methods)
+                .sorted { $0.rawValue < $1.rawValue }
             for method in Self.answerableMethods where !methods.contains(method) {
-                let allow = methods.sorted { $0.rawValue < $1.rawValue }
                 on(path, method: method) { request, _ -> HTTPResponse.Status in
                     throw APIError.methodNotAllowed(request.method, allowed: allow)
                 }

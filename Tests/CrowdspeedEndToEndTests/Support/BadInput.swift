@@ -1,0 +1,1 @@
+../../CrowdspeedServerTests/Support/BadInput.swift

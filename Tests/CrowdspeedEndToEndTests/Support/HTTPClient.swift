@@ -1,0 +1,85 @@
+import CrowdspeedCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real HTTP client (URLSession, as the agent uses) against a live server, with one helper per
+/// endpoint.
+struct HTTPClient: Sendable {
+    /// The server's base URL, `http://127.0.0.1:PORT`.
+    let baseURL: URL
+    /// A private session: no shared cookies or cache between tests or server restarts.
+    private let session: URLSession
+
+    init(baseURL: URL) {
+        self.baseURL = baseURL
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 30
+        session = URLSession(configuration: configuration)
+    }
+
+    /// One answer: status, headers (names lower-cased) and body.
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+
+        /// A header by case-insensitive name.
+        func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+        /// Decodes a JSON body with the wire configuration.
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            try WireCoding.makeDecoder().decode(T.self, from: body)
+        }
+
+        /// Decodes a problem body; nil when the media type is not `application/problem+json`.
+        func problem() throws -> ProblemDetails? {
+            guard header("Content-Type") == ProblemDetails.mediaType else { return nil }
+            return try WireCoding.makeDecoder().decode(ProblemDetails.self, from: body)
+        }
+    }
+
+    /// Sends one request.
+    func send(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil, stream: Bool = false) async throws -> Reply {
+        var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
+        request.httpMethod = method
+        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        if let body {
+            if stream {
+                // A stream body has no declared length: it goes out chunked, which exercises the
+                // server's collect-with-limit path rather than its Content-Length check.
+                request.httpBodyStream = InputStream(data: body)
+            } else {
+                request.httpBody = body
+            }
+        }
+        let (data, response) = try await session.data(for: request)
+        let http = response as! HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (key, value) in http.allHeaderFields {
+            if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
+        }
+        return Reply(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// `POST /api/v1/submissions`.
+    func postSubmission(_ body: Data, contentType: String? = "application/json", stream: Bool = false) async throws -> Reply {
+        try await send("POST", "/api/v1/submissions", body: body, contentType: contentType, stream: stream)
+    }
+
+    /// `GET /api/v1/submissions/{id}`.
+    func getSubmission(_ id: UUID) async throws -> Reply {
+        try await send("GET", "/api/v1/submissions/\(id.uuidString.lowercased())")
+    }
+
+    /// `GET /api/v1/machines?…`.
+    func getMachines(_ query: String = "") async throws -> Reply {
+        try await send("GET", "/api/v1/machines" + (query.isEmpty ? "" : "?\(query)"))
+    }
+
+    /// `GET /api/v1/machines/{id}`.
+    func getMachine(_ id: String) async throws -> Reply {
+        try await send("GET", "/api/v1/machines/\(id)")
+    }
+}
