@@ -36,45 +36,24 @@ struct Serve: AsyncParsableCommand {
 
     /// Refuses impossible option values before anything is opened.
     func validate() throws {
-        _ = try resolve(environment: ProcessInfo.processInfo.environment)
+        _ = try resolve()
     }
 
-    /// Builds the server's configuration from options, then environment, then defaults.
-    ///
-    /// - Throws: `ValidationError` naming the option (or variable) with a bad value.
-    func resolve(environment: [String: String]) throws -> CrowdspeedServer.Configuration {
-        var configuration = CrowdspeedServer.Configuration()
-        if let path = databasePath ?? environment["CROWDSPEED_DB"] {
-            guard !path.isEmpty else { throw ValidationError("--db (CROWDSPEED_DB) must not be empty") }
-            configuration.databasePath = path
+    /// The server's configuration from these options and the process environment — the one
+    /// place the environment is read.
+    func resolve() throws -> CrowdspeedServer.Configuration {
+        let options = CrowdspeedServer.Configuration.Options(
+            databasePath: databasePath, host: host, port: port, logLevel: logLevel, durable: durable)
+        do {
+            return try CrowdspeedServer.Configuration.resolve(options, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(error.description)
         }
-        if let host = host ?? environment["CROWDSPEED_HOST"] {
-            guard !host.isEmpty else { throw ValidationError("--host (CROWDSPEED_HOST) must not be empty") }
-            configuration.host = host
-        }
-        if let port {
-            configuration.port = port
-        } else if let text = environment["CROWDSPEED_PORT"] {
-            guard let port = Int(text) else { throw ValidationError("CROWDSPEED_PORT '\(text)' is not a port number") }
-            configuration.port = port
-        }
-        guard (0...65_535).contains(configuration.port) else {
-            throw ValidationError("--port (CROWDSPEED_PORT) must be within 0…65535, not \(configuration.port)")
-        }
-        if let text = logLevel ?? environment["CROWDSPEED_LOG_LEVEL"] {
-            guard let level = Logger.Level(rawValue: text.lowercased()) else {
-                throw ValidationError("--log-level (CROWDSPEED_LOG_LEVEL) '\(text)' is not one of trace, debug, info, notice, warning, error, critical")
-            }
-            configuration.logLevel = level
-        }
-        let durableVariable = environment["CROWDSPEED_DURABLE"]?.lowercased()
-        configuration.durable = durable || durableVariable == "1" || durableVariable == "true" || durableVariable == "yes"
-        return configuration
     }
 
     /// Builds and runs the application until a shutdown signal arrives.
     func run() async throws {
-        let configuration = try resolve(environment: ProcessInfo.processInfo.environment)
+        let configuration = try resolve()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = configuration.logLevel

@@ -62,6 +62,15 @@ struct ErrorHandlingTests {
         }
     }
 
+    @Test("HEAD is answered wherever GET is")
+    func head() async throws {
+        try await RouterHarness.run { client, _ in
+            let response = try await client.execute(uri: "/healthz", method: .head)
+            #expect(response.status == .ok)
+            #expect(response.data.isEmpty)
+        }
+    }
+
     @Test("a store fault is a 500 problem (never the error's text) and healthz reports 503")
     func storeFault() async throws {
         try await RouterHarness.run(store: { _ in BrokenStore() }) { client, _ in

@@ -1,0 +1,76 @@
+import Logging
+
+extension Configuration {
+    /// What the operator gave on the command line; nil means "not given".
+    public struct Options: Sendable, Equatable {
+        public var databasePath: String?
+        public var host: String?
+        public var port: Int?
+        public var logLevel: String?
+        public var durable: Bool
+
+        /// Creates options; everything defaults to "not given".
+        public init(databasePath: String? = nil, host: String? = nil, port: Int? = nil, logLevel: String? = nil, durable: Bool = false) {
+            self.databasePath = databasePath
+            self.host = host
+            self.port = port
+            self.logLevel = logLevel
+            self.durable = durable
+        }
+    }
+
+    /// The environment variables `crowdspeed serve` reads, one per option.
+    public enum EnvironmentKey {
+        public static let databasePath = "CROWDSPEED_DB"
+        public static let host = "CROWDSPEED_HOST"
+        public static let port = "CROWDSPEED_PORT"
+        public static let logLevel = "CROWDSPEED_LOG_LEVEL"
+        public static let durable = "CROWDSPEED_DURABLE"
+    }
+
+    /// Resolves the server configuration: a command-line option wins over its environment
+    /// variable, which wins over the default. Lives here rather than in `@main` so the
+    /// precedence and the refusals are tested; `@main` passes the process environment in.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the option and its variable when a value is unusable.
+    public static func resolve(_ options: Options, environment: [String: String]) throws(ConfigurationError) -> Configuration {
+        var configuration = Configuration()
+        if let path = options.databasePath ?? environment[EnvironmentKey.databasePath] {
+            guard !path.isEmpty else { throw ConfigurationError("--db (\(EnvironmentKey.databasePath)) must not be empty") }
+            configuration.databasePath = path
+        }
+        if let host = options.host ?? environment[EnvironmentKey.host] {
+            guard !host.isEmpty else { throw ConfigurationError("--host (\(EnvironmentKey.host)) must not be empty") }
+            configuration.host = host
+        }
+        if let port = options.port {
+            configuration.port = port
+        } else if let text = environment[EnvironmentKey.port] {
+            guard let port = Int(text) else { throw ConfigurationError("\(EnvironmentKey.port) '\(text)' is not a port number") }
+            configuration.port = port
+        }
+        guard (0...65_535).contains(configuration.port) else {
+            throw ConfigurationError("--port (\(EnvironmentKey.port)) must be within 0…65535, not \(configuration.port)")
+        }
+        if let text = options.logLevel ?? environment[EnvironmentKey.logLevel] {
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw ConfigurationError(
+                    "--log-level (\(EnvironmentKey.logLevel)) '\(text)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            configuration.logLevel = level
+        }
+        let durable = environment[EnvironmentKey.durable]?.lowercased()
+        configuration.durable = options.durable || durable == "1" || durable == "true" || durable == "yes"
+        return configuration
+    }
+}
+
+/// An unusable configuration value, with a message naming the option and its variable.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+
+    /// Creates the error with its message.
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,54 @@
+import CrowdspeedServer
+import Logging
+import Testing
+
+/// How `crowdspeed serve` turns options and environment into a ``Configuration``.
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test("defaults: loopback, 8080, ./crowdspeed.sqlite, info, not durable")
+    func defaults() throws {
+        let configuration = try Configuration.resolve(.init(), environment: [:])
+        #expect(configuration == Configuration())
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 8080)
+        #expect(configuration.databasePath == "./crowdspeed.sqlite")
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.durable == false)
+    }
+
+    @Test("the environment fills what options leave out; options win")
+    func precedence() throws {
+        let environment = [
+            "CROWDSPEED_DB": "/var/lib/crowdspeed/db.sqlite", "CROWDSPEED_HOST": "0.0.0.0", "CROWDSPEED_PORT": "9000",
+            "CROWDSPEED_LOG_LEVEL": "DEBUG", "CROWDSPEED_DURABLE": "1",
+        ]
+        let fromEnvironment = try Configuration.resolve(.init(), environment: environment)
+        #expect(fromEnvironment.databasePath == "/var/lib/crowdspeed/db.sqlite")
+        #expect(fromEnvironment.host == "0.0.0.0")
+        #expect(fromEnvironment.port == 9000)
+        #expect(fromEnvironment.logLevel == .debug)
+        #expect(fromEnvironment.durable)
+
+        let fromOptions = try Configuration.resolve(
+            .init(databasePath: "here.sqlite", host: "::1", port: 0, logLevel: "warning"), environment: environment)
+        #expect(fromOptions.databasePath == "here.sqlite")
+        #expect(fromOptions.host == "::1")
+        #expect(fromOptions.port == 0)
+        #expect(fromOptions.logLevel == .warning)
+    }
+
+    @Test("unusable values are refused with the option and variable named", arguments: [
+        (Configuration.Options(port: 70_000), [String: String](), "--port"),
+        (.init(), ["CROWDSPEED_PORT": "http"], "CROWDSPEED_PORT"),
+        (.init(logLevel: "loud"), [:], "--log-level"),
+        (.init(databasePath: ""), [:], "--db"),
+        (.init(), ["CROWDSPEED_HOST": ""], "CROWDSPEED_HOST"),
+    ])
+    func refusesBadValues(_ options: Configuration.Options, _ environment: [String: String], _ named: String) {
+        #expect {
+            _ = try Configuration.resolve(options, environment: environment)
+        } throws: { error in
+            (error as? ConfigurationError)?.description.contains(named) == true
+        }
+    }
+}
