@@ -46,14 +46,14 @@ public struct Interpreter: Sendable, Equatable {
         return Interpreter(command: command, path: path, info: info, hasSimplejson: reply.simplejson)
     }
 
-    /// Finds `pypy3`, `pypy` and `python3` on `PATH`, plus the explicit `extra` paths, and probes
+    /// Finds `pypy3`, `pypy` and `python3` on `PATH` (unless `searchPath` is false), plus the explicit `extra` paths, and probes
     /// each once (several names often lead to the same binary; those are kept once, first name wins).
     ///
     /// The recorded `executable` is the bare command name for PATH finds, since a full path can
     /// contain the user's name; explicit `--python` values are recorded as given.
-    public static func discover(extra: [String], environment: [String: String]) -> [Interpreter] {
+    public static func discover(extra: [String], environment: [String: String], searchPath: Bool = true) -> [Interpreter] {
         var candidates: [(command: String, path: String)] = []
-        for name in ["pypy3", "pypy", "python3"] {
+        for name in searchPath ? ["pypy3", "pypy", "python3"] : [] {
             if let path = findOnPath(name, environment: environment) { candidates.append((name, path)) }
         }
         for path in extra { candidates.append((path, path)) }

@@ -1,0 +1,66 @@
+import CrowdspeedCore
+import Foundation
+
+/// What became of one payload.
+public enum DeliveryOutcome: Sendable, Equatable {
+    /// The server stored it (or already had it).
+    case stored(SubmissionReceipt)
+    /// The server refused it; the payload is kept in the spool's `rejected/` directory.
+    case rejected(status: Int, problem: ProblemDetails?, keptAt: URL)
+    /// The server could not be reached; the payload waits in the spool for `flush`.
+    case spooled(reason: String, at: URL)
+}
+
+/// Uploads payloads and makes sure none is lost: what the server did not take is spooled.
+public struct Delivery: Sendable {
+    public var uploader: Uploader
+    public var spool: Spool
+
+    public init(uploader: Uploader, spool: Spool) {
+        self.uploader = uploader
+        self.spool = spool
+    }
+
+    /// Sends a new payload. It is written to the spool first, so a crash or Ctrl-C during the
+    /// upload loses nothing; the spool copy goes once the server acknowledges it.
+    public func deliver(_ payload: Data, id: UUID) async throws -> DeliveryOutcome {
+        let file = try spool.store(payload, id: id)
+        return try await send(file: file, payload: payload)
+    }
+
+    /// Retries every spooled payload with its original id (the server stores each id once).
+    /// Stops at the first one that cannot be delivered for lack of a server: the rest would
+    /// only wait for the same timeout.
+    public func flush() async throws -> [(file: URL, outcome: DeliveryOutcome)] {
+        var outcomes: [(URL, DeliveryOutcome)] = []
+        for file in spool.pending() {
+            guard let payload = FileManager.default.contents(atPath: file.path) else { continue }
+            let outcome = try await send(file: file, payload: payload)
+            outcomes.append((file, outcome))
+            if case .spooled = outcome { break }
+        }
+        return outcomes
+    }
+
+    private func send(file: URL, payload: Data) async throws -> DeliveryOutcome {
+        switch await uploader.upload(payload) {
+        case .stored(let receipt):
+            try spool.remove(file)
+            return .stored(receipt)
+        case .rejected(let status, let problem):
+            return .rejected(status: status, problem: problem, keptAt: try spool.reject(file))
+        case .unavailable(let reason):
+            return .spooled(reason: reason, at: file)
+        }
+    }
+}
+
+extension ProblemDetails {
+    /// The problem as lines for a terminal: title, detail, then each field error.
+    public var readable: String {
+        var lines = ["\(title) (HTTP \(status))"]
+        if let detail { lines.append(detail) }
+        for issue in errors ?? [] { lines.append("  - \(issue.field): \(issue.reason)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,67 @@
+import CrowdspeedCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What a server made of one upload.
+public enum UploadResult: Sendable, Equatable {
+    /// 201 (created) or 200 (the id was already stored).
+    case stored(SubmissionReceipt)
+    /// 4xx: the server refused the payload; retrying the same bytes would fail again.
+    case rejected(status: Int, problem: ProblemDetails?)
+    /// No usable answer (connection refused, timeout, 5xx): worth retrying later.
+    case unavailable(reason: String)
+}
+
+/// Posts submissions to `{server}/api/v1/submissions`.
+public struct Uploader: Sendable {
+    public var server: URL
+    public var timeoutSeconds: Double
+
+    public init(server: URL, timeoutSeconds: Double = 30) {
+        self.server = server
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// The ingestion endpoint.
+    public var endpoint: URL { server.appendingPathComponent("api/v1/submissions") }
+
+    /// Sends the exact payload bytes (as encoded by `WireCoding.makeEncoder()`).
+    public func upload(_ payload: Data) async -> UploadResult {
+        var request = URLRequest(url: endpoint, timeoutInterval: timeoutSeconds)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("application/json, application/problem+json", forHTTPHeaderField: "Accept")
+        request.setValue("\(AgentIdentity.info.name)/\(AgentIdentity.version)", forHTTPHeaderField: "User-Agent")
+        request.httpBody = payload
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeoutSeconds
+        let session = URLSession(configuration: configuration)
+        defer { session.finishTasksAndInvalidate() }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            return .unavailable(reason: error.localizedDescription)
+        }
+        guard let http = response as? HTTPURLResponse else { return .unavailable(reason: "not an HTTP response") }
+        switch http.statusCode {
+        case 200, 201:
+            guard let receipt = try? WireCoding.makeDecoder().decode(SubmissionReceipt.self, from: data) else {
+                return .unavailable(reason: "HTTP \(http.statusCode) with an unreadable receipt")
+            }
+            return .stored(receipt)
+        case 400 ..< 500 where http.statusCode != 408 && http.statusCode != 429:
+            return .rejected(status: http.statusCode, problem: try? JSONDecoder().decode(ProblemDetails.self, from: data))
+        default:
+            return .unavailable(reason: "HTTP \(http.statusCode)")
+        }
+    }
+
+    /// A receipt link (`/api/v1/machines/m-…`) made absolute against the server URL.
+    public func absolute(_ link: String) -> String {
+        URL(string: link, relativeTo: server)?.absoluteString ?? link
+    }
+}
