@@ -35,8 +35,20 @@ public struct FitInput: Sendable, Equatable, Codable {
     }
 
     /// Extracts the curves of `benchmark` from submissions (see ``FitCurve/curves(from:benchmark:aggregation:)``).
-    public init(submissions: [Submission], benchmark: String = BenchmarkName.gcbench, aggregation: ReplicateAggregation = .mean) {
-        curves = submissions.flatMap { FitCurve.curves(from: $0, benchmark: benchmark, aggregation: aggregation) }
+    ///
+    /// - Parameters:
+    ///   - submissions: any order.
+    ///   - sources: the submission sources admitted. Formulas served for real machines must
+    ///     pass `[.agent, .import]`: synthetic data never enters them. All sources by default,
+    ///     for tests and demos.
+    ///   - benchmark: the workload, `gcbench` by default.
+    ///   - aggregation: how the k samples of a point in one round are combined.
+    public init(
+        submissions: [Submission], sources: Set<SubmissionSource> = Set(SubmissionSource.allCases),
+        benchmark: String = BenchmarkName.gcbench, aggregation: ReplicateAggregation = .mean
+    ) {
+        curves = submissions.filter { sources.contains($0.source) }
+            .flatMap { FitCurve.curves(from: $0, benchmark: benchmark, aggregation: aggregation) }
     }
 }
 

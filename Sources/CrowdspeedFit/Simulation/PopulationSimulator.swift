@@ -184,7 +184,9 @@ public struct PopulationSimulator: Sendable {
         case "AuthenticAMD": spec.l2Bytes
         default: nil
         }
-        let memoryGiB = max(4, cores * [2, 4, 8][Int.random(in: 0 ..< 3, using: &rng)])
+        // Memory varies widely, as on real machines: the machine id includes it (whole GiB), so
+        // same-model machines mostly get distinct ids, though identical hardware may share one.
+        let memoryGiB = Int.random(in: max(4, cores) ... max(8, cores * 8), using: &rng)
         return MachineInfo(
             arch: spec.arch, os: "Linux", osVersion: "Debian GNU/Linux 12", kernel: spec.arch == "x86_64" ? "6.1.0-28-amd64" : "6.1.0-28-arm64",
             cpuVendor: spec.vendor, cpuModel: spec.model, physicalCores: cores, logicalCPUs: logical,
