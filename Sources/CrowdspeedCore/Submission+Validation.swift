@@ -90,14 +90,14 @@ extension Submission {
         let maxRound = run.map { max(0, $0.rounds - 1) }
         for (index, result) in results.enumerated() {
             let path = "results[\(index)]"
-            check.text("\(path).benchmark", result.benchmark)
-            check.text("\(path).benchmark_version", result.benchmarkVersion)
+            check.identifier("\(path).benchmark", result.benchmark)
+            check.identifier("\(path).benchmark_version", result.benchmarkVersion)
             if result.unit != "ms" { check.fail("\(path).unit", "must be \"ms\"") }
             let params = result.params
             if let procs = params.procs { check.range("\(path).params.procs", procs, limits.procs) }
             if let nursery = params.nurseryBytes { check.range("\(path).params.nursery_bytes", nursery, limits.nurseryBytes) }
-            if let payload = params.payload { check.text("\(path).params.payload", payload) }
-            if let library = params.library { check.text("\(path).params.library", library) }
+            if let payload = params.payload { check.identifier("\(path).params.payload", payload) }
+            if let library = params.library { check.identifier("\(path).params.library", library) }
             if result.benchmark == BenchmarkName.gcbench && params.procs == nil {
                 check.fail("\(path).params.procs", "is required for gcbench")
             }
@@ -144,6 +144,14 @@ private struct Checker {
     mutating func text(_ field: String, _ value: String, allowEmpty: Bool = false) {
         if let reason = TextRules.problem(value, maxLength: limits.maxStringLength, allowEmpty: allowEmpty) {
             fail(field, reason)
+        }
+    }
+
+    /// Names that become parts of keys (benchmark, version, payload, library): letters, digits and
+    /// `._-` only, so a canonical key like `payload=a,library=b` can never be forged by a name.
+    mutating func identifier(_ field: String, _ value: String) {
+        if value.isEmpty || value.count > 64 || !value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+            fail(field, "must be 1–64 characters of letters, digits, '.', '_' or '-'")
         }
     }
 

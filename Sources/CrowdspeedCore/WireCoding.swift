@@ -43,9 +43,15 @@ public enum WireCoding {
 /// RFC 3339 date-times as used on the wire.
 public enum RFC3339 {
     /// Formats a date in UTC with millisecond precision, e.g. `2026-11-25T18:00:00.000Z`.
+    ///
+    /// The time is rounded to the nearest millisecond first: a decoded `.002` is stored as a binary
+    /// double a hair below it, and truncating would write it back as `.001`.
     public static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash)
-            .time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (milliseconds / 1000).rounded(.down)
+        let whole = Date(timeIntervalSince1970: seconds).formatted(.iso8601.year().month().day().dateSeparator(.dash)
+            .time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
+        return String(whole.dropLast()) + String(format: ".%03dZ", Int(milliseconds - seconds * 1000))
     }
 
     /// Parses an RFC 3339 date-time with an explicit offset, with or without fractional seconds.

@@ -32,6 +32,11 @@ struct WireFormatTests {
         #expect(RFC3339.parse("2026-11-25T18:00:00.250Z") == Date(timeIntervalSince1970: 1_795_629_600.25))
         #expect(RFC3339.parse("2026-11-25T19:00:00+01:00") == Date(timeIntervalSince1970: 1_795_629_600))
         #expect(RFC3339.parse("yesterday") == nil)
+        // Every millisecond survives parse → format (truncation would turn .002 into .001).
+        for millisecond in 0..<1000 {
+            let text = "2026-11-25T18:00:02.\(String(format: "%03d", millisecond))Z"
+            #expect(RFC3339.parse(text).map(RFC3339.format) == text)
+        }
         #expect(RFC3339.parse("2026-11-25") == nil)
     }
 
