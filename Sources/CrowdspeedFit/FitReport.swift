@@ -73,6 +73,8 @@ public struct ClassFit: Sendable, Equatable, Codable {
 /// The ranges of inputs the fit has seen; recommendations outside them are extrapolations.
 public struct FeatureRange: Sendable, Equatable, Codable {
     public var l2Bytes: ClosedRange<Int64>
+    /// L3 over the curves whose machine has one; nil when none has.
+    public var l3Bytes: ClosedRange<Int64>?
     /// L3, or L2 on machines without one.
     public var lastLevelCacheBytes: ClosedRange<Int64>
     public var physicalCores: ClosedRange<Int>

@@ -156,7 +156,7 @@ public enum FormulaSelection {
     static func trainingRange(_ curves: [FitCurve], _ sources: [Int]) -> FeatureRange? {
         guard let first = sources.first.map({ curves[$0].features }) else { return nil }
         var range = FeatureRange(
-            l2Bytes: first.l2Bytes ... first.l2Bytes, lastLevelCacheBytes: first.lastLevelCacheBytes ... first.lastLevelCacheBytes,
+            l2Bytes: first.l2Bytes ... first.l2Bytes, l3Bytes: nil, lastLevelCacheBytes: first.lastLevelCacheBytes ... first.lastLevelCacheBytes,
             physicalCores: first.physicalCores ... first.physicalCores, procs: first.procs ... first.procs, curvesWithoutL3: 0)
         for source in sources {
             let f = curves[source].features
@@ -165,7 +165,11 @@ public enum FormulaSelection {
             range.lastLevelCacheBytes = min(range.lastLevelCacheBytes.lowerBound, llc) ... max(range.lastLevelCacheBytes.upperBound, llc)
             range.physicalCores = min(range.physicalCores.lowerBound, f.physicalCores) ... max(range.physicalCores.upperBound, f.physicalCores)
             range.procs = min(range.procs.lowerBound, f.procs) ... max(range.procs.upperBound, f.procs)
-            if f.l3Bytes == nil { range.curvesWithoutL3 += 1 }
+            if let l3 = f.l3Bytes {
+                range.l3Bytes = range.l3Bytes.map { min($0.lowerBound, l3) ... max($0.upperBound, l3) } ?? l3 ... l3
+            } else {
+                range.curvesWithoutL3 += 1
+            }
         }
         return range
     }

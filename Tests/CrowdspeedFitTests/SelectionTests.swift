@@ -139,6 +139,10 @@ struct SelectionTests {
     func noL3() throws {
         let range = try #require(Population.report.trainingRange)
         #expect(range.curvesWithoutL3 > 0)
+        let l3 = try #require(range.l3Bytes)
+        #expect(l3.lowerBound <= 2 * mib && l3.upperBound >= 256 * mib)
+        #expect(range.l2Bytes == 256 * kib ... 2 * mib)
+        #expect(range.procs.lowerBound == 1 && range.physicalCores.upperBound <= 64)
         let pi = MachineFeatures(l2Bytes: mib, l3Bytes: nil, physicalCores: 4, procs: 1, arch: "aarch64", cpuVendor: "ARM")
         #expect(range.contains(pi))
         let advice = Population.report.recommend(for: pi, pypyVersion: "7.3.17")

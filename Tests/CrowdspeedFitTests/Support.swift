@@ -18,8 +18,7 @@ enum Population {
     static let input = FitInput(submissions: machines.map(\.submission))
     static let report = FormulaSelection.fit(input)
 
-    /// machineID → simulated machine (identical hardware shares an id; the first is kept, and
-    /// `truthPairs` below pairs curves with their own machine instead).
+    /// Every measured curve with the simulated machine it came from (and so its truth).
     static let truthPairs: [(machine: SimulatedMachine, curve: FitCurve)] = machines.flatMap { machine in
         FitCurve.curves(from: machine.submission).map { (machine, $0) }
     }
