@@ -72,6 +72,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fixtures and harnesses shared by the test targets: realistic sweeps, every class of bad
+        // input, the live server on a loopback port, and a real HTTP client.
+        .target(
+            name: "CrowdspeedTestSupport",
+            dependencies: [
+                "CrowdspeedServer", "CrowdspeedCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/CrowdspeedTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CrowdspeedCoreTests", dependencies: ["CrowdspeedCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CrowdspeedFitTests", dependencies: ["CrowdspeedFit", "CrowdspeedCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CrowdspeedStoreTests", dependencies: ["CrowdspeedStore", "CrowdspeedCore"], swiftSettings: swiftSettings),
@@ -84,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedServerTests",
             dependencies: [
-                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore",
+                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -93,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedEndToEndTests",
             dependencies: [
-                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedAgent",
+                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedAgent", "CrowdspeedTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import CrowdspeedTestSupport
 import CrowdspeedServer
 import Logging
 import Testing

@@ -1,3 +1,4 @@
+import CrowdspeedTestSupport
 import CrowdspeedCore
 import CrowdspeedServer
 import CrowdspeedStore

@@ -4,22 +4,22 @@ import Testing
 
 /// One class of bad submission the server must refuse without storing anything: the body sent,
 /// the status expected, and the field the problem must name.
-struct BadInput: Sendable, CustomTestStringConvertible {
-    var name: String
-    var body: Data
-    var contentType: String? = "application/json"
-    var status: Int
+public struct BadInput: Sendable, CustomTestStringConvertible {
+    public var name: String
+    public var body: Data
+    public var contentType: String? = "application/json"
+    public var status: Int
     /// The field path the problem's `errors` must contain.
-    var field: String
+    public var field: String
     /// A fragment the reason for `field` must contain.
-    var reason: String
+    public var reason: String
 
-    var testDescription: String { name }
+    public var testDescription: String { name }
 
     /// Every class of bad input from DESIGN.md "Errors and bad input" that a body can carry
     /// (size, duplicates and query parameters have their own tests). All variants keep the
     /// fixture's id, so "nothing stored" is checked by reading that id back.
-    static func all() throws -> [BadInput] {
+    public static func all() throws -> [BadInput] {
         let valid = try SweepFixture.json()
         let text = String(decoding: valid, as: UTF8.self)
         func mutate(_ change: (inout [String: Any]) -> Void) throws -> Data {

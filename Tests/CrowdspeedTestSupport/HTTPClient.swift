@@ -6,13 +6,13 @@ import FoundationNetworking
 
 /// A real HTTP client (URLSession, as the agent uses) against a live server, with one helper per
 /// endpoint.
-struct HTTPClient: Sendable {
+public struct HTTPClient: Sendable {
     /// The server's base URL, `http://127.0.0.1:PORT`.
-    let baseURL: URL
+    public let baseURL: URL
     /// A private session: no shared cookies or cache between tests or server restarts.
     private let session: URLSession
 
-    init(baseURL: URL) {
+    public init(baseURL: URL) {
         self.baseURL = baseURL
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 30
@@ -20,28 +20,28 @@ struct HTTPClient: Sendable {
     }
 
     /// One answer: status, headers (names lower-cased) and body.
-    struct Reply: Sendable {
-        var status: Int
-        var headers: [String: String]
-        var body: Data
+    public struct Reply: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: Data
 
         /// A header by case-insensitive name.
-        func header(_ name: String) -> String? { headers[name.lowercased()] }
+        public func header(_ name: String) -> String? { headers[name.lowercased()] }
 
         /// Decodes a JSON body with the wire configuration.
-        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        public func decode<T: Decodable>(_ type: T.Type) throws -> T {
             try WireCoding.makeDecoder().decode(T.self, from: body)
         }
 
         /// Decodes a problem body; nil when the media type is not `application/problem+json`.
-        func problem() throws -> ProblemDetails? {
+        public func problem() throws -> ProblemDetails? {
             guard header("Content-Type") == ProblemDetails.mediaType else { return nil }
             return try WireCoding.makeDecoder().decode(ProblemDetails.self, from: body)
         }
     }
 
     /// Sends one request.
-    func send(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil, stream: Bool = false) async throws -> Reply {
+    public func send(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil, stream: Bool = false) async throws -> Reply {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
@@ -64,22 +64,22 @@ struct HTTPClient: Sendable {
     }
 
     /// `POST /api/v1/submissions`.
-    func postSubmission(_ body: Data, contentType: String? = "application/json", stream: Bool = false) async throws -> Reply {
+    public func postSubmission(_ body: Data, contentType: String? = "application/json", stream: Bool = false) async throws -> Reply {
         try await send("POST", "/api/v1/submissions", body: body, contentType: contentType, stream: stream)
     }
 
     /// `GET /api/v1/submissions/{id}`.
-    func getSubmission(_ id: UUID) async throws -> Reply {
+    public func getSubmission(_ id: UUID) async throws -> Reply {
         try await send("GET", "/api/v1/submissions/\(id.uuidString.lowercased())")
     }
 
     /// `GET /api/v1/machines?…`.
-    func getMachines(_ query: String = "") async throws -> Reply {
+    public func getMachines(_ query: String = "") async throws -> Reply {
         try await send("GET", "/api/v1/machines" + (query.isEmpty ? "" : "?\(query)"))
     }
 
     /// `GET /api/v1/machines/{id}`.
-    func getMachine(_ id: String) async throws -> Reply {
+    public func getMachine(_ id: String) async throws -> Reply {
         try await send("GET", "/api/v1/machines/\(id)")
     }
 }

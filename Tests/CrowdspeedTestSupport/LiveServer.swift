@@ -7,10 +7,10 @@ import ServiceLifecycle
 /// Runs the real `crowdspeed serve` application — the same `buildApplication` the executable
 /// calls — on a free loopback port over a database file, and stops it gracefully (as SIGTERM
 /// would) when the body returns.
-enum LiveServer {
+public enum LiveServer {
     /// Starts the server on `databasePath`, runs `body` with its base URL, then shuts it down and
     /// waits until it has stopped, so the next server may open the same file.
-    static func run<Value: Sendable>(
+    public static func run<Value: Sendable>(
         databasePath: String,
         _ body: @Sendable (_ baseURL: URL) async throws -> Value
     ) async throws -> Value {
@@ -44,20 +44,20 @@ enum LiveServer {
     }
 
     /// The server stopped before it listened.
-    struct StartFailure: Error {}
+    public struct StartFailure: Error {}
 }
 
 /// A scratch directory for one test's database, removed afterwards.
-struct TemporaryDirectory: ~Copyable {
-    let url: URL
+public struct TemporaryDirectory: ~Copyable {
+    public let url: URL
 
-    init() throws {
+    public init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("crowdspeed-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
     /// A path inside the directory.
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
     deinit { try? FileManager.default.removeItem(at: url) }
 }

@@ -7,21 +7,19 @@ import Foundation
 /// U-shaped curve plus seeded noise. Values are rounded to what an agent sends (3 decimals, whole
 /// milliseconds for dates) so that a round trip through JSON is exact.
 ///
-/// (A copy lives in each test target that needs it: test targets cannot share sources without a
-/// support target in Package.swift.)
-enum SweepFixture {
+public enum SweepFixture {
     /// When the fixture's run was made.
-    static let createdAt = Date(timeIntervalSince1970: 1_795_000_000)
+    public static let createdAt = Date(timeIntervalSince1970: 1_795_000_000)
     /// The fixed server clock the tests use: a minute after the run.
-    static let now = createdAt.addingTimeInterval(60)
+    public static let now = createdAt.addingTimeInterval(60)
     /// The fixture's default submission id.
-    static let id = UUID(uuidString: "3B0D6F7C-1E2A-4C5B-9D8E-7F6A5B4C3D2E")!
+    public static let id = UUID(uuidString: "3B0D6F7C-1E2A-4C5B-9D8E-7F6A5B4C3D2E")!
 
     /// The nursery settings of a default agent sweep: nil is the interpreter's own default.
-    static let nurseries: [Int64?] = [nil] + (18...26).map { Int64(1) << $0 }
+    public static let nurseries: [Int64?] = [nil] + (18...26).map { Int64(1) << $0 }
 
     /// A 2-core AMD EPYC VM, as the agent's Linux probe reports it.
-    static func machine(model: String = "AMD EPYC 7B13", memoryBytes: Int64 = 25_165_824_000) -> MachineInfo {
+    public static func machine(model: String = "AMD EPYC 7B13", memoryBytes: Int64 = 25_165_824_000) -> MachineInfo {
         MachineInfo(
             arch: "x86_64", os: "Linux", osVersion: "Debian GNU/Linux 12 (bookworm)", kernel: "6.1.0-28-amd64",
             cpuVendor: "AuthenticAMD", cpuModel: model, physicalCores: 1, logicalCPUs: 2, memoryBytes: memoryBytes,
@@ -36,7 +34,7 @@ enum SweepFixture {
 
     /// A full sweep: 10 nursery settings × 2 process counts × `rounds` rounds of gcbench, plus one
     /// json.dumps result.
-    static func make(id: UUID = id, machine: MachineInfo = machine(), rounds: Int = 20, seed: UInt64 = 7) -> Submission {
+    public static func make(id: UUID = id, machine: MachineInfo = machine(), rounds: Int = 20, seed: UInt64 = 7) -> Submission {
         var random = SeededGenerator(seed: seed)
         var results: [BenchmarkResult] = []
         for procs in [1, 2] {
@@ -68,20 +66,20 @@ enum SweepFixture {
     }
 
     /// The sweep's gcbench sample count (what the store must give back).
-    static func gcbenchSampleCount(rounds: Int = 20) -> Int { nurseries.count * 2 * rounds }
+    public static func gcbenchSampleCount(rounds: Int = 20) -> Int { nurseries.count * 2 * rounds }
 
     /// The submission's wire bytes.
-    static func json(_ submission: Submission = make()) throws -> Data {
+    public static func json(_ submission: Submission = make()) throws -> Data {
         try WireCoding.makeEncoder().encode(submission)
     }
 
     /// The submission as a mutable JSON object, to build malformed variants.
-    static func object(_ submission: Submission = make()) throws -> [String: Any] {
+    public static func object(_ submission: Submission = make()) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: json(submission)) as! [String: Any]
     }
 
     /// Serializes a (possibly broken) JSON object back to bytes.
-    static func bytes(_ object: [String: Any]) throws -> Data {
+    public static func bytes(_ object: [String: Any]) throws -> Data {
         try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
@@ -98,12 +96,12 @@ enum SweepFixture {
 }
 
 /// A small deterministic generator (SplitMix64), so fixtures are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
+public struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -112,7 +110,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     /// A uniform value in [0, 1).
-    mutating func nextUnit() -> Double {
+    public mutating func nextUnit() -> Double {
         Double(next() >> 11) / Double(1 << 53)
     }
 }

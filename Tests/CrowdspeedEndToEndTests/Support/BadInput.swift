@@ -1,1 +1,0 @@
-../../CrowdspeedServerTests/Support/BadInput.swift
