@@ -30,15 +30,21 @@ public struct PointRunner: Sendable {
     /// Runs the point once. A child that crashes or prints no record gives a `failed` sample
     /// with what its rusage says; only a failure to start any process at all throws.
     public func run(_ point: SweepPoint, onStart: ([pid_t]) -> Void = { _ in }) throws -> [Measurement] {
-        var env = environment
-        env["PYPY_GC_NURSERY"] = nil
-        if case .gcbench(let nursery?, _) = point { env["PYPY_GC_NURSERY"] = NurserySize.format(nursery) }
-        let command = ChildCommand(executable: interpreter.path, arguments: scripts.arguments(for: point), environment: env)
+        let command = ChildCommand(executable: interpreter.path, arguments: scripts.arguments(for: point), environment: childEnvironment(for: point))
         let before = loadReader()
         let outcomes = try ChildProcess.runConcurrently(Array(repeating: command, count: point.processCount), onStart: onStart)
         let after = loadReader()
         let foreign = MachineLoad.foreignShare(from: before, to: after, ownCPUSeconds: outcomes.reduce(0) { $0 + $1.cpuMs } / 1000)
         return outcomes.flatMap { measurements(point: point, outcome: $0, foreignLoad: foreign) }
+    }
+
+    /// The agent's environment with `PYPY_GC_NURSERY` set for a sized point and removed for the
+    /// default (a value inherited from the user's shell would silently replace the control).
+    func childEnvironment(for point: SweepPoint) -> [String: String] {
+        var env = environment
+        env["PYPY_GC_NURSERY"] = nil
+        if case .gcbench(let nursery?, _) = point { env["PYPY_GC_NURSERY"] = NurserySize.format(nursery) }
+        return env
     }
 
     /// Measurements of one child.

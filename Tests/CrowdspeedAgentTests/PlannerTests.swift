@@ -1,0 +1,117 @@
+import CrowdspeedCore
+import Testing
+@testable import CrowdspeedAgent
+
+/// The sweep design: process counts, grids, the seeded shuffle and the stopping rule.
+@Suite struct PlannerTests {
+    @Test(arguments: [(1, [1]), (2, [1, 2]), (4, [1, 2, 4]), (64, [1, 32, 64]), (3, [1, 3])])
+    func processCountsAreOneHalfAllDeduplicated(cores: Int, expected: [Int]) {
+        #expect(SweepDesign.processCounts(physicalCores: cores) == expected)
+    }
+
+    @Test func defaultGridIsPowersOfTwoFrom256KTo64M() {
+        #expect(SweepDesign.defaultGrid.map(NurserySize.format) == ["256K", "512K", "1M", "2M", "4M", "8M", "16M", "32M", "64M"])
+        #expect(SweepDesign.powersOfTwo(from: 1 << 20, to: 4 << 20) == [1 << 20, 2 << 20, 4 << 20])
+    }
+
+    func design() -> SweepDesign {
+        SweepDesign(nurseryGrid: [1 << 20, 4 << 20, 16 << 20], procs: [2, 1, 2], includeGCBench: true,
+                    jsonPayloads: ["records"], jsonLibraries: ["json", "simplejson"])
+    }
+
+    @Test func pointsIncludeTheDefaultControlForEveryProcsCount() {
+        let points = design().points
+        #expect(points.count == 2 * 4 + 2)
+        #expect(points.contains(.gcbench(nurseryBytes: nil, procs: 1)))
+        #expect(points.contains(.gcbench(nurseryBytes: nil, procs: 2)))
+        #expect(Set(points).count == points.count)
+    }
+
+    @Test func cpythonDesignHasNoNurserySweep() {
+        let settings = SweepSettings(seed: 1)
+        let cpython = Interpreter(command: "python3", path: "/usr/bin/python3",
+                                  info: InterpreterInfo(implementation: "CPython", version: "3.11.7", languageVersion: "3.11.7", executable: "python3"),
+                                  hasSimplejson: false)
+        let design = settings.design(for: cpython, physicalCores: 4)
+        #expect(!design.points.contains { if case .gcbench = $0 { true } else { false } })
+        #expect(design.points.count == SweepDesign.allJSONPayloads.count)
+        // Adaptive stopping needs a nursery curve; JSON-only sweeps run the minimum rounds.
+        #expect(settings.rule(for: design, budgetSeconds: nil).mode == .fixed(rounds: 5))
+    }
+
+    @Test func everyRoundRunsEveryPointOnceInASeededOrder() {
+        let points = design().points
+        let schedule = RoundSchedule(points: points, seed: 12345)
+        let again = RoundSchedule(points: points, seed: 12345)
+        var orders = Set<[SweepPoint]>()
+        for round in 0 ..< 8 {
+            let order = schedule.order(round: round)
+            #expect(order.count == points.count)
+            #expect(Set(order) == Set(points))
+            #expect(order == again.order(round: round))
+            orders.insert(order)
+        }
+        // Shuffled: eight rounds of ten points do not all come out in the same order.
+        #expect(orders.count > 1)
+        #expect(RoundSchedule(points: points, seed: 999).order(round: 0) != schedule.order(round: 0))
+    }
+
+    @Test func splitMix64MatchesTheReferenceSequence() {
+        // First outputs of SplitMix64 seeded with 0 (Vigna's reference implementation).
+        var generator = SplitMix64(seed: 0)
+        #expect(generator.next() == 0xE220_A839_7B1D_CDAF)
+        #expect(generator.next() == 0x6E78_9E6A_A1B9_65F4)
+    }
+
+    @Test func warmupRoundIsDiscardedAndMeasuredRoundsCountFromZero() {
+        let schedule = RoundSchedule(points: design().points, seed: 1, warmupRounds: 1)
+        #expect(schedule.isWarmup(round: 0))
+        #expect(schedule.measuredIndex(round: 0) == nil)
+        #expect(schedule.measuredIndex(round: 1) == 0)
+        #expect(schedule.measuredIndex(round: 5) == 4)
+    }
+
+    @Test func fixedRuleStopsAtItsRoundCount() {
+        let rule = StoppingRule(mode: .fixed(rounds: 3))
+        #expect(rule.decide(measuredRounds: 2, curves: [:], elapsedSeconds: 10, roundSeconds: 1) == nil)
+        #expect(rule.decide(measuredRounds: 3, curves: [:], elapsedSeconds: 10, roundSeconds: 1) == .rounds)
+    }
+
+    @Test func budgetStopsBeforeARoundThatWouldNotFit() {
+        let rule = StoppingRule(mode: .fixed(rounds: 100), budgetSeconds: 60)
+        #expect(rule.decide(measuredRounds: 3, curves: [:], elapsedSeconds: 40, roundSeconds: 15) == nil)
+        #expect(rule.decide(measuredRounds: 3, curves: [:], elapsedSeconds: 50, roundSeconds: 15) == .budget)
+        // Never before one measured round.
+        #expect(rule.decide(measuredRounds: 0, curves: [:], elapsedSeconds: 500, roundSeconds: 15) == nil)
+    }
+
+    @Test func adaptiveRuleStopsWhenTheBestIsSeparatedFromItsNeighbours() {
+        let rule = StoppingRule(mode: .adaptive(minimum: 3, maximum: 10))
+        let separated: [Int64?: [Double]] = [nil: [500, 510, 505], 1 << 20: [480, 490, 485], 4 << 20: [350, 355, 352], 16 << 20: [400, 410, 405]]
+        let overlapping: [Int64?: [Double]] = [nil: [500, 510, 505], 1 << 20: [480, 490, 485], 4 << 20: [350, 420, 352], 16 << 20: [360, 410, 405]]
+        #expect(rule.decide(measuredRounds: 2, curves: [1: separated], elapsedSeconds: 0, roundSeconds: 1) == nil) // below minimum
+        #expect(rule.decide(measuredRounds: 3, curves: [1: separated], elapsedSeconds: 0, roundSeconds: 1) == .resolved)
+        #expect(rule.decide(measuredRounds: 3, curves: [1: overlapping], elapsedSeconds: 0, roundSeconds: 1) == nil)
+        #expect(rule.decide(measuredRounds: 3, curves: [1: separated, 2: overlapping], elapsedSeconds: 0, roundSeconds: 1) == nil)
+        #expect(rule.decide(measuredRounds: 10, curves: [1: overlapping], elapsedSeconds: 0, roundSeconds: 1) == .rounds)
+    }
+
+    @Test func neighboursWithin2PercentCountAsResolved() {
+        let flat: [Int64?: [Double]] = [nil: [500, 600, 550], 4 << 20: [350, 420, 352], 8 << 20: [355, 400, 356]]
+        #expect(CurveResolution.isResolved(flat, tolerance: 0.02))
+        #expect(!CurveResolution.isResolved([nil: [1, 2]], tolerance: 0.02)) // a lone point cannot be judged
+    }
+
+    @Test func summaryComparesBestNurseryWithTheDefault() {
+        func result(_ nursery: Int64?, _ cpu: [Double], failed: Bool = false) -> BenchmarkResult {
+            BenchmarkResult(benchmark: "gcbench", benchmarkVersion: "1", params: ResultParams(procs: 1, nurseryBytes: nursery),
+                            samples: cpu.enumerated().map { Sample(wallMs: $1, cpuMs: $1, maxRSSBytes: 1, round: $0, foreignLoad: 0, failed: failed ? true : nil) })
+        }
+        let summary = SweepSummary(results: [result(nil, [500, 490, 510]), result(8 << 20, [350, 340, 360]), result(1 << 20, [100], failed: true)])
+        #expect(summary.lines.count == 1)
+        #expect(summary.lines[0].bestNurseryBytes == 8 << 20)
+        #expect(abs(summary.lines[0].percentVersusDefault - -30) < 1e-9)
+        #expect(summary.text.contains("PYPY_GC_NURSERY=8M"))
+        #expect(summary.text.contains("-30.0%"))
+    }
+}
