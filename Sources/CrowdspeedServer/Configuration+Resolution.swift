@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 extension Configuration {
@@ -8,14 +9,23 @@ extension Configuration {
         public var port: Int?
         public var logLevel: String?
         public var durable: Bool
+        public var chartJSPath: String?
+        public var publicURL: String?
+        public var demo: Bool
 
         /// Creates options; everything defaults to "not given".
-        public init(databasePath: String? = nil, host: String? = nil, port: Int? = nil, logLevel: String? = nil, durable: Bool = false) {
+        public init(
+            databasePath: String? = nil, host: String? = nil, port: Int? = nil, logLevel: String? = nil, durable: Bool = false,
+            chartJSPath: String? = nil, publicURL: String? = nil, demo: Bool = false
+        ) {
             self.databasePath = databasePath
             self.host = host
             self.port = port
             self.logLevel = logLevel
             self.durable = durable
+            self.chartJSPath = chartJSPath
+            self.publicURL = publicURL
+            self.demo = demo
         }
     }
 
@@ -26,6 +36,8 @@ extension Configuration {
         public static let port = "CROWDSPEED_PORT"
         public static let logLevel = "CROWDSPEED_LOG_LEVEL"
         public static let durable = "CROWDSPEED_DURABLE"
+        public static let chartJSPath = "CROWDSPEED_CHARTJS"
+        public static let publicURL = "CROWDSPEED_PUBLIC_URL"
     }
 
     /// Resolves the server configuration: a command-line option wins over its environment
@@ -35,7 +47,19 @@ extension Configuration {
     /// - Throws: ``ConfigurationError`` naming the option and its variable when a value is unusable.
     public static func resolve(_ options: Options, environment: [String: String]) throws(ConfigurationError) -> Configuration {
         var configuration = Configuration()
-        if let path = options.databasePath ?? environment[EnvironmentKey.databasePath] {
+        if options.demo {
+            // The demo never touches the real database: CROWDSPEED_DB is ignored, and only an
+            // explicit --db (for tests and side-by-side demos) moves it.
+            configuration.demo = true
+            configuration.databasePath = Configuration.defaultDemoDatabasePath
+            if let path = options.databasePath {
+                guard !path.isEmpty else { throw ConfigurationError("--db must not be empty") }
+                guard path != environment[EnvironmentKey.databasePath], path != Configuration().databasePath else {
+                    throw ConfigurationError("--demo must not run on the real database \(path); choose another --db")
+                }
+                configuration.databasePath = path
+            }
+        } else if let path = options.databasePath ?? environment[EnvironmentKey.databasePath] {
             guard !path.isEmpty else { throw ConfigurationError("--db (\(EnvironmentKey.databasePath)) must not be empty") }
             configuration.databasePath = path
         }
@@ -58,6 +82,19 @@ extension Configuration {
                     "--log-level (\(EnvironmentKey.logLevel)) '\(text)' is not one of trace, debug, info, notice, warning, error, critical")
             }
             configuration.logLevel = level
+        }
+        if let path = options.chartJSPath ?? environment[EnvironmentKey.chartJSPath] {
+            guard !path.isEmpty else { throw ConfigurationError("--chartjs (\(EnvironmentKey.chartJSPath)) must not be empty") }
+            configuration.chartJSPath = path
+        }
+        if let text = options.publicURL ?? environment[EnvironmentKey.publicURL] {
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  url.host != nil, url.query == nil, url.fragment == nil
+            else {
+                throw ConfigurationError("--public-url (\(EnvironmentKey.publicURL)) '\(text)' is not an http:// or https:// URL")
+            }
+            // Stored without a trailing slash so paths append cleanly.
+            configuration.publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
         }
         let durable = environment[EnvironmentKey.durable]?.lowercased()
         configuration.durable = options.durable || durable == "1" || durable == "true" || durable == "yes"

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import Foundation
 import Logging
 
 /// Everything the server needs to start, parsed once by the `crowdspeed serve` command from its
@@ -22,6 +23,15 @@ public struct Configuration: Sendable, Equatable {
     public var durable: Bool
     /// How long an idle keep-alive connection stays open; bounds what a slow client can hold.
     public var idleTimeoutSeconds: Int
+    /// Chart.js (the UMD build) served at `/vendor/chart.js`; never copied into the repository.
+    /// When the file is missing the pages still show every number as a table and say so.
+    public var chartJSPath: String
+    /// The URL agents should submit to, shown on the Submit page; nil means "from the request's
+    /// Host header", right for a server reached directly and wrong behind some proxies.
+    public var publicURL: String?
+    /// Demo mode: a separate database filled with simulated machines, and every page labelled
+    /// as synthetic data.
+    public var demo: Bool
 
     /// Creates a configuration; every parameter has the documented default of `crowdspeed serve`.
     public init(
@@ -31,7 +41,10 @@ public struct Configuration: Sendable, Equatable {
         limits: SubmissionLimits = .standard,
         logLevel: Logger.Level = .info,
         durable: Bool = false,
-        idleTimeoutSeconds: Int = 60
+        idleTimeoutSeconds: Int = 60,
+        chartJSPath: String = Configuration.defaultChartJSPath,
+        publicURL: String? = nil,
+        demo: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -40,5 +53,18 @@ public struct Configuration: Sendable, Equatable {
         self.logLevel = logLevel
         self.durable = durable
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.chartJSPath = chartJSPath
+        self.publicURL = publicURL
+        self.demo = demo
     }
+
+    /// Debian's `libjs-chart.js`: `chart.umd.js` from Chart.js 4, `chart.min.js` in the 3.x
+    /// package of Debian 12. The first that exists wins, so an upgrade keeps working.
+    public static var defaultChartJSPath: String {
+        let candidates = ["/usr/share/javascript/chart.js/chart.umd.js", "/usr/share/javascript/chart.js/chart.min.js"]
+        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[1]
+    }
+
+    /// The database `--demo` uses unless `--db` is given: never the real one.
+    public static let defaultDemoDatabasePath = "./crowdspeed-demo.sqlite"
 }

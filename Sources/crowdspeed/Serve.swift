@@ -16,7 +16,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the ingestion and API server.",
         discussion: """
             Environment equivalents: CROWDSPEED_DB, CROWDSPEED_HOST, CROWDSPEED_PORT, CROWDSPEED_LOG_LEVEL, \
-            CROWDSPEED_DURABLE (1/true). Options given on the command line take precedence.
+            CROWDSPEED_DURABLE (1/true), CROWDSPEED_CHARTJS, CROWDSPEED_PUBLIC_URL. Options given on the command line \
+            take precedence.
             """)
 
     @Option(name: .customLong("db"), help: ArgumentHelp("SQLite database file, created if missing (default ./crowdspeed.sqlite).", valueName: "path"))
@@ -34,6 +35,15 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "fsync every acknowledged submission so it also survives power loss (slower ingestion).")
     var durable = false
 
+    @Option(name: .customLong("chartjs"), help: ArgumentHelp("Chart.js UMD file served to the pages (default: Debian's libjs-chart.js).", valueName: "path"))
+    var chartJSPath: String?
+
+    @Option(help: ArgumentHelp("The URL agents submit to, shown on the Submit page (default: from the request's Host).", valueName: "url"))
+    var publicURL: String?
+
+    @Flag(help: "Serve simulated machines from a separate demo database (./crowdspeed-demo.sqlite unless --db), every page labelled synthetic.")
+    var demo = false
+
     /// Refuses impossible option values before anything is opened.
     func validate() throws {
         _ = try resolve()
@@ -43,7 +53,8 @@ struct Serve: AsyncParsableCommand {
     /// place the environment is read.
     func resolve() throws -> CrowdspeedServer.Configuration {
         let options = CrowdspeedServer.Configuration.Options(
-            databasePath: databasePath, host: host, port: port, logLevel: logLevel, durable: durable)
+            databasePath: databasePath, host: host, port: port, logLevel: logLevel, durable: durable,
+            chartJSPath: chartJSPath, publicURL: publicURL, demo: demo)
         do {
             return try CrowdspeedServer.Configuration.resolve(options, environment: ProcessInfo.processInfo.environment)
         } catch {
