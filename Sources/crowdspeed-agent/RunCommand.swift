@@ -13,7 +13,7 @@ struct RunCommand: AsyncParsableCommand {
             all physical cores' worth of concurrent processes, in shuffled rounds (the first is a discarded warm-up), \
             plus JSON dumps/loads timings on every interpreter found. CPython gets only the JSON timings: it ignores \
             PYPY_GC_NURSERY. One submission per interpreter. By default rounds are added until the best nursery size \
-            is resolved (5 to 30 rounds); --quick takes a few minutes.
+            is resolved (5 to 30 rounds); --quick takes about a minute.
 
             Exit status: 0 stored (or --dry-run), 1 setup problem (no PyPy, no fingerprint), 3 server unreachable \
             (results spooled), 4 refused by the server (kept in the spool's rejected/), 130 interrupted (finished \
@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Use only the --python interpreters; do not look for pypy3, pypy and python3 on PATH.")
     var noDiscover = false
 
-    @Flag(help: "A short sweep: 4 nursery sizes, one JSON payload, 3 measured rounds (a few minutes on 2 cores).")
+    @Flag(help: "A short sweep: 4 nursery sizes, one JSON payload, 5 measured rounds (about a minute on 2 cores).")
     var quick = false
 
     @Option(help: "Run exactly this many measured rounds (after the warm-up).")
@@ -158,7 +158,6 @@ struct RunCommand: AsyncParsableCommand {
         let signalSource = interruption.installSIGINTHandler {
             Console.info("\ninterrupted: stopping the running samples…")
         }
-        defer { signalSource.cancel() }
 
         Console.info("machine: \(machine.cpuModel), \(machine.physicalCores) cores, L2 \(machine.cacheBytes(level: 2).map { NurserySize.format($0) } ?? "-"), "
             + "L3 \(machine.cacheBytes(level: 3).map { NurserySize.format($0) } ?? "-"); interpreters: "
@@ -166,7 +165,16 @@ struct RunCommand: AsyncParsableCommand {
         let session = SweepSession(machine: machine, interpreters: interpreters, scripts: scripts, settings: settings,
                                    environment: environment, interruption: interruption, progress: ProgressReporter())
         let started = Date()
-        let runs = try await runDetached { try session.run() }
+        let runs: [InterpreterRun]
+        do {
+            runs = try await runDetached { try session.run() }
+        } catch {
+            interruption.restoreDefaultSIGINT(signalSource)
+            throw error
+        }
+        // From here on Ctrl-C ends the process as usual: every payload is in the spool before
+        // its upload starts, so nothing is lost by it.
+        interruption.restoreDefaultSIGINT(signalSource)
         let elapsed = Date().timeIntervalSince(started)
         let submissions = runs.compactMap(\.submission)
         let encoder = WireCoding.makeEncoder()

@@ -61,6 +61,12 @@ public final class Interruption: Sendable {
 }
 
 extension Interruption {
+    /// Stops routing SIGINT to the handler and gives it back its default action (exit).
+    public func restoreDefaultSIGINT(_ source: any DispatchSourceSignal) {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+
     /// SIGKILL, named so it is not shadowed by local `kill` flags.
     fileprivate static func killChild(_ pid: pid_t) {
         _ = kill(pid, SIGKILL)

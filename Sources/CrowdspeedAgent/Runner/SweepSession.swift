@@ -24,11 +24,11 @@ public struct SweepSettings: Sendable, Equatable {
         self.gcbenchDepth = gcbenchDepth
     }
 
-    /// `--quick`: four nursery sizes 4× apart plus the default, one JSON payload, three measured
-    /// rounds after the warm-up (about 40 s per PyPy on a 2-core EPYC).
+    /// `--quick`: four nursery sizes 4× apart plus the default, one JSON payload, five measured
+    /// rounds after the warm-up (under a minute in all on a shared 2-core EPYC with PyPy and CPython).
     public static func quick(seed: UInt64) -> SweepSettings {
         SweepSettings(nurseryGrid: SweepDesign.quickGrid, jsonPayloads: SweepDesign.quickJSONPayloads,
-                      rule: StoppingRule(mode: .fixed(rounds: 3)), seed: seed)
+                      rule: StoppingRule(mode: .fixed(rounds: 5)), seed: seed)
     }
 
     /// The design for one interpreter on one machine. CPython gets only the JSON workloads:
