@@ -40,6 +40,8 @@ public final class SQLiteResultStore: ResultStore {
         self.logger = configuration.logger
         let runner = try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
         let applied = try runner.migrate(writer)
+        // Results stored before the dashboard's summaries existed are summarized once.
+        try Self.fillMissingResultSummaries(writer)
         if !applied.isEmpty {
             logger.debug("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"])
         }

@@ -1,0 +1,164 @@
+import CrowdspeedCore
+import Foundation
+import GRDB
+
+extension SQLiteResultStore: DashboardStore {
+    /// Counts from the `machines` and `submissions` rows (sample counts are kept per submission).
+    public func dashboardCounts() async throws -> DashboardCounts {
+        try await writer.read { db -> DashboardCounts in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM machines WHERE quarantined = 0) AS machines,
+                    count(*) AS submissions, coalesce(sum(sample_count), 0) AS samples,
+                    count(DISTINCT interpreter_id) AS interpreters, max(received_at) AS last_received
+                FROM submissions WHERE quarantined = 0
+                """)
+            guard let row else { return DashboardCounts(machines: 0, submissions: 0, samples: 0, interpreters: 0, lastReceivedAt: nil) }
+            return DashboardCounts(
+                machines: row["machines"], submissions: row["submissions"], samples: row["samples"],
+                interpreters: row["interpreters"],
+                lastReceivedAt: (row["last_received"] as Int64?).map(StoreTime.date(milliseconds:)))
+        }
+    }
+
+    /// The newest submissions by receipt, through the `submissions_received` index.
+    public func latestSubmissions(limit: Int) async throws -> [LatestSubmission] {
+        try await writer.read { db -> [LatestSubmission] in
+            try Row.fetchAll(db, sql: """
+                SELECT s.id, s.machine_id, s.source, s.received_at, s.sample_count, m.cpu_vendor, m.cpu_model,
+                    i.implementation, i.version
+                FROM submissions s JOIN machines m ON m.id = s.machine_id JOIN interpreters i ON i.id = s.interpreter_id
+                WHERE s.quarantined = 0 AND m.quarantined = 0
+                ORDER BY s.received_at DESC, s.id LIMIT ?
+                """, arguments: [max(0, limit)]
+            ).map { row in
+                LatestSubmission(
+                    id: try Self.uuid(row["id"]), machineID: row["machine_id"], cpuVendor: row["cpu_vendor"],
+                    cpuModel: row["cpu_model"], implementation: row["implementation"], interpreterVersion: row["version"],
+                    source: try Self.source(row["source"]), receivedAt: StoreTime.date(milliseconds: row["received_at"]),
+                    sampleCount: row["sample_count"])
+            }
+        }
+    }
+
+    /// The machines table: filtered with `LIKE` (wildcards in the filter are taken literally),
+    /// sorted by a whitelisted column with unknown values last, ties broken by id so pages are
+    /// stable.
+    public func machineTable(_ query: MachineTableQuery) async throws -> MachineTablePage {
+        let pattern = query.filter.flatMap { $0.isEmpty ? nil : "%" + Self.likeEscaped($0) + "%" }
+        let order = Self.orderExpression(query.sort)
+        let direction = query.descending ? "DESC" : "ASC"
+        return try await writer.read { db -> MachineTablePage in
+            let filter = """
+                m.quarantined = 0
+                AND (?1 IS NULL OR m.cpu_vendor LIKE ?1 ESCAPE '\\' OR m.cpu_model LIKE ?1 ESCAPE '\\' OR m.arch LIKE ?1 ESCAPE '\\')
+                """
+            let matching = try Int.fetchOne(db, sql: "SELECT count(*) FROM machines m WHERE \(filter)", arguments: [pattern]) ?? 0
+            // The best nursery shown is that of the machine's most recently updated PyPy gcbench
+            // curve at one process (PYPY_GC_MIN not pinned), from the fitting aggregates.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT m.*, mc.best_nursery_bytes AS table_best_nursery, mc.gain_over_default AS table_gain
+                FROM machines m
+                LEFT JOIN machine_curves mc ON mc.rowid = (
+                    SELECT x.rowid FROM machine_curves x
+                    WHERE x.machine_id = m.id AND x.benchmark = 'gcbench' AND x.procs = 1 AND x.pypy_gc_min_pinned = 0
+                    ORDER BY x.updated_at DESC, x.interpreter_version DESC LIMIT 1)
+                WHERE \(filter)
+                ORDER BY (\(order)) IS NULL, \(order) \(direction), m.id
+                LIMIT ?2 OFFSET ?3
+                """, arguments: [pattern, max(0, query.limit), max(0, query.offset)]
+            ).map { row in
+                MachineTableRow(
+                    summary: Self.machineSummary(row), bestNurseryBytes: row["table_best_nursery"], gainOverDefault: row["table_gain"])
+            }
+            return MachineTablePage(rows: rows, matching: matching)
+        }
+    }
+
+    /// Summaries of one or more machines' results.
+    public func resultSummaries(machineIDs: [String], benchmarks: Set<String>) async throws -> [ResultSummary] {
+        guard !machineIDs.isEmpty, !benchmarks.isEmpty else { return [] }
+        let machines = Array(Set(machineIDs))
+        let names = benchmarks.sorted()
+        return try await writer.read { db -> [ResultSummary] in
+            try Row.fetchAll(db, sql: """
+                SELECT rs.*, i.implementation, i.version FROM result_summaries rs
+                JOIN interpreters i ON i.id = rs.interpreter_id
+                WHERE rs.machine_id IN (\(Self.placeholders(machines.count)))
+                  AND rs.benchmark IN (\(Self.placeholders(names.count)))
+                ORDER BY rs.machine_id, i.implementation, i.version, rs.benchmark, rs.payload, rs.library,
+                    rs.procs, rs.nursery_bytes, rs.result_id
+                """, arguments: StatementArguments(machines + names)
+            ).map { row in
+                ResultSummary(
+                    machineID: row["machine_id"], submissionID: try Self.uuid(row["submission_id"]),
+                    implementation: row["implementation"], interpreterVersion: row["version"], benchmark: row["benchmark"],
+                    benchmarkVersion: row["benchmark_version"], procs: row["procs"], nurseryBytes: row["nursery_bytes"],
+                    payload: row["payload"], library: row["library"], usableSamples: row["usable_samples"],
+                    medianCPUMs: row["median_cpu_ms"], medianWallMs: row["median_wall_ms"])
+            }
+        }
+    }
+
+    /// Default-setting, one-process timings per machine and interpreter version; when a machine
+    /// ran the same variant several times, its newest submission counts.
+    public func interpreterTimings(benchmarks: Set<String>) async throws -> [InterpreterTiming] {
+        guard !benchmarks.isEmpty else { return [] }
+        let names = benchmarks.sorted()
+        return try await writer.read { db -> [InterpreterTiming] in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT rs.machine_id, i.implementation, i.version, rs.benchmark, rs.payload, rs.library, rs.median_cpu_ms
+                FROM result_summaries rs
+                JOIN interpreters i ON i.id = rs.interpreter_id
+                JOIN submissions s ON s.id = rs.submission_id
+                JOIN machines m ON m.id = rs.machine_id
+                WHERE rs.benchmark IN (\(Self.placeholders(names.count)))
+                  AND s.quarantined = 0 AND m.quarantined = 0
+                  AND rs.nursery_bytes IS NULL AND coalesce(rs.procs, 1) = 1 AND rs.median_cpu_ms IS NOT NULL
+                ORDER BY s.received_at DESC, rs.result_id
+                """, arguments: StatementArguments(names))
+            var seen = Set<[String]>()
+            var timings: [InterpreterTiming] = []
+            for row in rows {
+                let timing = InterpreterTiming(
+                    machineID: row["machine_id"], implementation: row["implementation"], interpreterVersion: row["version"],
+                    benchmark: row["benchmark"], payload: row["payload"], library: row["library"], medianCPUMs: row["median_cpu_ms"])
+                let key = [timing.machineID, timing.implementation, timing.interpreterVersion, timing.benchmark,
+                           timing.payload ?? "", timing.library ?? ""]
+                if seen.insert(key).inserted { timings.append(timing) }
+            }
+            return timings
+        }
+    }
+
+    // MARK: SQL helpers
+
+    /// The SQL expression a sort key orders by. Only these fixed strings ever reach the SQL text.
+    static func orderExpression(_ key: MachineTableQuery.SortKey) -> String {
+        switch key {
+        case .vendor: "m.cpu_vendor"
+        case .model: "m.cpu_model"
+        case .l2: "m.l2_bytes"
+        case .l3: "m.l3_bytes"
+        case .cores: "m.physical_cores"
+        case .runs: "m.submission_count"
+        case .seen: "m.last_seen"
+        case .best: "mc.best_nursery_bytes"
+        case .gain: "mc.gain_over_default"
+        }
+    }
+
+    /// `text` with `LIKE`'s wildcards and the escape character escaped by `\`.
+    static func likeEscaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
+    /// `?, ?, …` for an `IN` list of `count` values.
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+}

@@ -1,0 +1,73 @@
+import CrowdspeedCore
+import Foundation
+import GRDB
+
+extension SQLiteResultStore {
+    /// Writes the `result_summaries` rows of a submission whose results were just inserted, in
+    /// the caller's (ingest) transaction, so the summaries exist exactly when the results do.
+    ///
+    /// - Parameters:
+    ///   - db: the ingest transaction's connection.
+    ///   - submission: the submission as stored; its results' positions match the stored rows.
+    static func insertResultSummaries(_ db: Database, submission: Submission) throws {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT r.id, r.position, s.machine_id, s.interpreter_id FROM results r JOIN submissions s ON s.id = r.submission_id
+            WHERE r.submission_id = ?
+            """), arguments: [submission.id.storeText])
+        for row in rows {
+            let position: Int = row["position"]
+            guard submission.results.indices.contains(position) else { continue }
+            try insertSummary(
+                db, resultID: row["id"], submissionID: submission.id.storeText, machineID: row["machine_id"],
+                interpreterID: row["interpreter_id"], result: submission.results[position])
+        }
+    }
+
+    /// Summarizes the results stored before migration 0004 (or by a build without it): reads
+    /// their blobs once, at open, and never again.
+    ///
+    /// - Returns: how many results were summarized.
+    @discardableResult
+    static func fillMissingResultSummaries(_ writer: any DatabaseWriter) throws -> Int {
+        try writer.write { db -> Int in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.id, r.submission_id, r.benchmark, r.benchmark_version, r.procs, r.nursery_bytes, r.payload,
+                    r.library, r.unit, r.samples, s.machine_id, s.interpreter_id
+                FROM results r JOIN submissions s ON s.id = r.submission_id
+                LEFT JOIN result_summaries rs ON rs.result_id = r.id
+                WHERE rs.result_id IS NULL
+                """)
+            for row in rows {
+                try insertSummary(
+                    db, resultID: row["id"], submissionID: row["submission_id"], machineID: row["machine_id"],
+                    interpreterID: row["interpreter_id"], result: try benchmarkResult(row))
+            }
+            return rows.count
+        }
+    }
+
+    /// Inserts one summary row.
+    private static func insertSummary(
+        _ db: Database, resultID: Int64, submissionID: String, machineID: String, interpreterID: Int64, result: BenchmarkResult
+    ) throws {
+        let usable = result.samples.filter { $0.failed != true && $0.cpuMs.isFinite && $0.wallMs.isFinite }
+        try db.cachedStatement(sql: """
+            INSERT INTO result_summaries (result_id, submission_id, machine_id, interpreter_id, benchmark, benchmark_version,
+                procs, nursery_bytes, payload, library, usable_samples, median_cpu_ms, median_wall_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (result_id) DO NOTHING
+            """).execute(arguments: [
+                resultID, submissionID, machineID, interpreterID, result.benchmark, result.benchmarkVersion,
+                result.params.procs, result.params.nurseryBytes, result.params.payload, result.params.library,
+                usable.count, median(usable.map(\.cpuMs)), median(usable.map(\.wallMs)),
+            ])
+    }
+
+    /// The median of `values`; nil when empty.
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
+    }
+}
