@@ -1,0 +1,169 @@
+import CrowdspeedCore
+import Foundation
+import GRDB
+
+extension SQLiteResultStore {
+    /// Writes a submission's curves, bumps the refit counters and rewrites the machine curves
+    /// they touch. Runs inside the ingest transaction, after the submission row exists.
+    static func storeCurves(
+        _ db: Database, _ submission: Submission, machineID: String, receivedAt: Int64, aggregates: IngestAggregates
+    ) throws {
+        guard !aggregates.curves.isEmpty else { return }
+        let machine = submission.machine
+        let pinned = submission.run?.pypyGCMin != nil
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO curves (submission_id, machine_id, source, received_at, implementation, interpreter_version,
+                benchmark, benchmark_version, procs, pypy_gc_min_pinned, cpu_model, arch, cpu_vendor, physical_cores,
+                l2_bytes, l3_bytes, cpuinfo_cache_bytes, default_nursery_bytes, round_count, nurseries, round_ids, round_ratios)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for curve in aggregates.curves {
+            guard curve.roundRatios.count == curve.roundIDs.count * curve.nurseries.count else {
+                throw SampleBlobError.malformed("curve ratios do not match its rounds × sizes")
+            }
+            try insert.execute(arguments: [
+                submission.id.storeText, machineID, submission.source.rawValue, receivedAt,
+                submission.interpreter.implementation, submission.interpreter.version, curve.benchmark, curve.benchmarkVersion,
+                curve.procs, pinned, machine.cpuModel, machine.arch, machine.cpuVendor, machine.physicalCores,
+                machine.cacheBytes(level: 2), machine.cacheBytes(level: 3), machine.cpuinfoCacheBytes, curve.defaultNurseryBytes,
+                curve.roundIDs.count, CurveBlob.encode(curve.nurseries), try CurveBlob.encode(rounds: curve.roundIDs),
+                CurveBlob.encode(curve.roundRatios),
+            ])
+        }
+        // Pinned runs never enter a fit, so they do not make one due.
+        if !pinned {
+            let scopes = FormulaScope.allCases.filter { $0.sources.contains(submission.source) }.map(\.rawValue)
+            for scope in scopes {
+                try db.cachedStatement(sql: "UPDATE fit_state SET submissions = submissions + 1 WHERE scope = ?")
+                    .execute(arguments: [scope])
+            }
+        }
+        var keys: [MachineCurveKey] = []
+        for curve in aggregates.curves {
+            let key = MachineCurveKey(
+                machineID: machineID, implementation: submission.interpreter.implementation,
+                interpreterVersion: submission.interpreter.version, benchmark: curve.benchmark,
+                benchmarkVersion: curve.benchmarkVersion, procs: curve.procs, pypyGCMinPinned: pinned)
+            if !keys.contains(key) { keys.append(key) }
+        }
+        for key in keys {
+            let curves = try storedCurves(db, key: key)
+            let summary = aggregates.summarizer.summarize(curves)
+            try upsertMachineCurve(db, key: key, summary: summary, updatedAt: receivedAt)
+        }
+    }
+
+    /// All curves of one machine key, oldest first.
+    static func storedCurves(_ db: Database, key: MachineCurveKey) throws -> [StoredCurve] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT * FROM curves
+                WHERE machine_id = ? AND implementation = ? AND interpreter_version = ? AND benchmark = ?
+                    AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
+                ORDER BY received_at, id
+                """),
+            arguments: [
+                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
+                key.pypyGCMinPinned,
+            ]
+        ).map(storedCurve)
+    }
+
+    /// Inserts or replaces the summary of one machine key.
+    static func upsertMachineCurve(_ db: Database, key: MachineCurveKey, summary: MachineCurveSummary, updatedAt: Int64) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let points = String(decoding: try encoder.encode(summary.points), as: UTF8.self)
+        let flat = String(decoding: try encoder.encode(summary.flatSet), as: UTF8.self)
+        let best = summary.best
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO machine_curves (machine_id, implementation, interpreter_version, benchmark, benchmark_version,
+                procs, pypy_gc_min_pinned, submission_count, round_count, default_nursery_bytes, points_json,
+                best_nursery_bytes, best_relative_time, interval_lower_bytes, interval_upper_bytes, interval_confidence,
+                flat_set_json, default_in_flat_set, gain_over_default, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
+                key.pypyGCMinPinned, max(1, summary.submissionCount), summary.roundCount, summary.defaultNurseryBytes, points,
+                best?.nurseryBytes, best.map(\.relativeTime).flatMap(finite), best?.intervalLowerBytes,
+                best?.intervalLowerBytes == nil ? nil : best?.intervalUpperBytes, best?.confidence.flatMap(finite), flat,
+                summary.defaultInFlatSet, summary.gainOverDefault.flatMap(finite), updatedAt,
+            ])
+    }
+
+    /// Nil for NaN and infinities, which SQLite would store as NULL or refuse anyway.
+    private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
+
+    // MARK: Reads
+
+    /// The machine curves of one machine, by interpreter, workload and procs.
+    public func machineCurves(machineID: String) async throws -> [MachineCurve] {
+        try await writer.read { db in try Self.machineCurves(db, machineID: machineID) }
+    }
+
+    /// The machine curves of `machineID` inside an open read.
+    static func machineCurves(_ db: Database, machineID: String) throws -> [MachineCurve] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM machine_curves WHERE machine_id = ?
+            ORDER BY implementation, interpreter_version, benchmark, benchmark_version, pypy_gc_min_pinned, procs
+            """, arguments: [machineID]
+        ).map(machineCurve)
+    }
+
+    /// Everything a refit of `scope` reads, in one read transaction: the admitted curves of
+    /// `benchmark` on `implementation` with `PYPY_GC_MIN` unpinned, and the scope's counter.
+    public func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot {
+        let sources = scope.sources.map(\.rawValue).sorted()
+        return try await writer.read { db in
+            let placeholders = sources.map { _ in "?" }.joined(separator: ", ")
+            let arguments = StatementArguments([benchmark, implementation.lowercased()] + sources)
+            let curves = try Row.fetchAll(db, sql: """
+                SELECT * FROM curves
+                WHERE benchmark = ? AND lower(implementation) = ? AND pypy_gc_min_pinned = 0 AND source IN (\(placeholders))
+                ORDER BY machine_id, received_at, id
+                """, arguments: arguments
+            ).map(Self.storedCurve)
+            let submissions = try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0
+            return FitSnapshot(curves: curves, submissions: submissions)
+        }
+    }
+
+    // MARK: Row mapping
+
+    /// A `curves` row.
+    static func storedCurve(_ row: Row) throws -> StoredCurve {
+        let aggregate = CurveAggregate(
+            benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
+            nurseries: try CurveBlob.int64s(row["nurseries"]), roundIDs: try CurveBlob.rounds(row["round_ids"]),
+            roundRatios: try CurveBlob.doubles(row["round_ratios"]), defaultNurseryBytes: row["default_nursery_bytes"])
+        return StoredCurve(
+            submissionID: try uuid(row["submission_id"]), machineID: row["machine_id"], source: try source(row["source"]),
+            receivedAt: StoreTime.date(milliseconds: row["received_at"]), implementation: row["implementation"],
+            interpreterVersion: row["interpreter_version"], pypyGCMinPinned: row["pypy_gc_min_pinned"], cpuModel: row["cpu_model"],
+            arch: row["arch"], cpuVendor: row["cpu_vendor"], physicalCores: row["physical_cores"], l2Bytes: row["l2_bytes"],
+            l3Bytes: row["l3_bytes"], cpuinfoCacheBytes: row["cpuinfo_cache_bytes"], aggregate: aggregate)
+    }
+
+    /// A `machine_curves` row.
+    static func machineCurve(_ row: Row) throws -> MachineCurve {
+        let decoder = JSONDecoder()
+        let pointsJSON: String = row["points_json"]
+        let flatJSON: String = row["flat_set_json"]
+        let bestBytes: Int64? = row["best_nursery_bytes"]
+        let best = bestBytes.map { bytes in
+            BestNursery(
+                nurseryBytes: bytes, relativeTime: row["best_relative_time"] ?? .nan, intervalLowerBytes: row["interval_lower_bytes"],
+                intervalUpperBytes: row["interval_upper_bytes"], confidence: row["interval_confidence"])
+        }
+        let key = MachineCurveKey(
+            machineID: row["machine_id"], implementation: row["implementation"], interpreterVersion: row["interpreter_version"],
+            benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
+            pypyGCMinPinned: row["pypy_gc_min_pinned"])
+        let summary = MachineCurveSummary(
+            submissionCount: row["submission_count"], roundCount: row["round_count"], defaultNurseryBytes: row["default_nursery_bytes"],
+            points: try decoder.decode([MachineCurvePoint].self, from: Data(pointsJSON.utf8)), best: best,
+            flatSet: try decoder.decode([Int64].self, from: Data(flatJSON.utf8)), defaultInFlatSet: row["default_in_flat_set"],
+            gainOverDefault: row["gain_over_default"])
+        return MachineCurve(key: key, summary: summary, updatedAt: StoreTime.date(milliseconds: row["updated_at"]))
+    }
+}
