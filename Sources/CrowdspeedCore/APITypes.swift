@@ -7,16 +7,28 @@ public struct SubmissionReceipt: Codable, Sendable, Equatable {
     /// `created` the first time, `duplicate` when the id was already stored.
     public var status: String
     public var links: [String: String]
+    /// The secret that lets the submitter delete this submission (`DELETE` with
+    /// `Authorization: Bearer <token>`). Sent once, with the 201 (or when the submitter's install
+    /// repeats the submission); the server keeps only its SHA-256, so a lost token cannot be re-read.
+    public var deletionToken: String?
+    /// A new install token, present when the request carried no known `X-Crowdspeed-Install`:
+    /// the client keeps it and sends it with every later upload.
+    public var installToken: String?
 
-    public init(id: UUID, machineID: String, status: String, links: [String: String]) {
+    public init(
+        id: UUID, machineID: String, status: String, links: [String: String], deletionToken: String? = nil,
+        installToken: String? = nil
+    ) {
         self.id = id
         self.machineID = machineID
         self.status = status
         self.links = links
+        self.deletionToken = deletionToken
+        self.installToken = installToken
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, machineID = "machine_id", status, links
+        case id, machineID = "machine_id", status, links, deletionToken = "deletion_token", installToken = "install_token"
     }
 }
 

@@ -125,6 +125,28 @@ extension Submission {
                 check.number("\(samplePath).foreign_load", sample.foreignLoad, 0 ... 1)
                 if check.isFull { return }
             }
+            checkRoundConsistency(&check, result: result, path: path, limits: limits)
+        }
+    }
+}
+
+extension Submission {
+    /// Consistent rounds: a round runs each point once, and a point at `procs = k` starts k
+    /// processes, so one result can hold at most k samples of any round (one for the JSON
+    /// benchmarks, which run one process). More can only come from a broken or forging client.
+    ///
+    /// Fewer than k is accepted: imported mailing-list data records one process's time per
+    /// round, and the shared test fixtures do the same.
+    fileprivate func checkRoundConsistency(_ check: inout Checker, result: BenchmarkResult, path: String, limits: SubmissionLimits) {
+        let capacity = result.benchmark == BenchmarkName.gcbench ? max(1, result.params.procs ?? 1) : 1
+        guard result.samples.count > capacity else { return }
+        var perRound: [Int: Int] = [:]
+        for sample in result.samples where limits.rounds.contains(sample.round) {
+            perRound[sample.round, default: 0] += 1
+        }
+        if let (round, count) = perRound.filter({ $0.value > capacity }).min(by: { $0.key < $1.key }) {
+            let what = capacity == 1 ? "one process" : "\(capacity) processes"
+            check.fail("\(path).samples", "hold \(count) samples of round \(round); a round of this point runs \(what)")
         }
     }
 }

@@ -12,25 +12,60 @@ public protocol ResultStore: Sendable {
     /// - Parameters:
     ///   - submission: a submission that passed ``Submission/validate(limits:now:)``.
     ///   - receivedAt: the server's clock at receipt.
+    ///   - credentials: the hashed install and deletion tokens of the request; with them, the
+    ///     same transaction attaches the submission to its install (creating one when the
+    ///     presented token is unknown) and records its deletion digest. Nil for imports and tests.
+    ///     Every new submission is also screened against its class (`OutlierScreen`) and flagged
+    ///     rather than refused.
+    ///   - aggregates: what the server derived from the submission (its PyPy gcbench curves and
+    ///     how to summarize a machine's curves), stored in the same transaction; see ``FitStore``.
     /// - Returns: `.created` the first time this id is seen, `.duplicate` when the same id with the
-    ///   same content was already stored (nothing is written).
+    ///   same content was already stored (nothing is written, except a rotated deletion digest
+    ///   when the same install repeats it), and what the client must be told about its tokens.
     /// - Throws: ``StoreError/idConflict(_:)`` when the id is stored with different content.
-    func ingest(_ submission: Submission, receivedAt: Date) async throws -> IngestOutcome
+    func ingest(
+        _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, aggregates: IngestAggregates
+    ) async throws -> IngestResult
 
     /// One stored submission with all its samples, or nil when the id is unknown.
     func submission(id: UUID) async throws -> StoredSubmission?
 
-    /// A page of machines, most recently seen first.
+    /// A page of machines, most recently seen first. Quarantined machines, and machines whose
+    /// every submission is quarantined, are left out.
     func machines(limit: Int, offset: Int) async throws -> MachinePage
 
-    /// One machine with its runs, or nil when the id is unknown.
+    /// One machine with its runs, or nil when the id is unknown. Quarantined data is included
+    /// and marked.
     func machine(id: String) async throws -> MachineDetail?
+
+    /// Deletes a submission and its samples in one transaction when `deletionTokenHash` matches
+    /// its stored digest (compared in constant time), correcting the machine's aggregates, and
+    /// records the deletion in the audit log.
+    func deleteSubmission(id: UUID, deletionTokenHash: String, at: Date) async throws -> DeletionOutcome
+
+    /// Quarantines (`quarantined: true`) or releases a submission, install or machine, and
+    /// records the action in the audit log.
+    func setQuarantine(_ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date) async throws -> ModerationOutcome
+
+    /// The most recent audit log entries, newest first.
+    func auditLog(limit: Int) async throws -> [AuditEntry]
+
+    /// Every stored submission's install, hardware class, source, quarantine state and flag:
+    /// the input of ``InstallWeightCap/machineWeights(_:)`` for the fitting code.
+    func submissionProvenance() async throws -> [SubmissionProvenance]
 }
 
-/// What ``ResultStore/ingest(_:receivedAt:)`` did.
+/// Whether ``ResultStore/ingest(_:receivedAt:credentials:aggregates:)`` stored something new.
 public enum IngestOutcome: Sendable, Equatable {
     case created(machineID: String)
     case duplicate(machineID: String)
+}
+
+extension ResultStore {
+    /// Stores a submission without credentials (imports, tests): no install, no deletion token.
+    public func ingest(_ submission: Submission, receivedAt: Date) async throws -> IngestOutcome {
+        try await ingest(submission, receivedAt: receivedAt, credentials: nil, aggregates: .none).outcome
+    }
 }
 
 /// Errors of the storage layer, free of HTTP; the server maps them to statuses.
@@ -46,11 +81,17 @@ public struct StoredSubmission: Sendable, Equatable {
     public var submission: Submission
     public var machineID: String
     public var receivedAt: Date
+    /// True when the submission, its install or its machine is quarantined.
+    public var quarantined: Bool
+    /// Why plausibility screening flagged it, nil when it was not.
+    public var flagReason: String?
 
-    public init(submission: Submission, machineID: String, receivedAt: Date) {
+    public init(submission: Submission, machineID: String, receivedAt: Date, quarantined: Bool = false, flagReason: String? = nil) {
         self.submission = submission
         self.machineID = machineID
         self.receivedAt = receivedAt
+        self.quarantined = quarantined
+        self.flagReason = flagReason
     }
 }
 
@@ -70,12 +111,15 @@ public struct MachineSummary: Codable, Sendable, Equatable {
     public var submissionCount: Int
     public var firstSeen: Date
     public var lastSeen: Date
+    /// True when an operator quarantined the machine (it then leaves the list and the fits).
+    public var quarantined: Bool
 
     public init(
         id: String, arch: String, cpuVendor: String, cpuModel: String, physicalCores: Int, logicalCPUs: Int,
         memoryBytes: Int64, l2Bytes: Int64?, l3Bytes: Int64?, cpuinfoCacheBytes: Int64?, submissionCount: Int,
-        firstSeen: Date, lastSeen: Date
+        firstSeen: Date, lastSeen: Date, quarantined: Bool = false
     ) {
+        self.quarantined = quarantined
         self.id = id
         self.arch = arch
         self.cpuVendor = cpuVendor
@@ -95,7 +139,7 @@ public struct MachineSummary: Codable, Sendable, Equatable {
         case id, arch, cpuVendor = "cpu_vendor", cpuModel = "cpu_model", physicalCores = "physical_cores"
         case logicalCPUs = "logical_cpus", memoryBytes = "memory_bytes", l2Bytes = "l2_bytes", l3Bytes = "l3_bytes"
         case cpuinfoCacheBytes = "cpuinfo_cache_bytes", submissionCount = "submission_count"
-        case firstSeen = "first_seen", lastSeen = "last_seen"
+        case firstSeen = "first_seen", lastSeen = "last_seen", quarantined
     }
 }
 
@@ -120,11 +164,15 @@ public struct MachineDetail: Codable, Sendable, Equatable {
     /// The hardware facts of the most recent submission.
     public var hardware: MachineInfo
     public var submissions: [SubmissionRef]
+    /// Per interpreter version, workload and procs: the curve combined across submissions, with
+    /// the estimated best nursery and its interval (maintained at ingest; see ``FitStore``).
+    public var curves: [MachineCurve]
 
-    public init(summary: MachineSummary, hardware: MachineInfo, submissions: [SubmissionRef]) {
+    public init(summary: MachineSummary, hardware: MachineInfo, submissions: [SubmissionRef], curves: [MachineCurve] = []) {
         self.summary = summary
         self.hardware = hardware
         self.submissions = submissions
+        self.curves = curves
     }
 }
 
@@ -137,8 +185,17 @@ public struct SubmissionRef: Codable, Sendable, Equatable {
     public var interpreter: InterpreterInfo
     public var resultCount: Int
     public var sampleCount: Int
+    /// True when the submission, its install or its machine is quarantined.
+    public var quarantined: Bool
+    /// Why plausibility screening flagged it, nil when it was not.
+    public var flag: String?
 
-    public init(id: UUID, createdAt: Date, receivedAt: Date, source: SubmissionSource, interpreter: InterpreterInfo, resultCount: Int, sampleCount: Int) {
+    public init(
+        id: UUID, createdAt: Date, receivedAt: Date, source: SubmissionSource, interpreter: InterpreterInfo, resultCount: Int,
+        sampleCount: Int, quarantined: Bool = false, flag: String? = nil
+    ) {
+        self.quarantined = quarantined
+        self.flag = flag
         self.id = id
         self.createdAt = createdAt
         self.receivedAt = receivedAt
@@ -150,6 +207,6 @@ public struct SubmissionRef: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, createdAt = "created_at", receivedAt = "received_at", source, interpreter
-        case resultCount = "result_count", sampleCount = "sample_count"
+        case resultCount = "result_count", sampleCount = "sample_count", quarantined, flag
     }
 }

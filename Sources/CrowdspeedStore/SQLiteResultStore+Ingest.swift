@@ -5,34 +5,68 @@ import Logging
 
 extension SQLiteResultStore {
     /// Stores `submission` in one write transaction: the machine row and its aggregates, the
-    /// interpreter, the submission, and one row per result with its packed samples.
+    /// interpreter, the install, the submission with its deletion digest and plausibility flag,
+    /// and one row per result with its packed samples.
     ///
     /// The id check runs inside the same transaction as the inserts, and the pool has one
     /// writer, so two concurrent deliveries of the same submission store it once.
-    /// `receivedAt` is kept to the millisecond.
-    public func ingest(_ submission: Submission, receivedAt: Date) async throws -> IngestOutcome {
+    /// `receivedAt` is kept to the millisecond. The call returns after the commit, so the server
+    /// acknowledges only what is durable to the configured level.
+    public func ingest(
+        _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, aggregates: IngestAggregates
+    ) async throws -> IngestResult {
         // Everything that can be computed outside the writer is, to keep the write lock short.
         let machineID = submission.machine.machineID
         let contentHash = try ContentHash.of(submission)
         let blobs = try submission.results.map { try SampleBlob.encode($0.samples) }
         let hardwareJSON = try String(decoding: WireCoding.makeEncoder().encode(submission.machine), as: UTF8.self)
         let received = StoreTime.milliseconds(receivedAt)
+        let screenValue = OutlierScreen.value(of: submission)
+        let screenVersion = OutlierScreen.benchmarkVersion(of: submission)
 
-        let outcome = try await writer.write { db -> IngestOutcome in
+        let result = try await writer.write { db -> IngestResult in
             let submissionID = submission.id.storeText
+            let presentedInstall = try credentials?.presentedInstallHash.flatMap { try Self.installID(db, tokenHash: $0) }
             if let existing = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT content_hash, machine_id FROM submissions WHERE id = ?"),
+                db.cachedStatement(sql: "SELECT content_hash, machine_id, install_id FROM submissions WHERE id = ?"),
                 arguments: [submissionID])
             {
                 let storedHash: String = existing["content_hash"]
                 guard storedHash == contentHash else { throw StoreError.idConflict(submission.id) }
-                return .duplicate(machineID: existing["machine_id"])
+                let storedInstall: String? = existing["install_id"]
+                // The same install repeating its submission lost the first response, and with it
+                // the deletion token: hand out a new one (the old one stops working).
+                var rotated = false
+                if let credentials, let storedInstall, storedInstall == presentedInstall {
+                    try db.execute(
+                        sql: "UPDATE submissions SET deletion_token_hash = ? WHERE id = ?",
+                        arguments: [credentials.deletionHash, submissionID])
+                    rotated = true
+                }
+                return IngestResult(
+                    outcome: .duplicate(machineID: existing["machine_id"]), installID: storedInstall, deletionIssued: rotated)
+            }
+            var installID = presentedInstall
+            var installIssued = false
+            if let credentials, installID == nil {
+                installID = try Self.createInstall(db, tokenHash: credentials.newInstallHash, at: received)
+                installIssued = true
+            }
+            let flag = try screenValue.flatMap { value in
+                try OutlierScreen.flag(value, peers: Self.screeningPeers(db, submission: submission, benchmarkVersion: screenVersion))
             }
             try Self.upsertMachine(db, id: machineID, machine: submission.machine, hardwareJSON: hardwareJSON, seen: received)
             let interpreterID = try Self.interpreterID(db, submission.interpreter)
             try Self.insertSubmission(
                 db, submission, machineID: machineID, interpreterID: interpreterID, machineJSON: hardwareJSON,
                 receivedAt: received, contentHash: contentHash)
+            try db.execute(
+                sql: """
+                    UPDATE submissions SET install_id = ?, deletion_token_hash = ?, flag_reason = ?, screen_cpu_ms = ?,
+                        screen_benchmark_version = ?
+                    WHERE id = ?
+                    """,
+                arguments: [installID, credentials?.deletionHash, flag, screenValue, screenVersion, submissionID])
             let insertResult = try db.cachedStatement(sql: """
                 INSERT INTO results (submission_id, position, benchmark, benchmark_version, params_key,
                     procs, nursery_bytes, payload, library, unit, sample_count, samples)
@@ -46,12 +80,48 @@ extension SQLiteResultStore {
                     result.samples.count, blob,
                 ])
             }
-            return .created(machineID: machineID)
+            // The curves and the machine summaries they change, in the submission's transaction.
+            try Self.storeCurves(db, submission, machineID: machineID, receivedAt: received, aggregates: aggregates)
+            // The dashboard's per-result timing summaries (0004_dashboard.sql), likewise.
+            try Self.insertResultSummaries(db, submission: submission)
+            return IngestResult(
+                outcome: .created(machineID: machineID), installID: installID, installIssued: installIssued,
+                deletionIssued: credentials != nil, flagReason: flag)
         }
-        if case .created = outcome {
+        if case .created = result.outcome {
             logger.debug("stored submission", metadata: ["submission": "\(submission.id)", "machine": "\(machineID)"])
         }
-        return outcome
+        return result
+    }
+
+    /// The install whose token digest is `tokenHash`, or nil when none is.
+    static func installID(_ db: Database, tokenHash: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM installs WHERE token_hash = ?"), arguments: [tokenHash])
+    }
+
+    /// Creates an install for a fresh token digest; its public id is `i-` + the digest's first 16
+    /// hex digits (revealing part of a digest of a 256-bit secret reveals nothing usable).
+    static func createInstall(_ db: Database, tokenHash: String, at received: Int64) throws -> String {
+        let id = "i-" + tokenHash.prefix(16)
+        try db.execute(
+            sql: "INSERT INTO installs (id, token_hash, created_at) VALUES (?, ?, ?)", arguments: [id, tokenHash, received])
+        return id
+    }
+
+    /// The screened values of the submission's peers: same architecture × CPU vendor, same
+    /// interpreter implementation and gcbench version, nothing quarantined; the 1000 most recent,
+    /// which bounds the work per ingest.
+    static func screeningPeers(_ db: Database, submission: Submission, benchmarkVersion: String?) throws -> [Double] {
+        guard let benchmarkVersion else { return [] }
+        return try Double.fetchAll(db.cachedStatement(sql: """
+            SELECT s.screen_cpu_ms FROM submissions s
+            JOIN machines m ON m.id = s.machine_id
+            JOIN interpreters i ON i.id = s.interpreter_id
+            LEFT JOIN installs n ON n.id = s.install_id
+            WHERE m.arch = ? AND m.cpu_vendor = ? AND i.implementation = ? AND s.screen_benchmark_version = ?
+                AND s.screen_cpu_ms IS NOT NULL AND s.quarantined = 0 AND m.quarantined = 0 AND coalesce(n.quarantined, 0) = 0
+            ORDER BY s.received_at DESC LIMIT 1000
+            """), arguments: [submission.machine.arch, submission.machine.cpuVendor, submission.interpreter.implementation, benchmarkVersion])
     }
 
     /// Inserts the machine or updates its aggregates. The hardware columns follow the most

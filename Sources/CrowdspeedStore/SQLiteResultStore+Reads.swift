@@ -10,8 +10,10 @@ extension SQLiteResultStore {
         // is the one chosen (see STYLE.md).
         try await writer.read { db -> StoredSubmission? in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.*, i.implementation, i.version, i.language_version
+                SELECT s.*, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
                 FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
+                JOIN machines m ON m.id = s.machine_id
+                LEFT JOIN installs n ON n.id = s.install_id
                 WHERE s.id = ?
                 """, arguments: [id.storeText])
             else { return nil }
@@ -32,19 +34,21 @@ extension SQLiteResultStore {
                 source: try Self.source(row["source"]), machine: machine, interpreter: Self.interpreter(row),
                 run: run, results: results)
             return StoredSubmission(
-                submission: submission, machineID: row["machine_id"], receivedAt: StoreTime.date(milliseconds: row["received_at"]))
+                submission: submission, machineID: row["machine_id"], receivedAt: StoreTime.date(milliseconds: row["received_at"]),
+                quarantined: row["effective_quarantine"], flagReason: row["flag_reason"])
         }
     }
 
     /// A page of machines, most recently seen first (ties by id, so pages are stable), read from
-    /// the aggregates kept at ingest. A negative limit or offset counts as zero.
+    /// the aggregates kept at ingest. A negative limit or offset counts as zero. Quarantined
+    /// machines and machines with no unquarantined submission are left out.
     public func machines(limit: Int, offset: Int) async throws -> MachinePage {
         let limit = max(0, limit)
         let offset = max(0, offset)
         return try await writer.read { db -> MachinePage in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM machines") ?? 0
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM machines m WHERE \(Self.visibleMachine)") ?? 0
             let machines = try Row.fetchAll(
-                db, sql: "SELECT * FROM machines ORDER BY last_seen DESC, id LIMIT ? OFFSET ?",
+                db, sql: "SELECT * FROM machines m WHERE \(Self.visibleMachine) ORDER BY last_seen DESC, id LIMIT ? OFFSET ?",
                 arguments: [limit, offset]
             ).map(Self.machineSummary)
             return MachinePage(machines: machines, total: total, limit: limit, offset: offset)
@@ -62,8 +66,10 @@ extension SQLiteResultStore {
             let hardware = try WireCoding.makeDecoder().decode(MachineInfo.self, from: Data(hardwareJSON.utf8))
             let submissions = try Row.fetchAll(db, sql: """
                 SELECT s.id, s.created_at, s.received_at, s.source, s.executable, s.result_count, s.sample_count,
-                    i.implementation, i.version, i.language_version
+                    s.flag_reason, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
                 FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
+                JOIN machines m ON m.id = s.machine_id
+                LEFT JOIN installs n ON n.id = s.install_id
                 WHERE s.machine_id = ?
                 ORDER BY s.received_at DESC, s.id
                 """, arguments: [id]
@@ -71,11 +77,27 @@ extension SQLiteResultStore {
                 SubmissionRef(
                     id: try Self.uuid(row["id"]), createdAt: StoreTime.date(milliseconds: row["created_at"]),
                     receivedAt: StoreTime.date(milliseconds: row["received_at"]), source: try Self.source(row["source"]),
-                    interpreter: Self.interpreter(row), resultCount: row["result_count"], sampleCount: row["sample_count"])
+                    interpreter: Self.interpreter(row), resultCount: row["result_count"], sampleCount: row["sample_count"],
+                    quarantined: row["effective_quarantine"], flag: row["flag_reason"])
             }
-            return MachineDetail(summary: Self.machineSummary(row), hardware: hardware, submissions: submissions)
+            return MachineDetail(
+                summary: Self.machineSummary(row), hardware: hardware, submissions: submissions,
+                curves: try Self.machineCurves(db, machineID: id))
         }
     }
+
+    // MARK: Quarantine in SQL
+
+    /// Whether submission `s` is hidden: itself, its machine `m` or its install `n` (left-joined)
+    /// is quarantined.
+    static let effectiveQuarantine = "(s.quarantined = 1 OR m.quarantined = 1 OR coalesce(n.quarantined, 0) = 1)"
+
+    /// Whether machine `m` belongs in the list: not quarantined, and at least one of its
+    /// submissions is visible (a machine reported only by a quarantined install is hidden too).
+    static let visibleMachine = """
+        m.quarantined = 0 AND EXISTS (SELECT 1 FROM submissions s LEFT JOIN installs n ON n.id = s.install_id
+            WHERE s.machine_id = m.id AND s.quarantined = 0 AND coalesce(n.quarantined, 0) = 0)
+        """
 
     // MARK: Row mapping
 
@@ -86,7 +108,7 @@ extension SQLiteResultStore {
             physicalCores: row["physical_cores"], logicalCPUs: row["logical_cpus"], memoryBytes: row["memory_bytes"],
             l2Bytes: row["l2_bytes"], l3Bytes: row["l3_bytes"], cpuinfoCacheBytes: row["cpuinfo_cache_bytes"],
             submissionCount: row["submission_count"], firstSeen: StoreTime.date(milliseconds: row["first_seen"]),
-            lastSeen: StoreTime.date(milliseconds: row["last_seen"]))
+            lastSeen: StoreTime.date(milliseconds: row["last_seen"]), quarantined: row["quarantined"])
     }
 
     /// A `results` row with its samples unpacked.
