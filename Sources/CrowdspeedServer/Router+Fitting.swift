@@ -1,0 +1,26 @@
+import CrowdspeedStore
+import Hummingbird
+
+extension Router where Context == AppRequestContext {
+    /// Adds the fitting routes: `/api/v1/recommendations/nursery` and `/api/v1/formulas`.
+    ///
+    /// They serve the `.synthetic` formula scope on a demo server (labelled as such in every
+    /// answer) and the `.real` one otherwise; see ``Configuration/formulaScope``.
+    func addFittingRoutes(store: any ResultStore, fitStore: any FitStore, configuration: Configuration) {
+        let cache = FormulaCache(store: fitStore)
+        let scope = configuration.formulaScope
+        addRoutes(
+            RecommendationsController(
+                store: store, fitStore: fitStore, cache: cache, scope: scope,
+                retryAfterSeconds: max(1, Int(configuration.refit.interval.components.seconds))).routes,
+            atPath: RouterPath(RecommendationsController.path))
+        addRoutes(
+            FormulasController(store: fitStore, cache: cache, scope: scope).routes,
+            atPath: RouterPath(FormulasController.basePath))
+    }
+}
+
+extension Configuration {
+    /// The formulas this server fits and serves: synthetic data on a demo server, never otherwise.
+    public var formulaScope: FormulaScope { demo ? .synthetic : .real }
+}

@@ -1,0 +1,82 @@
+import CrowdspeedFit
+import CrowdspeedStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The background refit: a `Service` in the application's service group that checks every
+/// ``Settings/interval`` whether enough new submissions arrived since the last fit (or whether
+/// none was ever made and there is data), and fits when so.
+///
+/// The check is one small read; the fit itself runs on the service's task, so requests are never
+/// blocked on it. A failed fit is logged and retried at the next check: the previous formula
+/// keeps being served meanwhile. Tests call ``runOnce()`` directly instead of waiting.
+public struct RefitService: Service {
+    /// When to refit (part of the server's `Configuration`).
+    public struct Settings: Sendable, Equatable {
+        /// Time between checks.
+        public var interval: Duration
+        /// New submissions (with PyPy gcbench curves, in the scope) that make a refit due.
+        public var minimumNewSubmissions: Int
+
+        /// Creates settings; by default a check every five minutes, a refit after 20 submissions.
+        public init(interval: Duration = .seconds(300), minimumNewSubmissions: Int = 20) {
+            self.interval = interval
+            self.minimumNewSubmissions = minimumNewSubmissions
+        }
+    }
+
+    public let refitter: Refitter
+    public let settings: Settings
+    let logger: Logger
+
+    /// Creates the service.
+    ///
+    /// - Parameters:
+    ///   - store: where curves are read and formulas written.
+    ///   - scope: `.real` on a production server, `.synthetic` on a demo server.
+    ///   - settings: when to refit.
+    ///   - fitConfiguration: CrowdspeedFit's knobs.
+    ///   - logger: where fits and failures are reported.
+    public init(
+        store: any FitStore, scope: FormulaScope, settings: Settings, fitConfiguration: FitConfiguration = FitConfiguration(),
+        logger: Logger
+    ) {
+        self.refitter = Refitter(store: store, scope: scope, configuration: fitConfiguration)
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Checks at once (so a server started on existing data without a formula fits right away),
+    /// then every interval until graceful shutdown.
+    public func run() async throws {
+        await runOnce()
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: settings.interval)
+                await runOnce()
+            }
+        }
+    }
+
+    /// One check, and a fit when due. Never throws: a failure is logged and the next check retries.
+    @discardableResult
+    public func runOnce() async -> Refitter.Outcome? {
+        do {
+            let outcome = try await refitter.refitIfDue(minimumNewSubmissions: settings.minimumNewSubmissions)
+            if case .fitted(let formula) = outcome {
+                logger.info("refit", metadata: [
+                    "version": .stringConvertible(formula.version), "scope": .string(formula.summary.scope.rawValue),
+                    "formula": .string(formula.summary.metrics.globalName),
+                    "machines": .stringConvertible(formula.summary.metrics.machines),
+                    "held_out_regret": .string(formula.summary.metrics.heldOutRegret.map { String(format: "%.4f", $0) } ?? "n/a"),
+                    "fit_ms": .string(String(format: "%.1f", formula.summary.fitMilliseconds)),
+                ])
+            }
+            return outcome
+        } catch {
+            logger.error("refit failed", metadata: ["error": .string(String(reflecting: error))])
+            return nil
+        }
+    }
+}
