@@ -35,12 +35,21 @@ public func buildApplication(
         "durable": .stringConvertible(configuration.durable),
     ])
 
+    if configuration.demo {
+        // A demo database is filled by the simulator once, before the first refit reads it.
+        try await DemoSeeder().seedIfEmpty(
+            store: store, ingestor: SubmissionIngestor(store: store, limits: configuration.limits), logger: logger)
+    }
+
     let router = buildRouter(store: store, configuration: configuration)
+    // The background refit runs in the application's service group, beside the HTTP server.
+    let refit = RefitService(store: store, scope: configuration.formulaScope, settings: configuration.refit, logger: logger)
     let host = configuration.host
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "crowdspeed"),
+        services: [refit],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             // IPv6 literals need brackets in a URL.
@@ -53,23 +62,35 @@ public func buildApplication(
 
 /// Builds the router with every route and the middleware stack, over any ``ResultStore``.
 ///
-/// Middleware order, outermost first: request id (so every response, refused ones included,
-/// carries `X-Request-ID`), request logging (sees the final status), problem mapping (turns
-/// every error into `application/problem+json`), body-size limit.
+/// Middleware order, outermost first: security headers (on every response), request id (so
+/// every response, refused ones included, carries `X-Request-ID`), request logging (sees the
+/// final status), problem mapping (turns every error into `application/problem+json`), rate
+/// limits (before any body is read), body-size limit.
 ///
 /// - Parameters:
 ///   - store: where submissions live; tests pass a store on a temporary file.
 ///   - configuration: limits and log level.
 ///   - now: the receiving clock; tests fix it.
+///   - rateClock: monotonic seconds for the rate limits' token buckets; tests step it.
 public func buildRouter(
     store: any ResultStore,
     configuration: Configuration,
-    now: @escaping @Sendable () -> Date = { Date() }
+    now: @escaping @Sendable () -> Date = { Date() },
+    rateClock: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestLoggingMiddleware(level: .info))
     router.add(middleware: ProblemMiddleware())
+    if let pageStore = store as? any PageStore {
+        // Every real store serves pages; a test double without the dashboard reads serves the API only.
+        router.addDashboard(store: pageStore, configuration: configuration, assets: StaticAssetsController(chartJSPath: configuration.chartJSPath))
+    }
+    router.add(middleware: RateLimitMiddleware(
+        perAddress: configuration.addressRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },
+        perInstall: configuration.installRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },
+        trustForwardedFor: configuration.trustForwardedFor))
     router.add(middleware: BodySizeLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes))
 
     router.addRoutes(
@@ -77,6 +98,14 @@ public func buildRouter(
         atPath: RouterPath(SubmissionsController.basePath))
     router.addRoutes(MachinesController(store: store).routes, atPath: RouterPath(MachinesController.basePath))
     router.addRoutes(HealthController(store: store).routes, atPath: "/healthz")
+    if let fitStore = store as? any FitStore {
+        // Every real store keeps the fitting aggregates; a test double without them serves no fitting routes.
+        router.addFittingRoutes(store: store, fitStore: fitStore, configuration: configuration)
+    }
+    router.addRoutes(
+        AdminController(store: store, tokenHash: configuration.adminTokenHash, now: now).routes,
+        atPath: RouterPath(AdminController.basePath))
+    router.addRoutes(OpenAPIController().routes)
     router.answerMethodNotAllowed()
     return router
 }

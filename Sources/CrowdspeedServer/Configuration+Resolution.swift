@@ -12,6 +12,8 @@ extension Configuration {
         public var chartJSPath: String?
         public var publicURL: String?
         public var demo: Bool
+        /// The trust options (rate limits, proxy, admin token), resolved in `Configuration+Trust.swift`.
+        public var trust = TrustOptions()
 
         /// Creates options; everything defaults to "not given".
         public init(
@@ -98,6 +100,7 @@ extension Configuration {
         }
         let durable = environment[EnvironmentKey.durable]?.lowercased()
         configuration.durable = options.durable || durable == "1" || durable == "true" || durable == "yes"
+        try resolveTrust(options.trust, environment: environment, into: &configuration)
         return configuration
     }
 }

@@ -32,6 +32,17 @@ public struct Configuration: Sendable, Equatable {
     /// Demo mode: a separate database filled with simulated machines, and every page labelled
     /// as synthetic data.
     public var demo: Bool
+    /// Write requests allowed per client address; nil disables the limit. (Trust settings are
+    /// resolved in `Configuration+Trust.swift`.)
+    public var addressRateLimit: RateLimit? = .defaultPerAddress
+    /// Write requests allowed per install token; nil disables the limit.
+    public var installRateLimit: RateLimit? = .defaultPerInstall
+    /// Key the address limit on the last `X-Forwarded-For` entry (only behind one trusted proxy).
+    public var trustForwardedFor = false
+    /// SHA-256 (64 lowercase hex digits) of the admin token; nil disables the admin API.
+    public var adminTokenHash: String?
+    /// When the background refit checks for new data and how much makes a refit due.
+    public var refit = RefitService.Settings()
 
     /// Creates a configuration; every parameter has the documented default of `crowdspeed serve`.
     public init(

@@ -26,7 +26,8 @@ struct FlushCommand: AsyncParsableCommand {
             return
         }
         Console.info("uploading \(pending.count) spooled submission\(pending.count == 1 ? "" : "s") to \(uploader.endpoint.absoluteString)")
-        let outcomes = try await Delivery(uploader: uploader, spool: spool).flush()
+        let receipts = ReceiptStore(file: ReceiptStore.defaultFile(environment: environment))
+        let outcomes = try await Delivery(uploader: uploader, spool: spool, receipts: receipts).flush()
         let status = Report.outcomes(outcomes.map { ($0.file.deletingPathExtension().lastPathComponent, $0.outcome) }, uploader: uploader, spool: spool)
         if let status { throw status }
     }

@@ -223,7 +223,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
 
-        let delivery = Delivery(uploader: uploader, spool: spool)
+        let delivery = Delivery(uploader: uploader, spool: spool, receipts: ReceiptStore(file: ReceiptStore.defaultFile(environment: environment)))
         let older = spool.pending().filter { file in !submissions.contains { file.lastPathComponent.hasPrefix($0.id.uuidString.lowercased()) } }
         var outcomes: [(String, DeliveryOutcome)] = []
         if !older.isEmpty {

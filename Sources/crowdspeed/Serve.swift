@@ -44,6 +44,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Serve simulated machines from a separate demo database (./crowdspeed-demo.sqlite unless --db), every page labelled synthetic.")
     var demo = false
 
+    @OptionGroup(title: "Trust")
+    var trust: TrustOptions
+
     /// Refuses impossible option values before anything is opened.
     func validate() throws {
         _ = try resolve()
@@ -55,8 +58,10 @@ struct Serve: AsyncParsableCommand {
         let options = CrowdspeedServer.Configuration.Options(
             databasePath: databasePath, host: host, port: port, logLevel: logLevel, durable: durable,
             chartJSPath: chartJSPath, publicURL: publicURL, demo: demo)
+        var withTrust = options
+        withTrust.trust = trust.resolved
         do {
-            return try CrowdspeedServer.Configuration.resolve(options, environment: ProcessInfo.processInfo.environment)
+            return try CrowdspeedServer.Configuration.resolve(withTrust, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError(error.description)
         }

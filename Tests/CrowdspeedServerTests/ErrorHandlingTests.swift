@@ -22,7 +22,7 @@ struct ErrorHandlingTests {
 
     @Test("a known path with an unsupported method is a 405 problem with Allow", arguments: [
         ("/api/v1/submissions", HTTPRequest.Method.get, "POST"),
-        ("/api/v1/submissions/3b0d6f7c-1e2a-4c5b-9d8e-7f6a5b4c3d2e", .put, "GET, HEAD"),
+        ("/api/v1/submissions/3b0d6f7c-1e2a-4c5b-9d8e-7f6a5b4c3d2e", .put, "DELETE, GET, HEAD"),
         ("/api/v1/machines", .post, "GET, HEAD"),
         ("/healthz", .delete, "GET, HEAD"),
     ])
@@ -103,8 +103,16 @@ private struct BrokenStore: ResultStore {
         var description: String { "disk on fire" }
     }
 
-    func ingest(_ submission: Submission, receivedAt: Date) async throws -> IngestOutcome { throw Fault() }
+    func ingest(
+        _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, aggregates: IngestAggregates
+    ) async throws -> IngestResult { throw Fault() }
     func submission(id: UUID) async throws -> StoredSubmission? { throw Fault() }
     func machines(limit: Int, offset: Int) async throws -> MachinePage { throw Fault() }
     func machine(id: String) async throws -> MachineDetail? { throw Fault() }
+    func deleteSubmission(id: UUID, deletionTokenHash: String, at: Date) async throws -> DeletionOutcome { throw Fault() }
+    func setQuarantine(_ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date) async throws -> ModerationOutcome {
+        throw Fault()
+    }
+    func auditLog(limit: Int) async throws -> [AuditEntry] { throw Fault() }
+    func submissionProvenance() async throws -> [SubmissionProvenance] { throw Fault() }
 }

@@ -18,9 +18,12 @@ struct SubmissionsIngestTests {
             #expect(response.status == .created)
             let receipt = try response.decode(SubmissionReceipt.self)
             let machineID = submission.machine.machineID
+            // The tokens are random; that they are present and well formed is the trust tests' subject.
+            #expect(receipt.deletionToken?.count == 43 && receipt.installToken?.count == 43)
             #expect(receipt == SubmissionReceipt(
                 id: submission.id, machineID: machineID, status: "created",
-                links: ["self": "/api/v1/submissions/\(submission.id.uuidString.lowercased())", "machine": "/api/v1/machines/\(machineID)"]))
+                links: ["self": "/api/v1/submissions/\(submission.id.uuidString.lowercased())", "machine": "/api/v1/machines/\(machineID)"],
+                deletionToken: receipt.deletionToken, installToken: receipt.installToken))
             #expect(response.headers[.location] == receipt.links["self"])
 
             let stored = try #require(try await store.submission(id: submission.id))

@@ -41,9 +41,12 @@ public struct HTTPClient: Sendable {
     }
 
     /// Sends one request.
-    public func send(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil, stream: Bool = false) async throws -> Reply {
+    public func send(
+        _ method: String, _ path: String, body: Data? = nil, contentType: String? = nil, stream: Bool = false, headers: [String: String] = [:]
+    ) async throws -> Reply {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         if let body {
             if stream {
@@ -66,6 +69,11 @@ public struct HTTPClient: Sendable {
     /// `POST /api/v1/submissions`.
     public func postSubmission(_ body: Data, contentType: String? = "application/json", stream: Bool = false) async throws -> Reply {
         try await send("POST", "/api/v1/submissions", body: body, contentType: contentType, stream: stream)
+    }
+
+    /// `DELETE /api/v1/submissions/{id}` with a deletion token as a bearer token.
+    public func deleteSubmission(_ id: UUID, token: String?) async throws -> Reply {
+        try await send("DELETE", "/api/v1/submissions/\(id.uuidString.lowercased())", headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
     }
 
     /// `GET /api/v1/submissions/{id}`.

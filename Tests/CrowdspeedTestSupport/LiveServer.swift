@@ -9,14 +9,20 @@ import ServiceLifecycle
 /// would) when the body returns.
 public enum LiveServer {
     /// Starts the server on `databasePath`, runs `body` with its base URL, then shuts it down and
-    /// waits until it has stopped, so the next server may open the same file.
+    /// waits until it has stopped, so the next server may open the same file. `configure`
+    /// adjusts the configuration (rate limits start off).
     public static func run<Value: Sendable>(
         databasePath: String,
+        configure: (inout Configuration) -> Void = { _ in },
         _ body: @Sendable (_ baseURL: URL) async throws -> Value
     ) async throws -> Value {
         var logger = Logger(label: "crowdspeed.e2e")
         logger.logLevel = .warning
-        let configuration = Configuration(host: "127.0.0.1", port: 0, databasePath: databasePath, logLevel: .warning)
+        var configuration = Configuration(host: "127.0.0.1", port: 0, databasePath: databasePath, logLevel: .warning)
+        // Every test client is 127.0.0.1: rate limits are off unless a test turns them on.
+        configuration.addressRateLimit = nil
+        configuration.installRateLimit = nil
+        configure(&configuration)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = try await buildApplication(configuration: configuration) { port in
             portContinuation.yield(port)

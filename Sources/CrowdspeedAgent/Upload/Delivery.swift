@@ -15,10 +15,13 @@ public enum DeliveryOutcome: Sendable, Equatable {
 public struct Delivery: Sendable {
     public var uploader: Uploader
     public var spool: Spool
+    /// Where install and deletion tokens from the server's receipts are kept; nil keeps none.
+    public var receipts: ReceiptStore?
 
-    public init(uploader: Uploader, spool: Spool) {
+    public init(uploader: Uploader, spool: Spool, receipts: ReceiptStore? = nil) {
         self.uploader = uploader
         self.spool = spool
+        self.receipts = receipts
     }
 
     /// Sends a new payload. It is written to the spool first, so a crash or Ctrl-C during the
@@ -43,8 +46,13 @@ public struct Delivery: Sendable {
     }
 
     private func send(file: URL, payload: Data) async throws -> DeliveryOutcome {
+        var uploader = self.uploader
+        if uploader.installToken == nil { uploader.installToken = receipts?.installToken(for: uploader.server) }
         switch await uploader.upload(payload) {
         case .stored(let receipt):
+            // The tokens are recorded before the spool copy goes: a crash in between leaves a
+            // copy to resend (the server answers it as a duplicate), never a lost token.
+            try receipts?.record(receipt, server: uploader.server)
             try spool.remove(file)
             return .stored(receipt)
         case .rejected(let status, let problem):

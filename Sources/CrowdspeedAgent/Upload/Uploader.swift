@@ -18,6 +18,9 @@ public enum UploadResult: Sendable, Equatable {
 public struct Uploader: Sendable {
     public var server: URL
     public var timeoutSeconds: Double
+    /// The install token this server issued earlier, sent as `X-Crowdspeed-Install` so the
+    /// server attributes the upload to the same install (nil before the first upload).
+    public var installToken: String?
 
     public init(server: URL, timeoutSeconds: Double = 30) {
         self.server = server
@@ -34,6 +37,7 @@ public struct Uploader: Sendable {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json, application/problem+json", forHTTPHeaderField: "Accept")
         request.setValue("\(AgentIdentity.info.name)/\(AgentIdentity.version)", forHTTPHeaderField: "User-Agent")
+        if let installToken { request.setValue(installToken, forHTTPHeaderField: "X-Crowdspeed-Install") }
         request.httpBody = payload
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeoutSeconds

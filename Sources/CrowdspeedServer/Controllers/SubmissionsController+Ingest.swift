@@ -32,26 +32,43 @@ extension SubmissionsController {
         }
         let receivedAt = now()
         // A SubmissionRejection from here on is a rule broken by well-formed data; the problem
-        // mapping answers it with 422.
-        try submission.validate(limits: limits, now: receivedAt)
+        // mapping answers it with 422. The ingestor validates, derives the curve aggregates and
+        // stores both in one transaction: the same path `crowdspeed simulate` takes.
 
-        let outcome = try await store.ingest(submission, receivedAt: receivedAt)
-        let (machineID, created) = switch outcome {
+        // Tokens are made before the write and only their digests reach the store; the ones the
+        // store did not use are simply dropped.
+        let presentedInstall = request.headers[RateLimitMiddleware.installHeader].flatMap { SecretToken.isWellFormed($0) ? $0 : nil }
+        let newInstallToken = SecretToken.generate()
+        let deletionToken = SecretToken.generate()
+        let result = try await SubmissionIngestor(store: store, limits: limits).ingest(submission, receivedAt: receivedAt, credentials: IngestCredentials(
+            presentedInstallHash: presentedInstall.map(SecretToken.digest), newInstallHash: SecretToken.digest(newInstallToken),
+            deletionHash: SecretToken.digest(deletionToken)))
+        // The store returned after its commit: from here on the submission is acknowledged.
+        let (machineID, created) = switch result.outcome {
         case .created(let machineID): (machineID, true)
         case .duplicate(let machineID): (machineID, false)
         }
         let location = Self.link(submission.id)
         let receipt = SubmissionReceipt(
             id: submission.id, machineID: machineID, status: created ? "created" : "duplicate",
-            links: ["self": location, "machine": MachinesController.link(machineID)])
+            links: ["self": location, "machine": MachinesController.link(machineID)],
+            deletionToken: result.deletionIssued ? deletionToken : nil,
+            installToken: result.installIssued ? newInstallToken : nil)
         context.logger.info(created ? "submission stored" : "submission repeated", metadata: [
             "submission": .string(submission.id.uuidString.lowercased()),
             "machine": .string(machineID),
             "results": .stringConvertible(submission.results.count),
             "samples": .stringConvertible(submission.results.reduce(0) { $0 + $1.samples.count }),
+            "install": .string(result.installID ?? "none"),
         ])
+        if let flag = result.flagReason {
+            context.logger.notice("submission flagged", metadata: [
+                "submission": .string(submission.id.uuidString.lowercased()), "flag": .string(flag)])
+        }
         var headers = HTTPFields()
         headers[.location] = location
+        // The receipt carries secrets (deletion and install tokens): no cache may keep it.
+        headers[.cacheControl] = "no-store"
         return JSONResponse(value: receipt, status: created ? .created : .ok, headers: headers)
     }
 

@@ -30,6 +30,7 @@ public struct SubmissionsController: Sendable {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.post(use: ingest)
         routes.get(":id", use: show)
+        routes.delete(":id", use: delete)
         return routes
     }
 

@@ -47,6 +47,27 @@ public struct APIError: Error, Sendable, Equatable {
         return APIError(.methodNotAllowed, detail: "\(method.rawValue) is not supported here; use \(list)", headers: headers)
     }
 
+    /// 401 for a request that needs a bearer token and carries none.
+    public static func unauthorized(_ detail: String) -> APIError {
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = "Bearer realm=\"crowdspeed\""
+        return APIError(.unauthorized, detail: detail, headers: headers)
+    }
+
+    /// 403 for a token that does not grant the request.
+    public static func forbidden(_ detail: String) -> APIError {
+        APIError(.forbidden, detail: detail)
+    }
+
+    /// 429 with `Retry-After` when a rate limit is exhausted; `scope` says which one.
+    public static func tooManyRequests(retryAfterSeconds: Int, scope: String) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(retryAfterSeconds)
+        return APIError(
+            .tooManyRequests,
+            detail: "Too many requests from this \(scope); retry after \(retryAfterSeconds) s", headers: headers)
+    }
+
     /// 413 for a body above the configured limit.
     public static func contentTooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, detail: "The request body exceeds the limit of \(limit) bytes")

@@ -14,10 +14,13 @@ import Testing
 /// clock fixed at ``SweepFixture/now``.
 enum RouterHarness {
     /// Builds the application over a new database and runs `test` with a router-level client and
-    /// the store (to check what was, or was not, stored).
+    /// the store (to check what was, or was not, stored). `configure` adjusts the configuration
+    /// (rate limits start off); `rateClock` drives the rate limits' buckets.
     static func run<Value: Sendable>(
         limits: SubmissionLimits = .standard,
         store makeStore: ((String) throws -> any ResultStore)? = nil,
+        configure: (inout Configuration) -> Void = { _ in },
+        rateClock: @escaping @Sendable () -> Double = { 0 },
         _ test: @Sendable (any TestClientProtocol, any ResultStore) async throws -> Value
     ) async throws -> Value {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crowdspeed-router-\(UUID().uuidString)")
@@ -27,7 +30,12 @@ enum RouterHarness {
         let store = try makeStore?(path) ?? SQLiteResultStore(path: path)
         var configuration = Configuration(databasePath: path, limits: limits, logLevel: .warning)
         configuration.port = 0
-        let router = buildRouter(store: store, configuration: configuration, now: { SweepFixture.now })
+        // Rate limits are off unless a test turns them on: router tests share one "unknown" peer
+        // and many post more than a burst's worth.
+        configuration.addressRateLimit = nil
+        configuration.installRateLimit = nil
+        configure(&configuration)
+        let router = buildRouter(store: store, configuration: configuration, now: { SweepFixture.now }, rateClock: rateClock)
         var logger = Logger(label: "crowdspeed.test")
         logger.logLevel = .warning
         let app = Application(router: router, logger: logger)

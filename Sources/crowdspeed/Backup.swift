@@ -1,0 +1,27 @@
+import ArgumentParser
+import CrowdspeedStore
+import Foundation
+
+/// `crowdspeed backup PATH`: an online, consistent copy of the database while the server runs.
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the database to PATH while the server keeps running (SQLite online backup), then verify the copy.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: ArgumentHelp("Where to write the backup.", valueName: "path"))
+    var destination: String
+
+    @Flag(help: "Replace an existing file at PATH.")
+    var force = false
+
+    func run() async throws {
+        let store = try database.openStore()
+        do {
+            try await store.backup(to: destination, overwrite: force)
+        } catch let error as BackupError {
+            throw ValidationError(error.description)
+        }
+        print("backed up \(database.path) to \(destination) (integrity check ok)")
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import CrowdspeedStore
+import Foundation
+
+/// `crowdspeed restore PATH`: replaces the database with a verified backup.
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replace the database with the backup at PATH, after checking the backup's integrity.",
+        discussion: """
+            The backup is checked with PRAGMA integrity_check and must come from this build or an older one. \
+            It is copied in with SQLite's backup API, under SQLite's locks, so a half-restored file never exists; \
+            still, stop the server first: it would keep serving what it had cached and then the restored data. \
+            An existing database is replaced only with --force.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: ArgumentHelp("The backup to restore.", valueName: "path"))
+    var source: String
+
+    @Flag(help: "Replace an existing database.")
+    var force = false
+
+    func run() async throws {
+        do {
+            try SQLiteResultStore.restore(from: source, to: database.path, overwrite: force)
+        } catch let error as BackupError {
+            throw ValidationError(error.description)
+        } catch let error as StoreError {
+            throw ValidationError("the backup cannot be restored by this build: \(error)")
+        }
+        // Opening the store applies migrations the backup predates.
+        _ = try SQLiteResultStore(path: database.path)
+        print("restored \(database.path) from \(source) (integrity check ok)")
+    }
+}
