@@ -1,0 +1,25 @@
+import CrowdspeedStore
+import Foundation
+import Hummingbird
+
+/// `GET /formulas`: the served formula, its competitors and baselines, classes and history.
+struct FormulasPageController: Sendable {
+    let context: PageContext
+
+    /// The route.
+    var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("formulas", use: show)
+        return routes
+    }
+
+    /// Renders from the decoded formula, the machines table and the history.
+    @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
+        let store = context.store
+        async let machines = store.machineTable(MachineTableQuery(sort: .seen, limit: OverviewPageController.chartMachines))
+        async let history = store.formulaHistory(scope: context.scope, limit: 50)
+        let formula = await context.currentFormula()
+        let model = FormulasPageModel(formula: formula, machines: try await machines.rows, history: try await history, site: context.renderer.site)
+        return HTMLResponse(html: context.renderer.render(model, template: "formulas"))
+    }
+}

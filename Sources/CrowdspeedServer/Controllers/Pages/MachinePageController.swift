@@ -1,0 +1,33 @@
+import Foundation
+import CrowdspeedCore
+import CrowdspeedStore
+import Hummingbird
+
+/// `GET /machines/{id}`: one machine.
+struct MachinePageController: Sendable {
+    let context: PageContext
+
+    /// The route.
+    var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("machines/:id", use: show)
+        return routes
+    }
+
+    /// Renders the machine from its row, runs, curves and JSON summaries; 400 for a malformed
+    /// id and 404 for an unknown one, both as HTML pages.
+    @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
+        let id = requestContext.parameters.get("id") ?? ""
+        guard MachinesController.isMachineID(id) else {
+            throw APIError.badParameter("id", "is not a machine id (m- followed by 16 hex digits)")
+        }
+        let store = context.store
+        guard let detail = try await store.machine(id: id) else { throw APIError.notFound("No machine with id \(id)") }
+        async let curves = store.machineCurves(machineID: id)
+        async let summaries = store.resultSummaries(machineIDs: [id], benchmarks: [BenchmarkName.jsonDumps, BenchmarkName.jsonLoads])
+        let formula = await context.currentFormula()
+        let model = MachinePageModel(
+            detail: detail, curves: try await curves, summaries: try await summaries, formula: formula, site: context.renderer.site)
+        return HTMLResponse(html: context.renderer.render(model, template: "machine"))
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import CrowdspeedStore
+import Hummingbird
+import Logging
+
+extension Router where Context == AppRequestContext {
+    /// Adds the dashboard: the page routes, `/static/` and `/vendor/chart.js`, and the
+    /// middleware that turns page errors into HTML error pages (it must sit inside
+    /// ``ProblemMiddleware``, so call this after adding that).
+    ///
+    /// - Parameters:
+    ///   - store: the pages' reads (every store the server opens is one).
+    ///   - configuration: Chart.js path, public URL and demo mode.
+    ///   - assets: the static files and Chart.js, loaded once.
+    func addDashboard(store: any PageStore, configuration: Configuration, assets: StaticAssetsController) {
+        let site = SiteSettings(demo: configuration.demo, chartsAvailable: assets.chartsAvailable, publicURL: configuration.publicURL)
+        let renderer: PageRenderer
+        do {
+            renderer = try PageRenderer(site: site)
+        } catch {
+            // The templates are part of the build and every one is rendered by the tests; a
+            // parse failure here is a packaging defect, not something an operator can fix.
+            preconditionFailure("dashboard templates do not parse: \(error)")
+        }
+        add(middleware: HTMLErrorMiddleware(renderer: renderer))
+        let context = PageContext(
+            store: store, formulas: FormulaCache(store: store), renderer: renderer, scope: configuration.demo ? .synthetic : .real)
+        addRoutes(assets.routes)
+        addRoutes(OverviewPageController(context: context).routes)
+        addRoutes(MachinesPageController(context: context).routes)
+        addRoutes(MachinePageController(context: context).routes)
+        addRoutes(ComparePageController(context: context).routes)
+        addRoutes(FormulasPageController(context: context).routes)
+        addRoutes(TimelinePageController(context: context).routes)
+        addRoutes(SubmitPageController(context: context).routes)
+    }
+}

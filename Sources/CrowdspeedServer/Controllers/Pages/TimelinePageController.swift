@@ -1,0 +1,23 @@
+import CrowdspeedCore
+import CrowdspeedStore
+import Foundation
+import Hummingbird
+
+/// `GET /timeline`: results across interpreter versions.
+struct TimelinePageController: Sendable {
+    let context: PageContext
+
+    /// The route.
+    var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("timeline", use: show)
+        return routes
+    }
+
+    /// Renders from the per-machine default-setting timings in `result_summaries`.
+    @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
+        let timings = try await context.store.interpreterTimings(benchmarks: BenchmarkName.all)
+        let model = TimelinePageModel(timings: timings, site: context.renderer.site)
+        return HTMLResponse(html: context.renderer.render(model, template: "timeline"))
+    }
+}

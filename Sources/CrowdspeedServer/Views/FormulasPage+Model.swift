@@ -1,0 +1,129 @@
+import CrowdspeedCore
+import CrowdspeedFit
+import CrowdspeedStore
+import Foundation
+
+/// Formulas (`/formulas`): the served formula's held-out regret beside every candidate and
+/// baseline, per hardware class its own formula (accepted or not) and its predicted against
+/// observed best nursery, and the version history.
+struct FormulasPageModel: Sendable {
+    /// One formula or baseline with its out-of-sample numbers.
+    struct Evaluation: Sendable {
+        var name: String
+        var text: String
+        var regret: String
+        var regretP90: String
+        var split: String
+        var gain: String
+        var served: Bool
+    }
+
+    /// One hardware class.
+    struct ClassRow: Sendable {
+        var name: String
+        var machines: Int
+        var curves: Int
+        var cpuModels: Int
+        var formula: String
+        var regret: String
+        var globalRegret: String
+        var accepted: Bool
+        var exact: String
+        var withinOne: String
+    }
+
+    /// One stored formula version.
+    struct HistoryRow: Sendable {
+        var version: Int
+        var created: String
+        var scope: String
+        var name: String
+        var regret: String
+        var pypyRegret: String
+        var machines: Int
+        var curves: Int
+    }
+
+    /// What `formulas.js` draws: observed against predicted log2 sizes per class.
+    struct ChartData: Encodable, Sendable {
+        struct Point: Encodable, Sendable {
+            var machine: String
+            var observed: Int64
+            var predicted: Int64
+        }
+        struct ClassPoints: Encodable, Sendable {
+            var name: String
+            var points: [Point]
+        }
+        var classes: [ClassPoints]
+    }
+
+    var page: PageLayout
+    var hasFormula: Bool
+    var version: Int
+    var created: String
+    var synthetic: Bool
+    var heldOut: Bool
+    var noiseFloor: String
+    var evaluations: [Evaluation]
+    var classes: [ClassRow]
+    var hasClasses: Bool
+    var history: [HistoryRow]
+    var chartJSON: ScriptJSON
+
+    /// Builds the page from the served formula, the machines' one-process best sizes and the history.
+    init(formula: FittedFormula?, machines: [MachineTableRow], history: [FormulaSummary], site: SiteSettings) {
+        page = PageLayout(title: "Formulas", section: .formulas, site: site, scripts: ["formulas.js"])
+        hasFormula = formula != nil
+        version = formula?.version ?? 0
+        created = Format.date(formula?.summary.createdAt)
+        synthetic = formula?.isSynthetic ?? false
+        heldOut = formula?.report.isHeldOut ?? false
+        noiseFloor = Format.percent(formula?.report.noiseFloor)
+        let report = formula?.report
+        evaluations = report.map { report in
+            ([report.global] + report.candidates.filter { $0.name != report.global.name } + report.baselines).map { evaluation in
+                Evaluation(
+                    name: evaluation.name, text: evaluation.formula.description, regret: Format.percent(evaluation.heldOutRegret.mean),
+                    regretP90: Format.percent(evaluation.heldOutRegret.p90), split: Format.percent(evaluation.splitRegret),
+                    gain: Format.signedPercent(evaluation.gainOverDefault.mean), served: evaluation.name == report.global.name)
+            }
+        } ?? []
+
+        // Predicted against observed per class, from the machines' one-process best sizes.
+        var byClass: [HardwareClass: [ChartData.Point]] = [:]
+        if let report {
+            for row in machines {
+                let s = row.summary
+                guard let observed = row.bestNurseryBytes, let l2 = s.l2Bytes else { continue }
+                let features = MachineFeatures(
+                    l2Bytes: l2, l3Bytes: s.l3Bytes, physicalCores: s.physicalCores, procs: 1, arch: s.arch, cpuVendor: s.cpuVendor,
+                    cpuinfoCacheBytes: s.cpuinfoCacheBytes)
+                let predicted = report.evaluation(for: features.hardwareClass).evaluation.formula.predict(features)
+                byClass[features.hardwareClass, default: []].append(.init(machine: s.cpuModel, observed: observed, predicted: predicted))
+            }
+        }
+        let fits = Dictionary(report?.classes.map { ($0.hardwareClass, $0) } ?? [], uniquingKeysWith: { a, _ in a })
+        let names = Set(byClass.keys).union(fits.keys).sorted()
+        classes = names.map { hardwareClass in
+            let points = byClass[hardwareClass] ?? []
+            let errors = points.map { abs(log2(Double($0.predicted)) - log2(Double($0.observed))) }
+            let fit = fits[hardwareClass]
+            return ClassRow(
+                name: hardwareClass.description, machines: fit?.machines ?? points.count, curves: fit?.curves ?? 0,
+                cpuModels: fit?.cpuModels ?? 0, formula: fit?.accepted == true ? fit!.evaluation.name : "global",
+                regret: Format.percent(fit?.evaluation.heldOutRegret.mean), globalRegret: Format.percent(fit?.globalRegret.mean),
+                accepted: fit?.accepted ?? false,
+                exact: points.isEmpty ? "—" : Format.percent(Double(errors.filter { $0 < 0.5 }.count) / Double(points.count)),
+                withinOne: points.isEmpty ? "—" : Format.percent(Double(errors.filter { $0 < 1.5 }.count) / Double(points.count)))
+        }
+        hasClasses = !classes.isEmpty
+        self.history = history.map { entry in
+            HistoryRow(
+                version: entry.version, created: Format.date(entry.createdAt), scope: entry.scope.rawValue, name: entry.metrics.globalName,
+                regret: Format.percent(entry.metrics.heldOutRegret), pypyRegret: Format.percent(entry.metrics.pypyDefaultRegret),
+                machines: entry.metrics.machines, curves: entry.metrics.curves)
+        }
+        chartJSON = ScriptJSON(ChartData(classes: names.map { ChartData.ClassPoints(name: $0.description, points: byClass[$0] ?? []) }))
+    }
+}
