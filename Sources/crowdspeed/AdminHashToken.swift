@@ -25,7 +25,7 @@ struct AdminHashToken: AsyncParsableCommand {
             let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             token = input.trimmingCharacters(in: .whitespacesAndNewlines)
             guard token.utf8.count >= 16 else {
-                throw ValidationError("the token on stdin is \(token.utf8.count) bytes; use at least 16 random bytes, or --generate")
+                throw CommandFailure.exit("the token on stdin is \(token.utf8.count) bytes; use at least 16 random bytes, or --generate")
             }
         }
         print("sha256:" + SecretToken.digest(token))

@@ -20,7 +20,7 @@ struct Backup: AsyncParsableCommand {
         do {
             try await store.backup(to: destination, overwrite: force)
         } catch let error as BackupError {
-            throw ValidationError(error.description)
+            throw CommandFailure.exit(error.description)
         }
         print("backed up \(database.path) to \(destination) (integrity check ok)")
     }

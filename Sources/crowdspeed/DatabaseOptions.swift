@@ -17,7 +17,7 @@ struct DatabaseOptions: ParsableArguments {
     /// is refused rather than created: moderating an empty new database is always a typo.
     func openStore() throws -> SQLiteResultStore {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no database at \(path); pass --db or set CROWDSPEED_DB")
+            throw CommandFailure.exit("no database at \(path); pass --db or set CROWDSPEED_DB")
         }
         return try SQLiteResultStore(path: path)
     }

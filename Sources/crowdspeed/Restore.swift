@@ -25,9 +25,9 @@ struct Restore: AsyncParsableCommand {
         do {
             try SQLiteResultStore.restore(from: source, to: database.path, overwrite: force)
         } catch let error as BackupError {
-            throw ValidationError(error.description)
+            throw CommandFailure.exit(error.description)
         } catch let error as StoreError {
-            throw ValidationError("the backup cannot be restored by this build: \(error)")
+            throw CommandFailure.exit("the backup cannot be restored by this build: \(error)")
         }
         // Opening the store applies migrations the backup predates.
         _ = try SQLiteResultStore(path: database.path)
