@@ -103,4 +103,30 @@ struct CurveAggregateTests {
             #expect(stored.summary.sources == "agent,import")
         }
     }
+    @Test("quarantined machines leave the fit; summaries are rebuilt from what a deletion leaves")
+    func quarantineAndDeletion() async throws {
+        try await withTemporaryStore { store in
+            let aggregates = IngestAggregates(curves: [Self.aggregate()], summarizer: CountingSummarizer())
+            let first = SubmissionFixture().build()
+            var secondFixture = SubmissionFixture()
+            secondFixture.id = UUID()
+            let second = secondFixture.build()
+            _ = try await store.ingest(first, receivedAt: receivedAt(0), credentials: nil, aggregates: aggregates)
+            _ = try await store.ingest(second, receivedAt: receivedAt(1), credentials: nil, aggregates: aggregates)
+            let machineID = first.machine.machineID
+            #expect(try await store.machineCurves(machineID: machineID).first?.summary.submissionCount == 2)
+
+            _ = try await store.setQuarantine(.machine(machineID), quarantined: true, reason: "test", actor: "test", at: receivedAt(2))
+            #expect(try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.isEmpty)
+            _ = try await store.setQuarantine(.machine(machineID), quarantined: false, reason: nil, actor: "test", at: receivedAt(3))
+            #expect(try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.count == 2)
+
+            try await store.writer.write { db in
+                try db.execute(sql: "DELETE FROM submissions WHERE id = ?", arguments: [second.id.uuidString.lowercased()])
+            }
+            try await store.refreshMachineCurves(machineID: machineID, summarizer: CountingSummarizer(), at: receivedAt(4))
+            let curves = try await store.machineCurves(machineID: machineID)
+            #expect(curves.count == 1 && curves[0].summary.submissionCount == 1 && curves[0].updatedAt == receivedAt(0))
+        }
+    }
 }

@@ -51,11 +51,16 @@ public struct RefitService: Service {
     /// then every interval until graceful shutdown.
     public func run() async throws {
         await runOnce()
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: settings.interval)
-                await runOnce()
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: settings.interval)
+                    await runOnce()
+                }
             }
+        } catch is CancellationError {
+            // Graceful shutdown cancels the sleep: that is this service's normal end, not a
+            // failure (a service that throws would take the whole group down with an error).
         }
     }
 

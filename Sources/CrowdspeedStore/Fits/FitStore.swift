@@ -13,7 +13,12 @@ public protocol FitStore: Sendable {
     /// condition), combined across its submissions, with the best nursery and its interval.
     func machineCurves(machineID: String) async throws -> [MachineCurve]
 
-    /// Everything one refit of `scope` reads, from one snapshot.
+    /// Rewrites a machine's curve summaries from the curves that remain: call it after a
+    /// deletion (curves go with their submission by `ON DELETE CASCADE`; the summaries need the
+    /// server's statistics to be recomputed).
+    func refreshMachineCurves(machineID: String, summarizer: any CurveSummarizer, at: Date) async throws
+
+    /// Everything one refit of `scope` reads, from one snapshot (quarantined data left out).
     func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot
 
     /// Whether a refit of `scope` is due.

@@ -94,6 +94,37 @@ extension SQLiteResultStore {
     /// Nil for NaN and infinities, which SQLite would store as NULL or refuse anyway.
     private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
 
+    /// Rewrites every machine curve of `machineID` from the curves that remain (after a
+    /// deletion), and removes the ones with no curve left, in one transaction.
+    public func refreshMachineCurves(machineID: String, summarizer: any CurveSummarizer, at: Date) async throws {
+        let now = StoreTime.milliseconds(at)
+        try await writer.write { db in
+            let keys = try Row.fetchAll(db, sql: """
+                SELECT DISTINCT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
+                FROM machine_curves WHERE machine_id = ?
+                """, arguments: [machineID]
+            ).map { row in
+                MachineCurveKey(
+                    machineID: machineID, implementation: row["implementation"], interpreterVersion: row["interpreter_version"],
+                    benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
+                    pypyGCMinPinned: row["pypy_gc_min_pinned"])
+            }
+            for key in keys {
+                let curves = try Self.storedCurves(db, key: key)
+                if curves.isEmpty {
+                    try db.execute(sql: """
+                        DELETE FROM machine_curves WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?
+                            AND benchmark = ? AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
+                        """, arguments: [key.machineID, key.implementation, key.interpreterVersion, key.benchmark,
+                                         key.benchmarkVersion, key.procs, key.pypyGCMinPinned])
+                } else {
+                    let updated = curves.map { StoreTime.milliseconds($0.receivedAt) }.max() ?? now
+                    try Self.upsertMachineCurve(db, key: key, summary: summarizer.summarize(curves), updatedAt: updated)
+                }
+            }
+        }
+    }
+
     // MARK: Reads
 
     /// The machine curves of one machine, by interpreter, workload and procs.
@@ -112,15 +143,20 @@ extension SQLiteResultStore {
 
     /// Everything a refit of `scope` reads, in one read transaction: the admitted curves of
     /// `benchmark` on `implementation` with `PYPY_GC_MIN` unpinned, and the scope's counter.
+    /// Quarantined data (the submission, its machine or its install) is left out.
     public func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot {
         let sources = scope.sources.map(\.rawValue).sorted()
         return try await writer.read { db in
             let placeholders = sources.map { _ in "?" }.joined(separator: ", ")
             let arguments = StatementArguments([benchmark, implementation.lowercased()] + sources)
             let curves = try Row.fetchAll(db, sql: """
-                SELECT * FROM curves
-                WHERE benchmark = ? AND lower(implementation) = ? AND pypy_gc_min_pinned = 0 AND source IN (\(placeholders))
-                ORDER BY machine_id, received_at, id
+                SELECT c.* FROM curves c
+                JOIN submissions s ON s.id = c.submission_id
+                JOIN machines m ON m.id = c.machine_id
+                LEFT JOIN installs n ON n.id = s.install_id
+                WHERE c.benchmark = ? AND lower(c.implementation) = ? AND c.pypy_gc_min_pinned = 0
+                    AND c.source IN (\(placeholders)) AND NOT \(Self.effectiveQuarantine)
+                ORDER BY c.machine_id, c.received_at, c.id
                 """, arguments: arguments
             ).map(Self.storedCurve)
             let submissions = try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0

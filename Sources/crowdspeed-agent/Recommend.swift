@@ -1,0 +1,141 @@
+import ArgumentParser
+import CrowdspeedAgent
+import CrowdspeedCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `crowdspeed-agent recommend --server URL [--procs N] [--explain]`: fingerprints this machine,
+/// asks the server's recommendations API, and prints one eval-able line, `PYPY_GC_NURSERY=8M`,
+/// on stdout (`eval "$(crowdspeed-agent recommend --server …)"`). `--explain` says why on stderr.
+///
+/// Only the hardware numbers a formula reads are sent (cache sizes, core count, architecture,
+/// vendor, PyPy version): nothing that identifies the machine or its user.
+struct Recommend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recommend",
+        abstract: "Print the recommended PYPY_GC_NURSERY for this machine (eval-able), from a Crowdspeed server.",
+        discussion: """
+            Exit status: 0 printed, 1 this machine could not be fingerprinted, 3 server unreachable or no formula \
+            fitted yet, 4 refused by the server.
+            """)
+
+    @Option(help: ArgumentHelp("The Crowdspeed server, e.g. https://crowdspeed.example.org.", valueName: "url"))
+    var server: String
+
+    @Option(help: "Concurrent PyPy processes the setting is for.")
+    var procs: Int = 1
+
+    @Option(help: ArgumentHelp("The PyPy version to advise for (default: the pypy3 or pypy found on PATH, else the newest rule).", valueName: "version"))
+    var pypyVersion: String?
+
+    @Flag(help: "Explain the recommendation on stderr: formula, held-out regret beside PyPy's rule, expected gain, training range.")
+    var explain = false
+
+    func validate() throws {
+        guard let url = URL(string: server), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw ValidationError("--server must be an http:// or https:// URL, got \(server)")
+        }
+        guard (1 ... 4096).contains(procs) else { throw ValidationError("--procs must be within 1…4096") }
+    }
+
+    /// The part of the server's answer this command reads.
+    struct Answer: Decodable {
+        struct Formula: Decodable {
+            var version: Int
+            var name: String
+            var text: String
+            var synthetic: Bool
+            var hardware_class: String?
+        }
+        struct Regret: Decodable { var mean: Double? }
+        struct Gain: Decodable {
+            var mean: Double?
+            var p10: Double?
+            var p90: Double?
+            var default_pypy_gc_nursery: String
+        }
+        struct Interval: Decodable { var lower: String; var upper: String; var coverage: Double }
+        var pypy_gc_nursery: String
+        var keep_default: Bool
+        var advice: String
+        var formula: Formula
+        var interval: Interval?
+        var expected_gain: Gain
+        var held_out_regret: Regret
+        var pypy_default_regret: Regret?
+        var inside_training_range: Bool
+    }
+
+    func run() async throws {
+        let machine: MachineInfo
+        do {
+            machine = try MachineProbe.current()
+        } catch {
+            Console.error("cannot fingerprint this machine: \(error)")
+            throw AgentExit.setup
+        }
+        guard let l2 = machine.cacheBytes(level: 2) else {
+            Console.error("this machine reports no L2 cache size, which every formula needs")
+            throw AgentExit.setup
+        }
+        let version = pypyVersion ?? Interpreter.discover(extra: [], environment: ProcessInfo.processInfo.environment)
+            .first(where: \.isPyPy)?.info.version
+        var query = [
+            URLQueryItem(name: "l2_bytes", value: String(l2)),
+            URLQueryItem(name: "physical_cores", value: String(machine.physicalCores)),
+            URLQueryItem(name: "procs", value: String(procs)),
+            URLQueryItem(name: "arch", value: machine.arch),
+            URLQueryItem(name: "cpu_vendor", value: machine.cpuVendor),
+        ]
+        if let l3 = machine.cacheBytes(level: 3) { query.append(URLQueryItem(name: "l3_bytes", value: String(l3))) }
+        if let cpuinfo = machine.cpuinfoCacheBytes { query.append(URLQueryItem(name: "cpuinfo_cache_bytes", value: String(cpuinfo))) }
+        if let version { query.append(URLQueryItem(name: "pypy_version", value: version)) }
+        guard var components = URLComponents(string: server) else { throw ValidationError("--server is not a URL") }
+        components.path = (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path) + "/api/v1/recommendations/nursery"
+        components.queryItems = query
+        guard let url = components.url else { throw ValidationError("--server is not a URL") }
+
+        let data: Data
+        let status: Int
+        do {
+            var request = URLRequest(url: url, timeoutInterval: 30)
+            request.setValue("application/json", forHTTPHeaderField: "Accept")
+            let (body, response) = try await URLSession.shared.data(for: request)
+            data = body
+            status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        } catch {
+            Console.error("cannot reach \(server): \(error.localizedDescription)")
+            throw AgentExit.spooled
+        }
+        guard status == 200 else {
+            let detail = (try? WireCoding.makeDecoder().decode(ProblemDetails.self, from: data))?.detail ?? "HTTP \(status)"
+            Console.error("the server did not recommend: \(detail)")
+            throw status == 503 || status >= 500 ? AgentExit.spooled : AgentExit.rejected
+        }
+        let answer = try JSONDecoder().decode(Answer.self, from: data)
+        print("PYPY_GC_NURSERY=\(answer.pypy_gc_nursery)")
+        if explain { Console.info(Self.explanation(answer, machine: machine, l2: l2, version: version, procs: procs)) }
+    }
+
+    /// Why, in a few lines for stderr.
+    static func explanation(_ answer: Answer, machine: MachineInfo, l2: Int64, version: String?, procs: Int) -> String {
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", 100 * $0) } ?? "n/a" }
+        let l3 = machine.cacheBytes(level: 3).map(NurserySize.format) ?? "none"
+        var lines = [
+            "machine: \(machine.cpuModel), L2 \(NurserySize.format(l2)), L3 \(l3), \(machine.physicalCores) cores; procs \(procs); PyPy \(version ?? "unknown (newest rule assumed)")",
+            "formula v\(answer.formula.version) \(answer.formula.name)\(answer.formula.hardware_class.map { " for \($0)" } ?? ""): \(answer.formula.text)",
+            "held-out regret \(percent(answer.held_out_regret.mean)) vs PyPy's own rule \(percent(answer.pypy_default_regret?.mean)) (mean over machines of CPU models the fit did not see)",
+            "expected gain over PyPy's default (\(answer.expected_gain.default_pypy_gc_nursery)): \(percent(answer.expected_gain.mean)) (p10 \(percent(answer.expected_gain.p10)), p90 \(percent(answer.expected_gain.p90)))",
+        ]
+        if let interval = answer.interval {
+            lines.append("this machine's best is likely within \(interval.lower)…\(interval.upper) (\(Int(interval.coverage * 100))% of training machines)")
+        }
+        lines.append(answer.inside_training_range ? "this machine lies inside the training range"
+                                                  : "this machine lies OUTSIDE the training range: the answer is an extrapolation")
+        if answer.formula.synthetic { lines.append("WARNING: the server's formula was fitted on synthetic (demo) data") }
+        if answer.keep_default { lines.append("keep the default: \(answer.advice)") }
+        return lines.joined(separator: "\n")
+    }
+}
