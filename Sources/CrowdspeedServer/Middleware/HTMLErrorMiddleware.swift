@@ -21,7 +21,7 @@ struct HTMLErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            guard Self.isPagePath(request.uri.path) else { throw error }
+            guard Self.wantsPage(path: request.uri.path, accept: request.headers[.accept]) else { throw error }
             let mapped = ProblemMiddleware<Context>.problem(for: error)
             if mapped.problem.status >= 500 {
                 context.logger.error("page failed", metadata: ["error": "\(String(reflecting: error))", "error.type": "\(type(of: error))"])
@@ -40,7 +40,19 @@ struct HTMLErrorMiddleware: RouterMiddleware {
         }
     }
 
-    /// Whether `path` is answered for people (HTML) rather than for programs.
+    /// The dashboard's own paths: errors there are always pages.
+    static let pagePrefixes = ["/machines", "/compare", "/formulas", "/timeline", "/submit"]
+
+    /// Whether an error on `path` is answered for people (HTML) rather than for programs:
+    /// always on the dashboard's own paths, and on other unknown non-API paths when the client
+    /// asks for HTML (a browser), so `curl` and API clients keep getting problem+json.
+    static func wantsPage(path: String, accept: String?) -> Bool {
+        guard isPagePath(path) else { return false }
+        let isDashboardPath = path == "/" || pagePrefixes.contains { path == $0 || path.hasPrefix($0 + "/") }
+        return isDashboardPath || accept?.contains("text/html") == true
+    }
+
+    /// Whether `path` may be answered for people at all (everything but the machine-facing paths).
     static func isPagePath(_ path: String) -> Bool {
         let machinePaths = ["/api/", "/healthz", "/metrics", "/openapi.json", "/vendor/", "/static/", "/admin/api"]
         return !machinePaths.contains { path == $0 || path.hasPrefix($0) || $0.hasSuffix("/") && path == String($0.dropLast()) }

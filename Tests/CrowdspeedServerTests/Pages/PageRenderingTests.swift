@@ -90,9 +90,12 @@ struct PageRenderingTests {
             #expect(missing.headers[.contentType] == "text/html; charset=utf-8")
             #expect(missing.text.contains("No machine with id m-0000000000000000"))
             #expect(try await client.get("/machines/nonsense").status == .badRequest)
-            let unknownPath = try await client.get("/no/such/page")
+            // An unknown path is a page for a browser and a problem for a program.
+            let unknownPath = try await client.execute(uri: "/no/such/page", method: .get, headers: [.accept: "text/html,*/*;q=0.8"])
             #expect(unknownPath.status == .notFound)
             #expect(unknownPath.text.contains("<!doctype html>"))
+            let unknownForProgram = try await client.get("/no/such/page")
+            #expect(unknownForProgram.headers[.contentType] == ProblemDetails.mediaType)
             let api = try await client.get("/api/v1/machines/m-0000000000000000")
             #expect(api.headers[.contentType] == ProblemDetails.mediaType)
         }
