@@ -24,6 +24,11 @@ extension SubmissionsController {
         let outcome = try await store.deleteSubmission(id: id, deletionTokenHash: SecretToken.digest(token), at: now())
         switch outcome {
         case .deleted(let machineID, let machineRemoved):
+            // The machine's curve summaries are derived data: rebuild them from the curves that
+            // remain, so its page and `?machine=` stop showing the deleted samples' estimate.
+            if !machineRemoved, let fitStore = store as? any FitStore {
+                try await fitStore.refreshMachineCurves(machineID: machineID, summarizer: FitCurveSummarizer(), at: now())
+            }
             context.logger.info("submission deleted", metadata: [
                 "submission": .string(id.uuidString.lowercased()), "machine": .string(machineID),
                 "machine_removed": .stringConvertible(machineRemoved),

@@ -64,6 +64,26 @@ struct DeletionTests {
         }
     }
 
+    @Test("deleting one of a machine's runs rebuilds its curve summaries from the runs that remain")
+    func deletionRefreshesMachineCurves() async throws {
+        try await RouterHarness.run { client, resultStore in
+            let store = try #require(resultStore as? SQLiteResultStore)
+            let kept = SweepFixture.make(id: UUID(), rounds: 20)
+            let removed = SweepFixture.make(id: UUID(), rounds: 6, seed: 9)
+            #expect(kept.machine.machineID == removed.machine.machineID)
+            _ = try await client.postSubmission(try SweepFixture.json(kept))
+            let receipt = try await client.postSubmission(try SweepFixture.json(removed)).decode(SubmissionReceipt.self)
+            let machineID = kept.machine.machineID
+            #expect(try await store.machineCurves(machineID: machineID).allSatisfy { $0.summary.roundCount == 26 })
+
+            let token = try #require(receipt.deletionToken)
+            #expect(try await Self.delete(client, removed.id, headers: Self.bearer(token)).status == .noContent)
+            let curves = try await store.machineCurves(machineID: machineID)
+            #expect(!curves.isEmpty)
+            #expect(curves.allSatisfy { $0.summary.roundCount == 20 }, "\(curves.map(\.summary.roundCount))")
+        }
+    }
+
     @Test("X-Deletion-Token works too; a repeat from the same install re-issues the token and the old one stops working")
     func alternativeHeaderAndRotation() async throws {
         try await RouterHarness.run { client, _ in
