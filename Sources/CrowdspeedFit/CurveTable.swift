@@ -23,10 +23,16 @@ struct CurveTable: Sendable {
     private(set) var machineCount = 0
     /// Index into the source list of curves.
     private(set) var sources: [Int] = []
+    /// Each curve's ``FitCurve/weight``, finite and > 0 (other curves are not tabulated).
+    private(set) var weights: [Double] = []
+    /// Σ over machines of the largest weight among the machine's curves: how many machines the
+    /// table is worth once weights are applied (``machineCount`` when every weight is 1).
+    private(set) var effectiveMachines = 0.0
 
     var count: Int { sources.count }
 
-    /// Tabulates `curves[i]` for every `i` in `indices` whose curve has a point.
+    /// Tabulates `curves[i]` for every `i` in `indices` whose curve has a point and a weight
+    /// that is finite and > 0.
     init(curves: [FitCurve], indices: [Int], exponents: ClosedRange<Int>, flatTolerance: Double) {
         minExponent = exponents.lowerBound
         exponentCount = exponents.count
@@ -37,7 +43,7 @@ struct CurveTable: Sendable {
             let fitCurve = curves[index]
             let curve = fitCurve.curve
             let best = curve.bestRelativeTime
-            guard !curve.hasNoPoints, best.isFinite, best > 0 else { continue }
+            guard !curve.hasNoPoints, best.isFinite, best > 0, fitCurve.weight.isFinite, fitCurve.weight > 0 else { continue }
             let nodes = curve.interpolationNodes
             nodes.log2Sizes.withUnsafeBufferPointer { xs in
                 nodes.values.withUnsafeBufferPointer { ys in
@@ -51,10 +57,23 @@ struct CurveTable: Sendable {
             groups.append(Self.intern(fitCurve.cpuModel, &groupIDs))
             machines.append(Self.intern(fitCurve.machineID, &machineIDs))
             sources.append(index)
+            weights.append(fitCurve.weight)
         }
         groupCount = groupIDs.count
         machineCount = machineIDs.count
+        var machineWeight = [Double](repeating: 0, count: machineCount)
+        for (machine, weight) in zip(machines, weights) { machineWeight[machine] = max(machineWeight[machine], weight) }
+        effectiveMachines = machineWeight.reduce(0, +)
     }
+
+    /// The weighted mean of per-curve `values` (table order), NaN where nothing is finite.
+    func mean(_ values: [Double]) -> Double { Stats.weightedMean(values, weights: weights) }
+
+    /// The weighted regret summary of per-curve `regrets` (table order).
+    func regretSummary(_ regrets: [Double]) -> RegretSummary { RegretSummary(regrets, weights: weights) }
+
+    /// The weighted gain summary of per-curve `gains` (table order).
+    func gainSummary(_ gains: [Double]) -> GainSummary { GainSummary(gains, weights: weights) }
 
     /// Regret of curve `i` at 2^e, where e is an integer-valued exponent within range.
     @inline(__always)

@@ -14,7 +14,9 @@ public struct FitConfiguration: Sendable, Equatable, Codable {
     /// Ridge penalty of the log-linear least squares, per curve (keeps a rank-deficient design
     /// solvable, e.g. when no machine lacks an L3 or all do).
     public var ridge = 1e-3
-    /// Machines a hardware class needs before it may get its own formula.
+    /// Machines a hardware class needs before it may get its own formula, counted by weight
+    /// (each machine counts its curves' largest ``FitCurve/weight``), so that machines an
+    /// install fabricated cannot earn a class its own formula.
     public var classMinMachines = 8
     /// How much lower (absolute regret, 0.005 = half a point) a class formula's held-out regret
     /// must be than the global formula's on the same curves.

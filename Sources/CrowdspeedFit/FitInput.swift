@@ -15,14 +15,42 @@ public struct FitCurve: Sendable, Equatable, Codable {
     /// Workload and its version, e.g. `gcbench@1`; informational.
     public var workload: String
     public var curve: Curve
+    /// How much this curve counts in every average the fit takes (regret and gain means and
+    /// quantiles, the least squares, the grid searches), relative to a curve of weight 1.
+    ///
+    /// 1 by default. A server lowers it to cap what one install can contribute (the store's
+    /// `InstallWeightCap`): fifty fabricated machines from one install then weigh as one. Weights
+    /// must be finite and ≥ 0; a curve whose weight is 0, negative or NaN is ignored (counted
+    /// in ``FitEvidence/skippedCurves``) rather than trusted.
+    public var weight: Double
 
-    public init(machineID: String, cpuModel: String, features: MachineFeatures, interpreterVersion: String, workload: String, curve: Curve) {
+    public init(
+        machineID: String, cpuModel: String, features: MachineFeatures, interpreterVersion: String, workload: String, curve: Curve,
+        weight: Double = 1
+    ) {
         self.machineID = machineID
         self.cpuModel = cpuModel
         self.features = features
         self.interpreterVersion = interpreterVersion
         self.workload = workload
         self.curve = curve
+        self.weight = weight
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case machineID, cpuModel, features, interpreterVersion, workload, curve, weight
+    }
+
+    /// Decodes a curve; `weight` may be absent (inputs saved before weights existed) and is then 1.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        machineID = try container.decode(String.self, forKey: .machineID)
+        cpuModel = try container.decode(String.self, forKey: .cpuModel)
+        features = try container.decode(MachineFeatures.self, forKey: .features)
+        interpreterVersion = try container.decode(String.self, forKey: .interpreterVersion)
+        workload = try container.decode(String.self, forKey: .workload)
+        curve = try container.decode(Curve.self, forKey: .curve)
+        weight = try container.decodeIfPresent(Double.self, forKey: .weight) ?? 1
     }
 }
 

@@ -3,9 +3,12 @@ import Foundation
 
 /// Mean and 90th percentile of per-curve regrets (0.05 = 5% slower than the curve's best).
 public struct RegretSummary: Sendable, Equatable, Codable {
-    /// NaN when there are no curves.
+    /// Weighted by ``FitCurve/weight``; NaN when there are no curves.
     public var mean: Double
+    /// Weighted too (``Stats/weightedQuantile(_:weights:_:)``; the plain type-7 quantile when
+    /// every weight is equal).
     public var p90: Double
+    /// Curves with a finite regret and a positive weight (a count, not a weight sum).
     public var curves: Int
 
     public init(mean: Double, p90: Double, curves: Int) {
@@ -14,10 +17,19 @@ public struct RegretSummary: Sendable, Equatable, Codable {
         self.curves = curves
     }
 
-    /// Summarizes the finite values of `regrets`.
+    /// Summarizes the finite values of `regrets`, each of weight 1.
     public init(_ regrets: [Double]) {
         let finite = regrets.filter(\.isFinite).sorted()
         self.init(mean: Stats.mean(finite), p90: Stats.quantileSorted(finite, 0.9), curves: finite.count)
+    }
+
+    /// Summarizes `regrets` weighted by `weights` (same count); pairs with a non-finite regret
+    /// or a weight that is not finite and > 0 are left out.
+    public init(_ regrets: [Double], weights: [Double]) {
+        let admitted = zip(regrets, weights).filter { $0.0.isFinite && $0.1.isFinite && $0.1 > 0 }.count
+        self.init(
+            mean: Stats.weightedMean(regrets, weights: weights), p90: Stats.weightedQuantile(regrets, weights: weights, 0.9),
+            curves: admitted)
     }
 }
 
@@ -33,10 +45,17 @@ public struct GainSummary: Sendable, Equatable, Codable {
         self.p90 = p90
     }
 
-    /// Summarizes the finite values of `gains`.
+    /// Summarizes the finite values of `gains`, each of weight 1.
     public init(_ gains: [Double]) {
         let finite = gains.filter(\.isFinite).sorted()
         self.init(mean: Stats.mean(finite), p10: Stats.quantileSorted(finite, 0.1), p90: Stats.quantileSorted(finite, 0.9))
+    }
+
+    /// Summarizes `gains` weighted by `weights` (same count), as ``RegretSummary/init(_:weights:)``.
+    public init(_ gains: [Double], weights: [Double]) {
+        self.init(
+            mean: Stats.weightedMean(gains, weights: weights), p10: Stats.weightedQuantile(gains, weights: weights, 0.1),
+            p90: Stats.weightedQuantile(gains, weights: weights, 0.9))
     }
 }
 
@@ -97,7 +116,8 @@ public struct FitEvidence: Sendable, Equatable, Codable {
     public var curves: Int
     public var cpuModels: Int
     public var hardwareClasses: Int
-    /// Curves in the input that had no usable point (only default runs, all samples failed).
+    /// Curves in the input that had no usable point (only default runs, all samples failed) or
+    /// no positive weight.
     public var skippedCurves: Int
 }
 

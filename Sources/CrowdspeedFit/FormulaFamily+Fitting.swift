@@ -10,10 +10,10 @@ struct FamilyFit: Sendable {
 /// Fitting, pragmatically:
 ///
 /// - One-parameter families: grid search over k (``FitConfiguration/log2FactorGrid``) minimizing
-///   mean regret over the training curves. Ties (snapping makes neighbouring k identical) go to
+///   the weighted mean regret over the training curves. Ties (snapping makes neighbouring k identical) go to
 ///   the middle tied candidate. Held-out folds reuse per-group regret sums, so leave-one-out over
 ///   G CPU models costs one pass over the curves per candidate, not G.
-/// - Log-linear: ridge least squares of log2(flat-set centre) on the features. The regret is
+/// - Log-linear: weighted ridge least squares of log2(flat-set centre) on the features. The regret is
 ///   flat near the optimum, so aiming at the centre of the flat set is a good proxy; no
 ///   regret-minimizing refinement is done (it would cost a pass per fold). Folds subtract each
 ///   CPU model's share of the normal equations.
@@ -45,7 +45,7 @@ extension FormulaFamily {
         for (j, formula) in formulas.enumerated() {
             var sum = 0.0
             for i in 0 ..< table.count {
-                let r = table.regret(i, exponent: formula.predictLog2(table.rows[i], low: low, high: high))
+                let r = table.weights[i] * table.regret(i, exponent: formula.predictLog2(table.rows[i], low: low, high: high))
                 sum += r
                 perGroup[j * groups + table.groups[i]] += r
             }
@@ -69,25 +69,26 @@ extension FormulaFamily {
         let groups = max(1, table.groupCount)
         var totalA = [Double](repeating: 0, count: size * size)
         var totalB = [Double](repeating: 0, count: size)
-        var totalN = 0
+        var totalN = 0.0
         var groupA = [Double](repeating: 0, count: groups * size * size)
         var groupB = [Double](repeating: 0, count: groups * size)
-        var groupN = [Int](repeating: 0, count: groups)
+        var groupN = [Double](repeating: 0, count: groups)
         var x = [Double](repeating: 0, count: size)
         for i in 0 ..< table.count where table.target[i].isFinite {
             let row = table.rows[i]
             x[0] = 1; x[1] = row.log2L2; x[2] = row.log2LLC; x[3] = row.noL3; x[4] = row.log2Cores; x[5] = row.log2Procs
             let g = table.groups[i]
+            let w = table.weights[i]
             for r in 0 ..< size {
-                totalB[r] += x[r] * table.target[i]
-                groupB[g * size + r] += x[r] * table.target[i]
+                totalB[r] += w * x[r] * table.target[i]
+                groupB[g * size + r] += w * x[r] * table.target[i]
                 for c in 0 ..< size {
-                    totalA[r * size + c] += x[r] * x[c]
-                    groupA[g * size * size + r * size + c] += x[r] * x[c]
+                    totalA[r * size + c] += w * x[r] * x[c]
+                    groupA[g * size * size + r * size + c] += w * x[r] * x[c]
                 }
             }
-            totalN += 1
-            groupN[g] += 1
+            totalN += w
+            groupN[g] += w
         }
         func solve(subtracting g: Int?) -> Formula {
             var a = totalA
@@ -98,10 +99,12 @@ extension FormulaFamily {
                 for k in 0 ..< size { b[k] -= groupB[g * size + k] }
                 n -= groupN[g]
             }
-            let fallback = LogLinearCoefficients(intercept: n > 0 ? b[0] / Double(n) : 22, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
-            guard n > 0 else { return Formula(logLinear: fallback, range: configuration.range) }
-            // Ridge on the slopes only, scaled by the number of curves.
-            for k in 1 ..< size { a[k * size + k] += configuration.ridge * Double(n) }
+            // n is a weight sum; subtracting a fold can leave rounding dust where it should be 0.
+            let hasData = n > 1e-9
+            let fallback = LogLinearCoefficients(intercept: hasData ? b[0] / n : 22, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
+            guard hasData else { return Formula(logLinear: fallback, range: configuration.range) }
+            // Ridge on the slopes only, scaled by the (weighted) number of curves.
+            for k in 1 ..< size { a[k * size + k] += configuration.ridge * n }
             guard let solution = LinearAlgebra.solve(a, b, size: size) else {
                 return Formula(logLinear: fallback, range: configuration.range)
             }

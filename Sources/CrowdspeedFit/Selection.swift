@@ -6,7 +6,9 @@ import Foundation
 /// Every fitted family is scored by leave-one-CPU-model-out regret (each CPU model's curves are
 /// predicted by parameters fitted without that model), and so are the baselines: PyPy's rule
 /// (from the measured control, so exact), the fixed constants, and the best single constant
-/// (the constant family's held-out score). The selection among candidates is itself not
+/// (the constant family's held-out score). Every average is weighted by ``FitCurve/weight``
+/// (means and quantiles of regret and gain, the noise floor, the fits themselves), so a capped
+/// install moves no number more than its weight allows. The selection among candidates is itself not
 /// cross-validated; with a handful of candidates the optimism this adds is small next to the
 /// held-out regret, and the noise-floor split gives an independent check.
 public enum FormulaSelection {
@@ -40,7 +42,7 @@ public enum FormulaSelection {
 
         var ranked = evaluateCandidates(on: table, split: split, configuration: configuration)
         let noiseFloor = split.map { pair in
-            Stats.mean((0 ..< pair.even.count).map { pair.even.regret($0, exponent: pair.odd.bestExponent($0)) })
+            pair.even.mean((0 ..< pair.even.count).map { pair.even.regret($0, exponent: pair.odd.bestExponent($0)) })
         }
 
         guard table.count > 0 else {
@@ -64,12 +66,13 @@ public enum FormulaSelection {
         var classes: [ClassFit] = []
         for (hardwareClass, sources) in byClass.sorted(by: { $0.key < $1.key }) {
             let sub = CurveTable(curves: curves, indices: sources, exponents: exponents, flatTolerance: configuration.flatTolerance)
-            guard sub.machineCount >= configuration.classMinMachines, sub.groupCount >= 2 else { continue }
+            // Weighted machines, so an install's fabricated machines cannot earn a class its own formula.
+            guard sub.effectiveMachines >= Double(configuration.classMinMachines) - 1e-9, sub.groupCount >= 2 else { continue }
             var subConfiguration = configuration
             subConfiguration.fixedConstants = []
             let fitted = evaluateCandidates(on: sub, split: nil, configuration: subConfiguration, includeBaselines: false)
             let best = fitted[choose(fitted.map(\.evaluation), margin: configuration.simplicityMargin)].evaluation
-            let globalRegret = RegretSummary(sources.map { globalHeldOut[position[$0]] })
+            let globalRegret = RegretSummary(sources.map { globalHeldOut[position[$0]] }, weights: sources.map { table.weights[position[$0]] })
             classes.append(ClassFit(
                 hardwareClass: hardwareClass, machines: sub.machineCount, curves: sub.count, cpuModels: sub.groupCount,
                 evaluation: best, globalRegret: globalRegret,
@@ -107,9 +110,9 @@ public enum FormulaSelection {
         if includeBaselines {
             scored.append(Scored(
                 evaluation: FormulaEvaluation(
-                    name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault, heldOutRegret: RegretSummary(table.defaultRegret),
-                    splitRegret: split.map { Stats.mean($0.even.defaultRegret) },
-                    gainOverDefault: GainSummary([Double](repeating: 0, count: table.count))),
+                    name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault, heldOutRegret: table.regretSummary(table.defaultRegret),
+                    splitRegret: split.map { $0.even.mean($0.even.defaultRegret) },
+                    gainOverDefault: table.gainSummary([Double](repeating: 0, count: table.count))),
                 regrets: table.defaultRegret))
             for bytes in configuration.fixedConstants {
                 var formula = Formula.constant(bytes)
@@ -137,12 +140,12 @@ public enum FormulaSelection {
         let gains = (0 ..< table.count).map { table.gain($0, exponent: exponents[$0]) }
         let splitRegret = split.map { pair in
             let f = splitFormula ?? formula
-            return Stats.mean((0 ..< pair.even.count).map { pair.even.regret($0, exponent: f.predictLog2(pair.even.rows[$0], low: low, high: high)) })
+            return pair.even.mean((0 ..< pair.even.count).map { pair.even.regret($0, exponent: f.predictLog2(pair.even.rows[$0], low: low, high: high)) })
         }
         return Scored(
             evaluation: FormulaEvaluation(
-                name: name, formula: formula, heldOutRegret: RegretSummary(regrets), splitRegret: splitRegret,
-                gainOverDefault: GainSummary(gains)),
+                name: name, formula: formula, heldOutRegret: table.regretSummary(regrets), splitRegret: splitRegret,
+                gainOverDefault: table.gainSummary(gains)),
             regrets: regrets)
     }
 
