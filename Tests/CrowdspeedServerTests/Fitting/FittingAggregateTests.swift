@@ -43,7 +43,9 @@ struct FittingAggregateTests {
                 }
             }
             #expect(curves >= 40)
-            #expect(Double(near) >= 0.9 * Double(curves), "\(near) of \(curves) best nurseries within one power of two of the truth")
+            // The simulated curves are flat within 2% over a factor 3.5–6.5 (calibrated to the
+            // measured real curve), so with 5 noisy rounds the argmin can land two steps off.
+            #expect(Double(near) >= 0.8 * Double(curves), "\(near) of \(curves) best nurseries within one power of two of the truth")
             #expect(Double(covered) >= 0.8 * Double(curves), "\(covered) of \(curves) intervals cover the truth")
         }
     }
