@@ -35,7 +35,7 @@ public enum SweepFixture {
     /// A full sweep: 10 nursery settings × 2 process counts × `rounds` rounds of gcbench, plus one
     /// json.dumps result.
     public static func make(id: UUID = id, machine: MachineInfo = machine(), rounds: Int = 20, seed: UInt64 = 7) -> Submission {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         var results: [BenchmarkResult] = []
         for procs in [1, 2] {
             for nursery in nurseries {
@@ -92,25 +92,5 @@ public enum SweepFixture {
 
     private static func rounded(_ value: Double) -> Double {
         (value * 1000).rounded() / 1000
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so fixtures are the same on every run.
-public struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform value in [0, 1).
-    public mutating func nextUnit() -> Double {
-        Double(next() >> 11) / Double(1 << 53)
     }
 }

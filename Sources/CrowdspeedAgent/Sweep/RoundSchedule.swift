@@ -1,3 +1,5 @@
+import CrowdspeedCore
+
 /// The seeded order of points in each round. Round 0 is the warm-up whose samples are thrown
 /// away (first runs pay for cold page caches and CPU frequency ramps); measured rounds follow.
 public struct RoundSchedule: Sendable {

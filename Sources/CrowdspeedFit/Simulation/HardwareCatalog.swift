@@ -1,3 +1,4 @@
+import CrowdspeedCore
 import Foundation
 
 /// One CPU model the simulator can draw: plausible cache sizes for a real part.

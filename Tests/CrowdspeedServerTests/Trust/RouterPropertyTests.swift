@@ -15,7 +15,7 @@ struct RouterPropertyTests {
     func mutatedBodies(seed: UInt64) async throws {
         let valid = try SweepFixture.json(SweepFixture.make(rounds: 3))
         try await RouterHarness.run { client, _ in
-            var random = SeededGenerator(seed: seed)
+            var random = SplitMix64(seed: seed)
             var statuses: [Int: Int] = [:]
             for _ in 0..<150 {
                 let body = Self.mutate(valid, &random)
@@ -35,7 +35,7 @@ struct RouterPropertyTests {
     }
 
     /// Byte-level and token-level damage; structural mutation is covered by the Core property test.
-    static func mutate(_ data: Data, _ random: inout SeededGenerator) -> Data {
+    static func mutate(_ data: Data, _ random: inout SplitMix64) -> Data {
         var bytes = Array(data)
         let tokens = ["null", "-1", "1e400", "\"\"", "[]", "{}", "\"<b>\"", "9223372036854775808", "0.0", "true"]
         switch random.next() % 4 {

@@ -1,10 +1,11 @@
 import Foundation
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, seedable generator with a full 2⁶⁴
-/// period. Every random choice in `CrowdspeedFit` goes through a generator passed in by the
-/// caller, so a fixed seed reproduces a bootstrap or a simulated population bit for bit.
+/// period, shared by the agent (the shuffled order of a sweep's rounds) and the fit (bootstrap,
+/// simulator). Its output is the same on every platform and Swift version, unlike
+/// `SystemRandomNumberGenerator`, so a recorded seed reproduces a sweep or a fit bit for bit.
 ///
-/// Not cryptographic; statistically good enough for resampling and simulation.
+/// Not cryptographic; statistically good enough for shuffling, resampling and simulation.
 public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     /// The generator's whole state.
     public private(set) var state: UInt64
@@ -32,6 +33,18 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     public static func stream(seed: UInt64, index stream: UInt64) -> SplitMix64 {
         var mixer = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
         return SplitMix64(seed: mixer.next())
+    }
+
+    /// A uniform integer in `0..<bound` without modulo bias, by rejecting the biased tail. Written
+    /// out rather than `Int.random(in:using:)`, whose algorithm the standard library may change,
+    /// so that a recorded seed keeps meaning the same order.
+    public mutating func below(_ bound: Int) -> Int {
+        precondition(bound > 0)
+        let limit = UInt64.max - UInt64.max % UInt64(bound)
+        while true {
+            let value = next()
+            if value < limit { return Int(value % UInt64(bound)) }
+        }
     }
 }
 
