@@ -119,6 +119,10 @@ public struct FitEvidence: Sendable, Equatable, Codable {
     /// Curves in the input that had no usable point (only default runs, all samples failed) or
     /// no positive weight.
     public var skippedCurves: Int
+    /// What ``machines`` are worth once weights apply: Σ over machines of their curves' largest
+    /// ``FitCurve/weight`` (equal to ``machines`` when every weight is 1). Nil in reports stored
+    /// before curves had weights.
+    public var weightedMachines: Double?
 }
 
 /// The outcome of a refit: what to serve, and the numbers that justify it.

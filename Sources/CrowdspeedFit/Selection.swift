@@ -26,7 +26,7 @@ public enum FormulaSelection {
         let evidence = FitEvidence(
             machines: table.machineCount, curves: table.count, cpuModels: table.groupCount,
             hardwareClasses: Set(table.sources.map { curves[$0].features.hardwareClass }).count,
-            skippedCurves: curves.count - table.count)
+            skippedCurves: curves.count - table.count, weightedMachines: table.effectiveMachines)
 
         // Noise split tables: the same curves from odd and from even rounds.
         let splitSources = table.sources.filter { i in

@@ -41,20 +41,23 @@ extension SQLiteResultStore {
 
     /// Every submission's provenance, for the fit's quarantine filter and install weight cap.
     public func submissionProvenance() async throws -> [SubmissionProvenance] {
-        try await writer.read { db -> [SubmissionProvenance] in
-            try Row.fetchAll(db, sql: """
-                SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, m.arch, m.cpu_vendor,
-                    \(Self.effectiveQuarantine) AS effective_quarantine
-                FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
-                ORDER BY s.received_at, s.id
-                """).map { row in
-                let arch: String = row["arch"]
-                let vendor: String = row["cpu_vendor"]
-                return SubmissionProvenance(
-                    submissionID: try Self.uuid(row["id"]), machineID: row["machine_id"], installID: row["install_id"],
-                    hardwareClass: "\(arch.lowercased())/\(vendor)", source: try Self.source(row["source"]),
-                    quarantined: row["effective_quarantine"], flagReason: row["flag_reason"])
-            }
+        try await writer.read { db -> [SubmissionProvenance] in try Self.submissionProvenance(db) }
+    }
+
+    /// Every submission's provenance inside an open read.
+    static func submissionProvenance(_ db: Database) throws -> [SubmissionProvenance] {
+        try Row.fetchAll(db, sql: """
+            SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, m.arch, m.cpu_vendor,
+                \(Self.effectiveQuarantine) AS effective_quarantine
+            FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
+            ORDER BY s.received_at, s.id
+            """).map { row in
+            let arch: String = row["arch"]
+            let vendor: String = row["cpu_vendor"]
+            return SubmissionProvenance(
+                submissionID: try Self.uuid(row["id"]), machineID: row["machine_id"], installID: row["install_id"],
+                hardwareClass: "\(arch.lowercased())/\(vendor)", source: try Self.source(row["source"]),
+                quarantined: row["effective_quarantine"], flagReason: row["flag_reason"])
         }
     }
 }

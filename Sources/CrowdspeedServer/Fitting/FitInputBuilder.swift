@@ -6,11 +6,22 @@ import Foundation
 /// Builds a refit's input from stored curves alone (no raw samples): one ``FitCurve`` per
 /// (machine, PyPy version, gcbench version, procs), the machine's submissions combined.
 public enum FitInputBuilder {
-    /// The fit input of a snapshot.
+    /// The fit input of a snapshot, weighted by its install cap.
+    public static func input(from snapshot: FitSnapshot) -> FitInput {
+        input(from: snapshot.curves, machineWeights: snapshot.machineWeights)
+    }
+
+    /// The fit input of a list of stored curves.
     ///
     /// Curves of machines that report no L2 are left out (every cache formula needs one). The
     /// hardware features are the most recent submission's.
-    public static func input(from curves: [StoredCurve]) -> FitInput {
+    ///
+    /// - Parameters:
+    ///   - curves: the snapshot's curves.
+    ///   - machineWeights: each machine's ``FitCurve/weight`` (the snapshot's
+    ///     ``InstallWeightCap`` weights, so one install weighs at most one machine per class);
+    ///     machines missing here weigh 1.
+    public static func input(from curves: [StoredCurve], machineWeights: [String: Double] = [:]) -> FitInput {
         var groups: [GroupKey: [StoredCurve]] = [:]
         var order: [GroupKey] = []
         for curve in curves {
@@ -28,7 +39,8 @@ public enum FitInputBuilder {
             fitCurves.append(FitCurve(
                 machineID: key.machineID, cpuModel: latest.cpuModel, features: features, interpreterVersion: key.version,
                 workload: "\(latest.aggregate.benchmark)@\(key.benchmarkVersion)",
-                curve: CurveCombiner.combine(members.sorted { $0.receivedAt < $1.receivedAt }.map(\.aggregate))))
+                curve: CurveCombiner.combine(members.sorted { $0.receivedAt < $1.receivedAt }.map(\.aggregate)),
+                weight: machineWeights[key.machineID] ?? 1))
         }
         return FitInput(curves: fitCurves)
     }

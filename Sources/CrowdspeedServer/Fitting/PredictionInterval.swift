@@ -3,7 +3,7 @@ import CrowdspeedFit
 import Foundation
 
 /// How far a machine's own best nursery tends to lie from what a formula predicts: the 10th and
-/// 90th percentiles, over the training curves the formula serves, of log2(measured best) −
+/// 90th percentiles (weighted by ``FitCurve/weight``), over the training curves the formula serves, of log2(measured best) −
 /// log2(predicted). Added to a prediction, they give an 80% interval for the best nursery of a
 /// machine like those.
 ///
@@ -45,18 +45,24 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
     /// class's own) on the curves of `input`.
     public static func intervals(for report: FitReport, on input: FitInput) -> [String: PredictionInterval] {
         var residuals: [String: [Double]] = [:]
-        for fitCurve in input.curves {
+        var weights: [String: [Double]] = [:]
+        for fitCurve in input.curves where fitCurve.weight.isFinite && fitCurve.weight > 0 {
             guard let best = measuredBest(fitCurve.curve) else { continue }
             let (evaluation, hardwareClass) = report.evaluation(for: fitCurve.features.hardwareClass)
             let predicted = evaluation.formula.predict(fitCurve.features, pypyVersion: fitCurve.interpreterVersion)
             let residual = log2(Double(best)) - log2(Double(max(1, predicted)))
             guard residual.isFinite else { continue }
-            residuals[hardwareClass?.description ?? globalKey, default: []].append(residual)
-            if hardwareClass != nil { residuals[globalKey, default: []].append(residual) }
+            for key in hardwareClass == nil ? [globalKey] : [hardwareClass!.description, globalKey] {
+                residuals[key, default: []].append(residual)
+                weights[key, default: []].append(fitCurve.weight)
+            }
         }
-        return residuals.mapValues { values in
-            PredictionInterval(
-                log2Lower: Stats.quantile(values, 0.1), log2Upper: Stats.quantile(values, 0.9), coverage: 0.8, curves: values.count)
+        // Weighted like the fit, so an install's capped machines do not widen or shift the interval.
+        return residuals.reduce(into: [:]) { result, entry in
+            let w = weights[entry.key] ?? []
+            result[entry.key] = PredictionInterval(
+                log2Lower: Stats.weightedQuantile(entry.value, weights: w, 0.1),
+                log2Upper: Stats.weightedQuantile(entry.value, weights: w, 0.9), coverage: 0.8, curves: entry.value.count)
         }
     }
 

@@ -52,7 +52,7 @@ public struct Refitter: Sendable {
     /// Fits now, whatever the counters say.
     public func refit() async throws -> Outcome {
         let snapshot = try await store.fitSnapshot(scope: scope, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
-        let input = FitInputBuilder.input(from: snapshot.curves)
+        let input = FitInputBuilder.input(from: snapshot)
         guard !input.curves.isEmpty else { return .noData }
         let clock = ContinuousClock()
         let started = clock.now

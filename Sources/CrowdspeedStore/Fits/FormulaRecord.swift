@@ -144,11 +144,15 @@ public struct FitSnapshot: Sendable {
     public var curves: [StoredCurve]
     /// The scope's submission counter at the time of the read.
     public var submissions: Int
+    /// Each machine's weight in the fit, in (0, 1], by ``InstallWeightCap`` over the submissions
+    /// whose curves are in ``curves``; a machine missing here weighs 1.
+    public var machineWeights: [String: Double]
 
     /// Creates a snapshot.
-    public init(curves: [StoredCurve], submissions: Int) {
+    public init(curves: [StoredCurve], submissions: Int, machineWeights: [String: Double] = [:]) {
         self.curves = curves
         self.submissions = submissions
+        self.machineWeights = machineWeights
     }
 }
 

@@ -5,10 +5,23 @@ import GRDB
 extension SQLiteResultStore {
     /// Writes a submission's curves, bumps the refit counters and rewrites the machine curves
     /// they touch. Runs inside the ingest transaction, after the submission row exists.
+    ///
+    /// A key's summary comes from `presummaries` when the key's stored curves are still the ones
+    /// it was computed from; otherwise (a concurrent ingest or deletion touched the machine) it is
+    /// computed here from what is stored.
     static func storeCurves(
-        _ db: Database, _ submission: Submission, machineID: String, receivedAt: Int64, aggregates: IngestAggregates
+        _ db: Database, _ submission: Submission, machineID: String, receivedAt: Int64, aggregates: IngestAggregates,
+        presummaries: [MachineCurveKey: Presummary] = [:]
     ) throws {
         guard !aggregates.curves.isEmpty else { return }
+        let keys = machineCurveKeys(submission, machineID: machineID, aggregates: aggregates)
+        // Fingerprints are taken before this submission's curves are inserted.
+        var reusable: [MachineCurveKey: MachineCurveSummary] = [:]
+        for key in keys {
+            if let presummary = presummaries[key], try fingerprint(db, key: key) == presummary.fingerprint {
+                reusable[key] = presummary.summary
+            }
+        }
         let machine = submission.machine
         let pinned = submission.run?.pypyGCMin != nil
         let insert = try db.cachedStatement(sql: """
@@ -38,19 +51,70 @@ extension SQLiteResultStore {
                     .execute(arguments: [scope])
             }
         }
+        for key in keys {
+            let summary = try reusable[key] ?? aggregates.summarizer.summarize(storedCurves(db, key: key))
+            try upsertMachineCurve(db, key: key, summary: summary, updatedAt: receivedAt)
+        }
+    }
+
+    /// The machine-curve keys a submission's curves belong to, in first-seen order.
+    static func machineCurveKeys(_ submission: Submission, machineID: String, aggregates: IngestAggregates) -> [MachineCurveKey] {
         var keys: [MachineCurveKey] = []
         for curve in aggregates.curves {
             let key = MachineCurveKey(
                 machineID: machineID, implementation: submission.interpreter.implementation,
                 interpreterVersion: submission.interpreter.version, benchmark: curve.benchmark,
-                benchmarkVersion: curve.benchmarkVersion, procs: curve.procs, pypyGCMinPinned: pinned)
+                benchmarkVersion: curve.benchmarkVersion, procs: curve.procs, pypyGCMinPinned: submission.run?.pypyGCMin != nil)
             if !keys.contains(key) { keys.append(key) }
         }
-        for key in keys {
-            let curves = try storedCurves(db, key: key)
-            let summary = aggregates.summarizer.summarize(curves)
-            try upsertMachineCurve(db, key: key, summary: summary, updatedAt: receivedAt)
+        return keys
+    }
+
+    /// The fingerprint of the stored curves of `key`.
+    static func fingerprint(_ db: Database, key: MachineCurveKey) throws -> CurveFingerprint {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT count(*) AS n, coalesce(max(id), 0) AS top, coalesce(sum(id), 0) AS total FROM curves
+                WHERE machine_id = ? AND implementation = ? AND interpreter_version = ? AND benchmark = ?
+                    AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
+                """),
+            arguments: [
+                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
+                key.pypyGCMinPinned,
+            ])
+        return CurveFingerprint(count: row?["n"] ?? 0, maximumID: row?["top"] ?? 0, idSum: row?["total"] ?? 0)
+    }
+
+    /// The summaries of the machine curves `submission` will touch, computed outside the write
+    /// transaction from one read of the machine's stored curves plus the submission's own, in
+    /// the order the writer would read them back (by receipt, the new ones last).
+    func presummarize(
+        _ submission: Submission, machineID: String, received: Int64, aggregates: IngestAggregates
+    ) async throws -> [MachineCurveKey: Presummary] {
+        guard !aggregates.curves.isEmpty else { return [:] }
+        let keys = Self.machineCurveKeys(submission, machineID: machineID, aggregates: aggregates)
+        let stored = try await writer.read { db -> [(MachineCurveKey, CurveFingerprint, [StoredCurve])] in
+            try keys.map { key in (key, try Self.fingerprint(db, key: key), try Self.storedCurves(db, key: key)) }
         }
+        let machine = submission.machine
+        let receivedAt = StoreTime.date(milliseconds: received)
+        var presummaries: [MachineCurveKey: Presummary] = [:]
+        for (key, fingerprint, curves) in stored {
+            let own = aggregates.curves.filter { $0.benchmark == key.benchmark && $0.benchmarkVersion == key.benchmarkVersion && $0.procs == key.procs }
+                .map { curve in
+                    StoredCurve(
+                        submissionID: submission.id, machineID: machineID, source: submission.source, receivedAt: receivedAt,
+                        implementation: submission.interpreter.implementation, interpreterVersion: submission.interpreter.version,
+                        pypyGCMinPinned: key.pypyGCMinPinned, cpuModel: machine.cpuModel, arch: machine.arch,
+                        cpuVendor: machine.cpuVendor, physicalCores: machine.physicalCores, l2Bytes: machine.cacheBytes(level: 2),
+                        l3Bytes: machine.cacheBytes(level: 3), cpuinfoCacheBytes: machine.cpuinfoCacheBytes, aggregate: curve)
+                }
+            // Stable: stored curves keep their (received_at, id) order; the new ones, with the
+            // largest ids, follow those received at the same millisecond.
+            let all = (curves + own).enumerated().sorted { ($0.element.receivedAt, $0.offset) < ($1.element.receivedAt, $1.offset) }.map(\.element)
+            presummaries[key] = Presummary(fingerprint: fingerprint, summary: aggregates.summarizer.summarize(all))
+        }
+        return presummaries
     }
 
     /// All curves of one machine key, oldest first.
@@ -143,7 +207,8 @@ extension SQLiteResultStore {
 
     /// Everything a refit of `scope` reads, in one read transaction: the admitted curves of
     /// `benchmark` on `implementation` with `PYPY_GC_MIN` unpinned, and the scope's counter.
-    /// Quarantined data (the submission, its machine or its install) is left out.
+    /// Quarantined data (the submission, its machine or its install) is left out, and each
+    /// machine's ``InstallWeightCap`` weight is read in the same transaction.
     public func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot {
         let sources = scope.sources.map(\.rawValue).sorted()
         return try await writer.read { db in
@@ -160,7 +225,11 @@ extension SQLiteResultStore {
                 """, arguments: arguments
             ).map(Self.storedCurve)
             let submissions = try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0
-            return FitSnapshot(curves: curves, submissions: submissions)
+            // The cap counts only what enters this fit: an install's machines in other scopes
+            // or without curves here do not dilute (or inflate) its weight in this one.
+            let fitted = Set(curves.map(\.submissionID))
+            let provenance = try Self.submissionProvenance(db).filter { fitted.contains($0.submissionID) }
+            return FitSnapshot(curves: curves, submissions: submissions, machineWeights: InstallWeightCap.machineWeights(provenance))
         }
     }
 
