@@ -14,6 +14,10 @@ extension Configuration {
         public var demo: Bool
         /// The trust options (rate limits, proxy, admin token), resolved in `Configuration+Trust.swift`.
         public var trust = TrustOptions()
+        /// `--refit-interval`: time between background refit checks (`300s`, `5m`, …).
+        public var refitInterval: String?
+        /// `--refit-after`: new submissions that make a refit due.
+        public var refitAfter: String?
 
         /// Creates options; everything defaults to "not given".
         public init(
@@ -101,6 +105,7 @@ extension Configuration {
         let durable = environment[EnvironmentKey.durable]?.lowercased()
         configuration.durable = options.durable || durable == "1" || durable == "true" || durable == "yes"
         try resolveTrust(options.trust, environment: environment, into: &configuration)
+        try resolveRefit(interval: options.refitInterval, after: options.refitAfter, environment: environment, into: &configuration)
         return configuration
     }
 }

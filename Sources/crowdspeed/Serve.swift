@@ -16,8 +16,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the ingestion and API server.",
         discussion: """
             Environment equivalents: CROWDSPEED_DB, CROWDSPEED_HOST, CROWDSPEED_PORT, CROWDSPEED_LOG_LEVEL, \
-            CROWDSPEED_DURABLE (1/true), CROWDSPEED_CHARTJS, CROWDSPEED_PUBLIC_URL. Options given on the command line \
-            take precedence.
+            CROWDSPEED_DURABLE (1/true), CROWDSPEED_CHARTJS, CROWDSPEED_PUBLIC_URL, CROWDSPEED_REFIT_INTERVAL, \
+            CROWDSPEED_REFIT_AFTER. Options given on the command line take precedence.
             """)
 
     @Option(name: .customLong("db"), help: ArgumentHelp("SQLite database file, created if missing (default ./crowdspeed.sqlite).", valueName: "path"))
@@ -44,6 +44,13 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Serve simulated machines from a separate demo database (./crowdspeed-demo.sqlite unless --db), every page labelled synthetic.")
     var demo = false
 
+    @Option(help: ArgumentHelp(
+        "Time between checks for a due refit: a number with ms, s, m, h or d, seconds when bare (default 300s).", valueName: "duration"))
+    var refitInterval: String?
+
+    @Option(help: ArgumentHelp("New PyPy submissions that make a refit due at the next check (default 20).", valueName: "count"))
+    var refitAfter: String?
+
     @OptionGroup(title: "Trust")
     var trust: TrustOptions
 
@@ -60,6 +67,8 @@ struct Serve: AsyncParsableCommand {
             chartJSPath: chartJSPath, publicURL: publicURL, demo: demo)
         var withTrust = options
         withTrust.trust = trust.resolved
+        withTrust.refitInterval = refitInterval
+        withTrust.refitAfter = refitAfter
         do {
             return try CrowdspeedServer.Configuration.resolve(withTrust, environment: ProcessInfo.processInfo.environment)
         } catch {

@@ -38,6 +38,41 @@ struct ConfigurationTests {
         #expect(fromOptions.logLevel == .warning)
     }
 
+    @Test("refit settings: --refit-interval and --refit-after over their variables over 300s and 20")
+    func refitSettings() throws {
+        #expect(try Configuration.resolve(.init(), environment: [:]).refit == RefitService.Settings(interval: .seconds(300), minimumNewSubmissions: 20))
+        let environment = ["CROWDSPEED_REFIT_INTERVAL": "2m", "CROWDSPEED_REFIT_AFTER": "5"]
+        let fromEnvironment = try Configuration.resolve(.init(), environment: environment)
+        #expect(fromEnvironment.refit.interval == .seconds(120))
+        #expect(fromEnvironment.refit.minimumNewSubmissions == 5)
+        var options = Configuration.Options()
+        options.refitInterval = "300s"
+        options.refitAfter = "20"
+        let fromOptions = try Configuration.resolve(options, environment: environment)
+        #expect(fromOptions.refit == RefitService.Settings(interval: .seconds(300), minimumNewSubmissions: 20))
+        for (text, duration) in [("90", Duration.seconds(90)), ("1500ms", .milliseconds(1500)), ("1.5h", .seconds(5400)), ("1d", .seconds(86_400))] {
+            #expect(Configuration.parseDuration(text) == duration, "\(text)")
+        }
+    }
+
+    @Test("unusable refit settings are refused with the option and variable named", arguments: [
+        ("--refit-interval", "soon"), ("--refit-interval", "0s"), ("--refit-interval", "-5s"), ("--refit-interval", "30d"),
+        ("--refit-interval", "5 minutes"), ("--refit-after", "0"), ("--refit-after", "-1"), ("--refit-after", "many"),
+    ])
+    func refusesBadRefitSettings(_ option: String, _ value: String) {
+        var options = Configuration.Options()
+        if option == "--refit-interval" { options.refitInterval = value } else { options.refitAfter = value }
+        let variable = option == "--refit-interval" ? "CROWDSPEED_REFIT_INTERVAL" : "CROWDSPEED_REFIT_AFTER"
+        for (options, environment) in [(options, [String: String]()), (Configuration.Options(), [variable: value])] {
+            #expect {
+                _ = try Configuration.resolve(options, environment: environment)
+            } throws: { error in
+                let message = (error as? ConfigurationError)?.description ?? ""
+                return message.contains(option) && message.contains(variable) && message.contains("'\(value)'")
+            }
+        }
+    }
+
     @Test("unusable values are refused with the option and variable named", arguments: [
         (Configuration.Options(port: 70_000), [String: String](), "--port"),
         (.init(), ["CROWDSPEED_PORT": "http"], "CROWDSPEED_PORT"),
