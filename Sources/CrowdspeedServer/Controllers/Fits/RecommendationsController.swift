@@ -9,7 +9,13 @@ import Hummingbird
 /// described by its hardware (`l2_bytes`, `l3_bytes`, `physical_cores`, `procs`, `arch`,
 /// `cpu_vendor`, `pypy_version`, `cpuinfo_cache_bytes`) or by a stored `machine` id.
 ///
-/// Statuses: 200 (JSON, or `text/plain` `PYPY_GC_NURSERY=8M` with `format=env`); 304 when
+/// With `format=env` the answer is one line that is valid shell and a valid env file (systemd
+/// `EnvironmentFile`, `docker --env-file`, dotenv): `PYPY_GC_NURSERY=8M`, or, when the advice is
+/// to keep PyPy's default, a `#` comment saying so. The comment sets nothing on purpose: writing
+/// the default's size out would pin today's estimate of it (from hardware numbers the client
+/// sent, not the `/proc/cpuinfo` PyPy itself reads) and outlive a better rule in a later PyPy.
+///
+/// Statuses: 200 (JSON, or `text/plain` with `format=env`); 304 when
 /// `If-None-Match` matches; 400 naming the parameter for any bad, missing, repeated or unknown
 /// parameter; 404 for an unknown machine; 422 for a stored machine without an L2 cache; 503 with
 /// `Retry-After` before the first formula has been fitted (the service exists but cannot answer
@@ -48,6 +54,13 @@ public struct RecommendationsController: Sendable {
         return routes
     }
 
+    /// The `format=env` body: an assignment, or a comment when the default should be kept.
+    static func environmentLine(_ answer: RecommendationDocument) -> String {
+        guard answer.keepDefault else { return "PYPY_GC_NURSERY=\(answer.pypyGCNursery)\n" }
+        return "# PYPY_GC_NURSERY: keep PyPy's default (\(answer.expectedGain.defaultPypyGCNursery)): "
+            + "the expected gain of another size is not above zero, so leave it unset\n"
+    }
+
     /// What the query asks for, validated.
     struct Question {
         var features: MachineFeatures
@@ -72,8 +85,7 @@ public struct RecommendationsController: Sendable {
         let etag = CachedAnswer.etag(version: formula.version, question.cacheKey)
         let answer = document(formula, question)
         if question.format == "env" {
-            return CachedAnswer.respond(
-                request, etag: etag, contentType: "text/plain; charset=utf-8", body: Data("PYPY_GC_NURSERY=\(answer.pypyGCNursery)\n".utf8))
+            return CachedAnswer.respond(request, etag: etag, contentType: "text/plain; charset=utf-8", body: Data(Self.environmentLine(answer).utf8))
         }
         return CachedAnswer.respond(request, etag: etag, contentType: "application/json; charset=utf-8", body: try CachedAnswer.json(answer))
     }
