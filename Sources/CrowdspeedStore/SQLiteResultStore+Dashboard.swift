@@ -4,13 +4,16 @@ import GRDB
 
 extension SQLiteResultStore: DashboardStore {
     /// Counts from the `machines` and `submissions` rows (sample counts are kept per submission).
+    /// Only what the machines API lists counts: quarantine of a submission, its machine or its
+    /// install hides it, and a machine with no visible submission is hidden with them.
     public func dashboardCounts() async throws -> DashboardCounts {
         try await writer.read { db -> DashboardCounts in
             let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT count(*) FROM machines WHERE quarantined = 0) AS machines,
-                    count(*) AS submissions, coalesce(sum(sample_count), 0) AS samples,
-                    count(DISTINCT interpreter_id) AS interpreters, max(received_at) AS last_received
-                FROM submissions WHERE quarantined = 0
+                SELECT (SELECT count(*) FROM machines m WHERE \(Self.visibleMachine)) AS machines,
+                    count(*) AS submissions, coalesce(sum(s.sample_count), 0) AS samples,
+                    count(DISTINCT s.interpreter_id) AS interpreters, max(s.received_at) AS last_received
+                FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
+                WHERE NOT \(Self.effectiveQuarantine)
                 """)
             guard let row else { return DashboardCounts(machines: 0, submissions: 0, samples: 0, interpreters: 0, lastReceivedAt: nil) }
             return DashboardCounts(
@@ -27,7 +30,8 @@ extension SQLiteResultStore: DashboardStore {
                 SELECT s.id, s.machine_id, s.source, s.received_at, s.sample_count, m.cpu_vendor, m.cpu_model,
                     i.implementation, i.version
                 FROM submissions s JOIN machines m ON m.id = s.machine_id JOIN interpreters i ON i.id = s.interpreter_id
-                WHERE s.quarantined = 0 AND m.quarantined = 0
+                LEFT JOIN installs n ON n.id = s.install_id
+                WHERE NOT \(Self.effectiveQuarantine)
                 ORDER BY s.received_at DESC, s.id LIMIT ?
                 """, arguments: [max(0, limit)]
             ).map { row in
@@ -48,8 +52,10 @@ extension SQLiteResultStore: DashboardStore {
         let order = Self.orderExpression(query.sort)
         let direction = query.descending ? "DESC" : "ASC"
         return try await writer.read { db -> MachineTablePage in
+            // The machines the API lists (`visibleMachine`): a machine whose every submission
+            // is quarantined, directly or through its install, is hidden like a quarantined one.
             let filter = """
-                m.quarantined = 0
+                \(Self.visibleMachine)
                 AND (?1 IS NULL OR m.cpu_vendor LIKE ?1 ESCAPE '\\' OR m.cpu_model LIKE ?1 ESCAPE '\\' OR m.arch LIKE ?1 ESCAPE '\\')
                 """
             let matching = try Int.fetchOne(db, sql: "SELECT count(*) FROM machines m WHERE \(filter)", arguments: [pattern]) ?? 0
@@ -111,8 +117,9 @@ extension SQLiteResultStore: DashboardStore {
                 JOIN interpreters i ON i.id = rs.interpreter_id
                 JOIN submissions s ON s.id = rs.submission_id
                 JOIN machines m ON m.id = rs.machine_id
+                LEFT JOIN installs n ON n.id = s.install_id
                 WHERE rs.benchmark IN (\(Self.placeholders(names.count)))
-                  AND s.quarantined = 0 AND m.quarantined = 0
+                  AND NOT \(Self.effectiveQuarantine)
                   AND rs.nursery_bytes IS NULL AND coalesce(rs.procs, 1) = 1 AND rs.median_cpu_ms IS NOT NULL
                 ORDER BY s.received_at DESC, rs.result_id
                 """, arguments: StatementArguments(names))

@@ -116,7 +116,9 @@ struct MachinePageModel: Sendable {
         threads = summary.logicalCPUs
         l2 = Format.bytes(summary.l2Bytes)
         l3 = Format.bytes(summary.l3Bytes)
-        quarantined = summary.quarantined
+        // Hidden from lists and fits either way: quarantined itself, or every run quarantined
+        // (directly or through its install), as the machines list decides.
+        quarantined = summary.quarantined || (!detail.submissions.isEmpty && detail.submissions.allSatisfy(\.quarantined))
 
         let groups = CurveChart.groups(curves)
         let pypyVersion = groups.first?.key.interpreterVersion
