@@ -9,7 +9,7 @@ import Foundation
 /// release build: `swift run -c release crowdspeed bench refit`.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (release builds only give meaningful figures).", subcommands: [RefitBench.self])
+        abstract: "Benchmarks (release builds only give meaningful figures).", subcommands: [IngestBench.self, QueryBench.self, RefitBench.self, AllBench.self])
 }
 
 /// `crowdspeed bench refit`.

@@ -1,0 +1,167 @@
+import ArgumentParser
+import CrowdspeedCore
+import CrowdspeedServer
+import CrowdspeedStore
+import Foundation
+
+/// `crowdspeed bench ingest`: submissions per second, samples per second and latency of
+/// `POST /api/v1/submissions` against the real server (a child process on a loopback port, a
+/// fresh temporary database, durable setting), at several client concurrencies; then the
+/// physical reference — the same bodies decoded and stored by the same ingest path in one
+/// process, without HTTP — and the server's ratio to it.
+struct IngestBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest", abstract: "Ingestion throughput and latency over HTTP, and the in-process reference.")
+
+    @Option(help: "Comma-separated client concurrencies.")
+    var concurrency: String = "1,8,32"
+
+    @Option(help: "Submissions per run at concurrency 8 and above (a quarter of it at lower concurrency).")
+    var requests: Int = 2000
+
+    @Option(help: "Runs per concurrency (medians are reported).")
+    var runs: Int = 3
+
+    @Option(help: "Population seed of the submitted machines.")
+    var seed: UInt64 = 7
+
+    @Flag(inversion: .prefixedNo, help: "Durable setting (fsync before every acknowledgement), as the targets require.")
+    var durable = true
+
+    @Flag(inversion: .prefixedNo, help: "Also measure the in-process reference.")
+    var reference = true
+
+    func validate() throws {
+        guard let levels = Self.levels(concurrency), !levels.isEmpty, levels.allSatisfy({ (1 ... 256).contains($0) }) else {
+            throw ValidationError("--concurrency must be a comma-separated list within 1…256")
+        }
+        guard (50 ... 100_000).contains(requests) else { throw ValidationError("--requests must be within 50…100000") }
+        guard (1 ... 20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
+    }
+
+    static func levels(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return parts.contains(nil) ? nil : parts.compactMap { $0 }
+    }
+
+    func run() async throws {
+        BenchMachine.warnIfDebug()
+        print(BenchMachine.description())
+        let levels = Self.levels(concurrency) ?? []
+        let warmupCount = 64
+        FileHandle.standardError.write(Data("encoding \(requests + warmupCount) submissions…\n".utf8))
+        let bodies = await BenchPayloads.encoded(seed: seed, first: 0, count: requests + warmupCount)
+        let warmup = bodies.prefix(warmupCount).map(BenchPayloads.postRequest)
+        let measured = Array(bodies.dropFirst(warmupCount))
+        let samplesPerSubmission = try Self.meanSamples(measured.prefix(200))
+        let meanBytes = measured.reduce(0) { $0 + $1.count } / max(1, measured.count)
+        print("ingest: \(durable ? "durable (synchronous=FULL)" : "normal (synchronous=NORMAL)"), \(String(format: "%.0f", samplesPerSubmission)) samples and \(meanBytes / 1024) KiB per submission, medians of \(runs) runs")
+        print("concurrency  requests   subs/s  samples/s   p50_ms   p99_ms  errors  server_rss_MiB  server_peak_MiB  load")
+        var serverRates: [Int: Double] = [:]
+        for level in levels {
+            let count = level >= 8 ? measured.count : max(50, measured.count / 4)
+            let requests = measured.prefix(count).map(BenchPayloads.postRequest)
+            var rates: [Double] = []
+            var p50s: [Double] = []
+            var p99s: [Double] = []
+            var rss: [Double] = []
+            var peaks: [Double] = []
+            var errors = 0
+            for _ in 0 ..< runs {
+                let directory = try BenchDirectory()
+                let server = try await BenchServer(
+                    executable: Self.executablePath(), databasePath: directory.path("bench.sqlite"), durable: durable, demo: false,
+                    logPath: directory.path("server.log"))
+                _ = await LoadRunner.run(port: server.port, concurrency: min(level, 8), requests: warmup, expected: [201])
+                let outcome = await LoadRunner.run(port: server.port, concurrency: level, requests: requests, expected: [201])
+                let memory = server.memory()
+                server.stop()
+                let latencies = LatencySummary(outcome.latenciesMs)
+                rates.append(Double(requests.count) / outcome.seconds)
+                p50s.append(latencies.percentile(50))
+                p99s.append(latencies.percentile(99))
+                rss.append(memory.rssMiB)
+                peaks.append(memory.peakMiB)
+                errors += outcome.errors(expected: [201])
+                for sample in outcome.samples { FileHandle.standardError.write(Data("  \(sample)\n".utf8)) }
+            }
+            let rate = LatencySummary.median(rates)
+            serverRates[level] = rate
+            print(String(
+                format: "%11d %9d %8.1f %10.0f %8.2f %8.2f %7d %15.1f %16.1f  %@", level, requests.count, rate, rate * samplesPerSubmission,
+                LatencySummary.median(p50s), LatencySummary.median(p99s), errors, LatencySummary.median(rss),
+                peaks.max() ?? .nan, BenchMachine.loadAverage()))
+        }
+        guard reference else { return }
+        let level = levels.max() ?? 32
+        var rates: [Double] = []
+        for _ in 0 ..< runs {
+            let directory = try BenchDirectory()
+            rates.append(try await Self.referenceRate(
+                bodies: measured, warmup: Array(bodies.prefix(warmupCount)), concurrency: level, durable: durable,
+                path: directory.path("reference.sqlite")))
+        }
+        let rate = LatencySummary.median(rates)
+        print(String(format: "reference (decode + validate + derive + store in one process, no HTTP, %d tasks): %.1f subs/s, %.0f samples/s",
+                     level, rate, rate * samplesPerSubmission))
+        if let server = serverRates[level] {
+            print(String(format: "server at concurrency %d / reference: %.0f%%", level, 100 * server / rate))
+        }
+    }
+
+    /// The physical reference: `bodies` decoded and stored through ``SubmissionIngestor`` (the
+    /// server's own path, tokens included) by `concurrency` tasks in this process.
+    static func referenceRate(bodies: [Data], warmup: [Data], concurrency: Int, durable: Bool, path: String) async throws -> Double {
+        let store = try SQLiteResultStore(path: path, configuration: .init(durability: durable ? .durable : .normal))
+        let ingestor = SubmissionIngestor(store: store, limits: .standard)
+        @Sendable func ingest(_ body: Data) async throws {
+            let submission = try Submission.decode(from: body)
+            _ = try await ingestor.ingest(submission, receivedAt: Date(), credentials: IngestCredentials(
+                presentedInstallHash: nil, newInstallHash: SecretToken.digest(SecretToken.generate()),
+                deletionHash: SecretToken.digest(SecretToken.generate())))
+        }
+        for body in warmup { try await ingest(body) }
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            for _ in 0 ..< min(concurrency, bodies.count) {
+                let body = bodies[next]
+                next += 1
+                group.addTask { try await ingest(body) }
+            }
+            while try await group.next() != nil {
+                guard next < bodies.count else { continue }
+                let body = bodies[next]
+                next += 1
+                group.addTask { try await ingest(body) }
+            }
+        }
+        return Double(bodies.count) / RefitBench.seconds(ContinuousClock.now - start)
+    }
+
+    /// The mean sample count of `bodies`.
+    static func meanSamples(_ bodies: ArraySlice<Data>) throws -> Double {
+        let counts = try bodies.map { try Submission.decode(from: $0).results.reduce(0) { $0 + $1.samples.count } }
+        return Double(counts.reduce(0, +)) / Double(max(1, counts.count))
+    }
+
+    /// This executable, to start as the server.
+    static func executablePath() -> String {
+        Bundle.main.executablePath ?? CommandLine.arguments[0]
+    }
+}
+
+/// A temporary directory for one run's database and server log, removed afterwards.
+final class BenchDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("crowdspeed-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A path inside the directory.
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}

@@ -1,0 +1,183 @@
+import ArgumentParser
+import CrowdspeedCore
+import CrowdspeedFit
+import CrowdspeedServer
+import CrowdspeedStore
+import Foundation
+
+/// `crowdspeed bench query`: latency of the API and pages with 10k and 100k simulated machines
+/// stored, the full refit of those machines from the database (time and peak memory of
+/// `crowdspeed refit` as a child process) and the server's memory while serving.
+///
+/// The populations are loaded once through the server's own ingest path
+/// (``SubmissionIngestor``: validation, curves, machine summaries) straight into a database
+/// file — not over HTTP — and kept under `--data-dir` for later runs.
+struct QueryBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query", abstract: "API and page latency, refit time and server memory with large populations stored.")
+
+    @Option(help: "Comma-separated population sizes.")
+    var machines: String = "10000,100000"
+
+    @Option(help: "Requests per endpoint per run.")
+    var requests: Int = 300
+
+    @Option(help: "Runs (medians of the per-run percentiles are reported).")
+    var runs: Int = 3
+
+    @Option(help: "Population seed.")
+    var seed: UInt64 = 11
+
+    @Option(help: ArgumentHelp("Where loaded populations are kept between runs.", valueName: "path"))
+    var dataDir: String = ".build-bench"
+
+    @Flag(inversion: .prefixedNo, help: "Also time a full refit of each population.")
+    var refit = true
+
+    func validate() throws {
+        guard let sizes = IngestBench.levels(machines), !sizes.isEmpty, sizes.allSatisfy({ (10 ... 1_000_000).contains($0) }) else {
+            throw ValidationError("--machines must be a comma-separated list within 10…1000000")
+        }
+        guard (10 ... 100_000).contains(requests) else { throw ValidationError("--requests must be within 10…100000") }
+        guard (1 ... 20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
+    }
+
+    func run() async throws {
+        BenchMachine.warnIfDebug()
+        print(BenchMachine.description())
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        for size in IngestBench.levels(machines) ?? [] {
+            let path = try await population(size: size)
+            if refit { try await timeRefit(path: path, size: size) }
+            try await timeQueries(path: path, size: size)
+        }
+    }
+
+    /// The database of `size` machines, loaded now unless an earlier run left it.
+    func population(size: Int) async throws -> String {
+        let path = URL(fileURLWithPath: dataDir).appendingPathComponent("population-\(size)-seed\(seed)-v2.sqlite").path
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let loading = path + ".loading"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: loading + suffix) }
+        let store = try SQLiteResultStore(path: loading)
+        let ingestor = SubmissionIngestor(store: store, limits: .standard)
+        let simulator = PopulationSimulator(seed: seed)
+        let start = ContinuousClock.now
+        // Enough tasks in flight that the writer always has work while others simulate.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func add() {
+                let index = next
+                next += 1
+                group.addTask {
+                    let submission = BenchPayloads.distinctMachine(simulator.machine(at: index).submission, index: index)
+                    _ = try await ingestor.ingest(submission, receivedAt: Date())
+                }
+            }
+            for _ in 0 ..< min(16, size) { add() }
+            while try await group.next() != nil {
+                if next < size { add() }
+                if next % 1000 == 0 { FileHandle.standardError.write(Data("\rloading \(next)/\(size)".utf8)) }
+            }
+        }
+        let seconds = RefitBench.seconds(ContinuousClock.now - start)
+        FileHandle.standardError.write(Data("\n".utf8))
+        print(String(format: "loaded %d machines through the ingest path in %.1f s (%.0f submissions/s, not durable)", size, seconds, Double(size) / seconds))
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: loading + suffix) }
+        try FileManager.default.moveItem(atPath: loading, toPath: path)
+        return path
+    }
+
+    /// `crowdspeed refit --demo` on the population: wall time and peak resident memory (VmHWM,
+    /// sampled every 20 ms until it exits), median and maximum over the runs.
+    func timeRefit(path: String, size: Int) async throws {
+        var seconds: [Double] = []
+        var peaks: [Double] = []
+        for _ in 0 ..< runs {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: IngestBench.executablePath())
+            process.arguments = ["refit", "--db", path, "--demo"]
+            process.standardOutput = FileHandle.nullDevice
+            let start = ContinuousClock.now
+            try process.run()
+            var peak = 0.0
+            while process.isRunning {
+                peak = max(peak, Self.peakMiB(pid: process.processIdentifier) ?? 0)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            seconds.append(RefitBench.seconds(ContinuousClock.now - start))
+            peaks.append(peak)
+            guard process.terminationStatus == 0 else { throw CommandFailure.exit("refit exited with \(process.terminationStatus)") }
+        }
+        print(String(format: "refit of %d machines from the database (crowdspeed refit, child process): median %.2f s (min %.2f), peak RSS %.0f MiB  load %@",
+                     size, LatencySummary.median(seconds), seconds.min() ?? .nan, peaks.max() ?? .nan, BenchMachine.loadAverage()))
+    }
+
+    /// VmHWM of a process in MiB, nil once it is gone.
+    static func peakMiB(pid: Int32) -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) }.map { $0 / 1024 }
+        }
+        return nil
+    }
+
+    /// Latency of each endpoint at concurrency 1 against the server on the population.
+    func timeQueries(path: String, size: Int) async throws {
+        let store = try SQLiteResultStore(path: path)
+        let sample = try await store.machines(limit: 60, offset: size / 3).machines
+        let machineCount = try await store.dashboardCounts().machines
+        print("population: \(machineCount) machines stored")
+        guard sample.count >= 3 else { throw CommandFailure.exit("population \(path) has too few machines") }
+        let directory = try BenchDirectory()
+        let server = try await BenchServer(
+            executable: IngestBench.executablePath(), databasePath: path, durable: true, demo: true, logPath: directory.path("server.log"))
+        defer { server.stop() }
+        // The formula the refit stored must be served before recommendations can be timed.
+        let formulas = await LoadRunner.run(
+            port: server.port, concurrency: 1, requests: [HTTPConnection.request(method: "GET", path: "/api/v1/formulas")], expected: [200])
+        if formulas.statuses[200] != 1 { FileHandle.standardError.write(Data("warning: no formula served yet\n".utf8)) }
+
+        func cycle(_ make: (Int) -> String) -> [[UInt8]] {
+            (0 ..< requests).map { HTTPConnection.request(method: "GET", path: make($0)) }
+        }
+        let ids = sample.map(\.id)
+        let endpoints: [(String, [[UInt8]])] = [
+            ("machine page /machines/{id}", cycle { "/machines/\(ids[$0 % ids.count])" }),
+            ("machine API /api/v1/machines/{id}", cycle { "/api/v1/machines/\(ids[$0 % ids.count])" }),
+            ("compare page (3 machines)", cycle { i in "/compare?m=\(ids[i % ids.count])&m=\(ids[(i + 1) % ids.count])&m=\(ids[(i + 2) % ids.count])" }),
+            ("formulas API /api/v1/formulas", cycle { _ in "/api/v1/formulas" }),
+            ("formulas page /formulas", cycle { _ in "/formulas" }),
+            ("recommendation by hardware", cycle { i in Self.recommendationPath(sample[i % sample.count]) }),
+            ("recommendation ?machine=ID", cycle { "/api/v1/recommendations/nursery?machine=\(ids[$0 % ids.count])" }),
+            ("overview page /", cycle { _ in "/" }),
+            ("machines page /machines", cycle { _ in "/machines" }),
+        ]
+        print("queries with \(size) machines stored (concurrency 1, \(requests) requests per endpoint, medians of \(runs) runs):")
+        print("endpoint                                 p50_ms   p95_ms   errors")
+        for (name, requests) in endpoints {
+            var p50s: [Double] = []
+            var p95s: [Double] = []
+            var errors = 0
+            _ = await LoadRunner.run(port: server.port, concurrency: 1, requests: Array(requests.prefix(20)), expected: [200])
+            for _ in 0 ..< runs {
+                let outcome = await LoadRunner.run(port: server.port, concurrency: 1, requests: requests, expected: [200])
+                let latencies = LatencySummary(outcome.latenciesMs)
+                p50s.append(latencies.percentile(50))
+                p95s.append(latencies.percentile(95))
+                errors += outcome.errors(expected: [200])
+                for sample in outcome.samples { FileHandle.standardError.write(Data("  \(name): \(sample)\n".utf8)) }
+            }
+            print(String(format: "%-38@ %8.2f %8.2f %8d", name as NSString, LatencySummary.median(p50s), LatencySummary.median(p95s), errors))
+        }
+        let memory = server.memory()
+        print(String(format: "server RSS after the queries: %.1f MiB (peak %.1f MiB)  load %@", memory.rssMiB, memory.peakMiB, BenchMachine.loadAverage()))
+    }
+
+    /// A recommendation query from a machine's hardware.
+    static func recommendationPath(_ machine: MachineSummary) -> String {
+        var query = "l2_bytes=\(machine.l2Bytes ?? 1 << 20)&physical_cores=\(machine.physicalCores)&arch=\(machine.arch)&cpu_vendor=\(machine.cpuVendor)&procs=1"
+        if let l3 = machine.l3Bytes { query += "&l3_bytes=\(l3)" }
+        return "/api/v1/recommendations/nursery?" + query
+    }
+}
