@@ -1,4 +1,5 @@
 import Foundation
+import CrowdspeedCore
 
 /// A percentile interval for the best nursery size.
 public struct NurseryInterval: Sendable, Equatable, Codable {
@@ -58,6 +59,26 @@ public enum BestNurseryEstimator {
         _ curve: Curve, replicates: Int = 400, confidence: Double = 0.95, flatTolerance: Double = 0.02,
         using generator: inout some RandomNumberGenerator
     ) -> BestNurseryEstimate {
+        resample(curve, replicates: replicates, confidence: confidence, flatTolerance: flatTolerance, using: &generator)
+    }
+
+    /// ``estimate(_:replicates:confidence:flatTolerance:using:)`` with ``SplitMix64``, the
+    /// generator the server uses: a concrete entry point makes the compiler specialize the
+    /// resampling loop inside this module. Called from another module, the generic one runs
+    /// unspecialized (every `Int.random(in:using:)` through witness tables and metadata lookups),
+    /// which made the server's per-ingest bootstrap most of an ingest's CPU time. Same stream,
+    /// same answer.
+    public static func estimate(
+        _ curve: Curve, replicates: Int = 400, confidence: Double = 0.95, flatTolerance: Double = 0.02,
+        using generator: inout SplitMix64
+    ) -> BestNurseryEstimate {
+        resample(curve, replicates: replicates, confidence: confidence, flatTolerance: flatTolerance, using: &generator)
+    }
+
+    /// The body of both ``estimate(_:replicates:confidence:flatTolerance:using:)`` overloads.
+    private static func resample<Generator: RandomNumberGenerator>(
+        _ curve: Curve, replicates: Int, confidence: Double, flatTolerance: Double, using generator: inout Generator
+    ) -> BestNurseryEstimate {
         let best = argmin(curve.relativeTime)
         guard let best else {
             return BestNurseryEstimate(
@@ -87,7 +108,7 @@ public enum BestNurseryEstimator {
                         let value = curve.roundRatios[row * columns + column]
                         if value.isFinite { scratch.append(value) }
                     }
-                    medians[column] = Stats.medianInPlace(&scratch)
+                    medians[column] = smallMedian(&scratch)
                 }
                 if let pick = argmin(medians) { argmins.append(log2(Double(curve.nurseries[pick]))) }
             }
@@ -102,6 +123,27 @@ public enum BestNurseryEstimator {
         return BestNurseryEstimate(
             bestNurseryBytes: curve.nurseries[best], bestRelativeTime: bestTime, flatSet: flat,
             defaultIsInFlatSet: 1.0 <= limit, interval: interval, rounds: rows)
+    }
+
+    /// The median of `values` (finite; reordered), NaN when empty — equal to
+    /// `Stats.medianInPlace`, by insertion sort: a bootstrap column holds one value per round
+    /// (tens), and the generic `sort()` was left unspecialized there, with a metadata lookup per
+    /// call, 4000 calls per estimate.
+    static func smallMedian(_ values: inout [Double]) -> Double {
+        let n = values.count
+        guard n > 0 else { return .nan }
+        values.withUnsafeMutableBufferPointer { buffer in
+            for i in 1 ..< n {
+                let value = buffer[i]
+                var j = i - 1
+                while j >= 0 && buffer[j] > value {
+                    buffer[j + 1] = buffer[j]
+                    j -= 1
+                }
+                buffer[j + 1] = value
+            }
+        }
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
     }
 
     /// Index of the smallest finite value (the first on ties), nil when there is none.

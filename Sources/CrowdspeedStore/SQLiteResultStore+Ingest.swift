@@ -4,14 +4,16 @@ import GRDB
 import Logging
 
 extension SQLiteResultStore {
-    /// Stores `submission` in one write transaction: the machine row and its aggregates, the
-    /// interpreter, the install, the submission with its deletion digest and plausibility flag,
-    /// and one row per result with its packed samples.
+    /// Stores `submission` atomically: the machine row and its aggregates, the interpreter, the
+    /// install, the submission with its deletion digest and plausibility flag, and one row per
+    /// result with its packed samples.
     ///
-    /// The id check runs inside the same transaction as the inserts, and the pool has one
-    /// writer, so two concurrent deliveries of the same submission store it once.
-    /// `receivedAt` is kept to the millisecond. The call returns after the commit, so the server
-    /// acknowledges only what is durable to the configured level.
+    /// The writes run in a savepoint of a group-committed transaction (``IngestBatcher``): a
+    /// failure rolls back this submission only, and the call returns after the batch's commit,
+    /// so the server acknowledges only what is durable to the configured level. The id check
+    /// runs inside the same transaction as the inserts, and there is one writer, so two
+    /// concurrent deliveries of the same submission store it once. `receivedAt` is kept to the
+    /// millisecond.
     public func ingest(
         _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, aggregates: IngestAggregates
     ) async throws -> IngestResult {
@@ -23,8 +25,12 @@ extension SQLiteResultStore {
         let received = StoreTime.milliseconds(receivedAt)
         let screenValue = OutlierScreen.value(of: submission)
         let screenVersion = OutlierScreen.benchmarkVersion(of: submission)
+        // The machine-curve summaries (a bootstrap: the costliest part of an ingest) are
+        // computed here, concurrently with other ingests, from a read of the machine's stored
+        // curves; the writer reuses them unless those curves changed in between.
+        let presummaries = try await presummarize(submission, machineID: machineID, received: received, aggregates: aggregates)
 
-        let result = try await writer.write { db -> IngestResult in
+        let result = try await batcher.submit { db -> IngestResult in
             let submissionID = submission.id.storeText
             let presentedInstall = try credentials?.presentedInstallHash.flatMap { try Self.installID(db, tokenHash: $0) }
             if let existing = try Row.fetchOne(
@@ -60,13 +66,11 @@ extension SQLiteResultStore {
             try Self.insertSubmission(
                 db, submission, machineID: machineID, interpreterID: interpreterID, machineJSON: hardwareJSON,
                 receivedAt: received, contentHash: contentHash)
-            try db.execute(
-                sql: """
-                    UPDATE submissions SET install_id = ?, deletion_token_hash = ?, flag_reason = ?, screen_cpu_ms = ?,
-                        screen_benchmark_version = ?
-                    WHERE id = ?
-                    """,
-                arguments: [installID, credentials?.deletionHash, flag, screenValue, screenVersion, submissionID])
+            try db.cachedStatement(sql: """
+                UPDATE submissions SET install_id = ?, deletion_token_hash = ?, flag_reason = ?, screen_cpu_ms = ?,
+                    screen_benchmark_version = ?
+                WHERE id = ?
+                """).execute(arguments: [installID, credentials?.deletionHash, flag, screenValue, screenVersion, submissionID])
             let insertResult = try db.cachedStatement(sql: """
                 INSERT INTO results (submission_id, position, benchmark, benchmark_version, params_key,
                     procs, nursery_bytes, payload, library, unit, sample_count, samples)
@@ -81,7 +85,8 @@ extension SQLiteResultStore {
                 ])
             }
             // The curves and the machine summaries they change, in the submission's transaction.
-            try Self.storeCurves(db, submission, machineID: machineID, receivedAt: received, aggregates: aggregates)
+            try Self.storeCurves(
+                db, submission, machineID: machineID, receivedAt: received, aggregates: aggregates, presummaries: presummaries)
             // The dashboard's per-result timing summaries (0004_dashboard.sql), likewise.
             try Self.insertResultSummaries(db, submission: submission)
             return IngestResult(

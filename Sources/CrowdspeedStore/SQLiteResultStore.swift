@@ -6,12 +6,15 @@ import Logging
 /// The SQLite implementation of ``ResultStore``: one GRDB `DatabasePool` over one file, in WAL
 /// mode with foreign keys on, migrated at open.
 ///
-/// Reads run concurrently on the pool's readers; writes are serialized on its writer, one
-/// submission per transaction. The schema lives in `Migrations/sql/`.
+/// Reads run concurrently on the pool's readers; writes are serialized on its writer. Ingests
+/// are group-committed (``IngestBatcher``): concurrent submissions share one transaction, each in
+/// its own savepoint, so one fsync covers a batch. The schema lives in `Migrations/sql/`.
 public final class SQLiteResultStore: ResultStore {
     /// The database; a `DatabasePool` for files, a `DatabaseQueue` for ``inMemory(configuration:)``.
     let writer: any DatabaseWriter
     let logger: Logger
+    /// The single writer of ingests: batches concurrent ones into one transaction.
+    let batcher: IngestBatcher
 
     /// Opens (creating if needed) the database file at `path` and applies pending migrations.
     ///
@@ -38,6 +41,7 @@ public final class SQLiteResultStore: ResultStore {
     init(writer: any DatabaseWriter, configuration: Configuration) throws {
         self.writer = writer
         self.logger = configuration.logger
+        self.batcher = IngestBatcher(writer: writer)
         let runner = try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
         let applied = try runner.migrate(writer)
         // Results stored before the dashboard's summaries existed are summarized once.
