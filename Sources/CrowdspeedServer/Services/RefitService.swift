@@ -65,8 +65,19 @@ public struct RefitService: Service {
     }
 
     /// One check, and a fit when due. Never throws: a failure is logged and the next check retries.
+    ///
+    /// The check and the fit run on a thread of their own (``FitThreadExecutor``), not on the
+    /// cooperative pool that serves requests: a 100k-machine fit computes for seconds without
+    /// suspending.
     @discardableResult
     public func runOnce() async -> Refitter.Outcome? {
+        let executor = FitThreadExecutor(name: "crowdspeed-refit")
+        defer { executor.stop() }
+        return await withTaskExecutorPreference(executor) { await check() }
+    }
+
+    /// The body of ``runOnce()``.
+    private func check() async -> Refitter.Outcome? {
         do {
             let outcome = try await refitter.refitIfDue(minimumNewSubmissions: settings.minimumNewSubmissions)
             if case .fitted(let formula) = outcome {
