@@ -136,6 +136,9 @@ public struct FitReport: Sendable, Equatable, Codable {
     public var baselines: [FormulaEvaluation]
     /// Classes with enough machines, accepted or not.
     public var classes: [ClassFit]
+    /// Every class with a usable curve and its counts, eligible for its own formula or not, in
+    /// class order. Nil in reports stored before it existed.
+    public var classEvidence: [ClassEvidence]?
     /// Mean regret, on even-round curves, of each curve's own best choice on odd-round curves:
     /// what measurement noise alone costs. Nil without curves having both.
     public var noiseFloor: Double?

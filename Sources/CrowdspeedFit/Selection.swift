@@ -50,7 +50,7 @@ public enum FormulaSelection {
                 name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault,
                 heldOutRegret: RegretSummary([]), splitRegret: nil, gainOverDefault: GainSummary([]))
             return FitReport(
-                global: empty, candidates: [], baselines: [empty], classes: [], noiseFloor: nil, trainingRange: nil,
+                global: empty, candidates: [], baselines: [empty], classes: [], classEvidence: [], noiseFloor: nil, trainingRange: nil,
                 evidence: evidence, isHeldOut: false, configuration: configuration)
         }
 
@@ -64,10 +64,15 @@ public enum FormulaSelection {
         var byClass: [HardwareClass: [Int]] = [:]
         for source in table.sources { byClass[curves[source].features.hardwareClass, default: []].append(source) }
         var classes: [ClassFit] = []
+        var classEvidence: [ClassEvidence] = []
         for (hardwareClass, sources) in byClass.sorted(by: { $0.key < $1.key }) {
             let sub = CurveTable(curves: curves, indices: sources, exponents: exponents, flatTolerance: configuration.flatTolerance)
             // Weighted machines, so an install's fabricated machines cannot earn a class its own formula.
-            guard sub.effectiveMachines >= Double(configuration.classMinMachines) - 1e-9, sub.groupCount >= 2 else { continue }
+            let eligible = sub.effectiveMachines >= Double(configuration.classMinMachines) - 1e-9 && sub.groupCount >= 2
+            classEvidence.append(ClassEvidence(
+                hardwareClass: hardwareClass, machines: sub.machineCount, curves: sub.count, cpuModels: sub.groupCount,
+                weightedMachines: sub.effectiveMachines, eligible: eligible))
+            guard eligible else { continue }
             var subConfiguration = configuration
             subConfiguration.fixedConstants = []
             let fitted = evaluateCandidates(on: sub, split: nil, configuration: subConfiguration, includeBaselines: false)
@@ -88,7 +93,7 @@ public enum FormulaSelection {
         ranked.removeAll { baselineNames.contains($0.evaluation.name) }
 
         return FitReport(
-            global: global, candidates: ranked.map(\.evaluation), baselines: baselines, classes: classes,
+            global: global, candidates: ranked.map(\.evaluation), baselines: baselines, classes: classes, classEvidence: classEvidence,
             noiseFloor: noiseFloor, trainingRange: trainingRange(curves, table.sources), evidence: evidence,
             isHeldOut: table.groupCount >= 2, configuration: configuration)
     }

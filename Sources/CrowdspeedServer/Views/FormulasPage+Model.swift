@@ -22,9 +22,12 @@ struct FormulasPageModel: Sendable {
     struct ClassRow: Sendable {
         var name: String
         var machines: Int
-        var curves: Int
-        var cpuModels: Int
+        /// Counts as text: "—" when the stored report predates per-class counts.
+        var curves: String
+        var cpuModels: String
         var formula: String
+        /// Why the class has no formula of its own, when it is too small for one.
+        var note: String?
         var regret: String
         var globalRegret: String
         var accepted: Bool
@@ -104,14 +107,31 @@ struct FormulasPageModel: Sendable {
             }
         }
         let fits = Dictionary(report?.classes.map { ($0.hardwareClass, $0) } ?? [], uniquingKeysWith: { a, _ in a })
-        let names = Set(byClass.keys).union(fits.keys).sorted()
+        // Counts for every class the fit saw, not only those big enough for their own formula.
+        let evidence = Dictionary(report?.classEvidence?.map { ($0.hardwareClass, $0) } ?? [], uniquingKeysWith: { a, _ in a })
+        let minimum = report?.configuration.classMinMachines ?? 0
+        let names = Set(byClass.keys).union(fits.keys).union(evidence.keys).sorted()
         classes = names.map { hardwareClass in
             let points = byClass[hardwareClass] ?? []
             let errors = points.map { abs(log2(Double($0.predicted)) - log2(Double($0.observed))) }
             let fit = fits[hardwareClass]
+            let counts = evidence[hardwareClass]
+            let note: String? = if fit != nil {
+                nil
+            } else if let counts, counts.weightedMachines < Double(minimum) - 1e-9 {
+                "too few machines for its own formula (\(minimum) needed)"
+            } else if let counts, counts.cpuModels < 2 {
+                "a single CPU model: nothing to hold out for its own formula"
+            } else if counts == nil && report != nil {
+                "no usable curve in the fit"
+            } else {
+                nil
+            }
             return ClassRow(
-                name: hardwareClass.description, machines: fit?.machines ?? points.count, curves: fit?.curves ?? 0,
-                cpuModels: fit?.cpuModels ?? 0, formula: fit?.accepted == true ? fit!.evaluation.name : "global",
+                name: hardwareClass.description, machines: counts?.machines ?? fit?.machines ?? points.count,
+                curves: (counts?.curves ?? fit?.curves).map(String.init) ?? "—",
+                cpuModels: (counts?.cpuModels ?? fit?.cpuModels).map(String.init) ?? "—",
+                formula: fit?.accepted == true ? fit!.evaluation.name : "global", note: note,
                 regret: Format.percent(fit?.evaluation.heldOutRegret.mean), globalRegret: Format.percent(fit?.globalRegret.mean),
                 accepted: fit?.accepted ?? false,
                 exact: points.isEmpty ? "—" : Format.percent(Double(errors.filter { $0 < 0.5 }.count) / Double(points.count)),
