@@ -26,6 +26,11 @@ enum Report {
                 Console.error("server unreachable (\(reason)); \(label) is spooled at \(file.path)")
                 Console.info("upload it later with: crowdspeed-agent flush --server \(uploader.server.absoluteString) --spool \(spool.directory.path)")
                 if exit == nil { exit = AgentExit.spooled }
+            case .rateLimited(let seconds, let file):
+                // Not an error in the payload: it is kept for a later flush, never rejected.
+                Console.error("\(DeliveryOutcome.rateLimitedReason(retryAfterSeconds: seconds)); \(label) is spooled at \(file.path)")
+                Console.info("upload it later with: crowdspeed-agent flush --server \(uploader.server.absoluteString) --spool \(spool.directory.path)")
+                if exit == nil { exit = AgentExit.spooled }
             }
         }
         return exit

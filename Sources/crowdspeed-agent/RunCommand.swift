@@ -236,7 +236,16 @@ struct RunCommand: AsyncParsableCommand {
             if submission.results.contains(where: { $0.benchmark == BenchmarkName.gcbench }) {
                 summaries[label] = SweepSummary(results: submission.results).text
             }
-            outcomes.append((label, try await delivery.deliver(payload, id: submission.id)))
+            // Once the server has said to wait, the rest goes straight to the spool: sending it
+            // now would only be refused the same way and prolong the limit.
+            let wait = outcomes.lazy.compactMap { entry -> Int?? in
+                if case .rateLimited(let seconds, _) = entry.1 { return .some(seconds) } else { return nil }
+            }.first
+            if let wait {
+                outcomes.append((label, .rateLimited(retryAfterSeconds: wait, at: try delivery.spool.store(payload, id: submission.id))))
+            } else {
+                outcomes.append((label, try await delivery.deliver(payload, id: submission.id)))
+            }
         }
         if let status = Report.outcomes(outcomes, uploader: uploader, spool: spool, summaries: summaries) { throw status }
     }

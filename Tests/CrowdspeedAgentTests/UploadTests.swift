@@ -63,6 +63,19 @@ import Testing
         #expect(!store.hasConsent(for: URL(string: "https://other.example.org")!))
     }
 
+    @Test func retryAfterIsReadAsSecondsOrAnHTTPDate() {
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        #expect(Uploader.retryAfterSeconds("42", now: now) == 42)
+        #expect(Uploader.retryAfterSeconds(" 0 ", now: now) == 0)
+        #expect(Uploader.retryAfterSeconds(nil, now: now) == nil)
+        #expect(Uploader.retryAfterSeconds("-3", now: now) == nil)
+        #expect(Uploader.retryAfterSeconds("soon", now: now) == nil)
+        // 1_795_000_000 is Wed, 18 Nov 2026 11:06:40 GMT.
+        #expect(Uploader.retryAfterSeconds("Wed, 18 Nov 2026 11:07:10 GMT", now: now) == 30)
+        #expect(Uploader.retryAfterSeconds("Wed, 18 Nov 2026 11:00:00 GMT", now: now) == 0)
+        #expect(DeliveryOutcome.rateLimitedReason(retryAfterSeconds: 12) == "rate limited, retry after 12 s")
+    }
+
     @Test func machineLinksAreMadeAbsolute() {
         let uploader = Uploader(server: URL(string: "http://127.0.0.1:8080")!)
         #expect(uploader.endpoint.absoluteString == "http://127.0.0.1:8080/api/v1/submissions")

@@ -9,6 +9,14 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case rejected(status: Int, problem: ProblemDetails?, keptAt: URL)
     /// The server could not be reached; the payload waits in the spool for `flush`.
     case spooled(reason: String, at: URL)
+    /// The server is rate limiting this client (429): the payload is fine and waits in the
+    /// spool, and nothing more should be sent for `retryAfterSeconds` (nil: not said).
+    case rateLimited(retryAfterSeconds: Int?, at: URL)
+
+    /// What to tell the user about a 429: "rate limited, retry after N s".
+    public static func rateLimitedReason(retryAfterSeconds: Int?) -> String {
+        "rate limited, retry after \(retryAfterSeconds.map { "\($0) s" } ?? "a while")"
+    }
 }
 
 /// Uploads payloads and makes sure none is lost: what the server did not take is spooled.
@@ -32,15 +40,19 @@ public struct Delivery: Sendable {
     }
 
     /// Retries every spooled payload with its original id (the server stores each id once).
-    /// Stops at the first one that cannot be delivered for lack of a server: the rest would
-    /// only wait for the same timeout.
+    /// Stops at the first one that cannot be delivered for lack of a server (the rest would
+    /// only wait for the same timeout) or that the server asks to wait for (sending the rest
+    /// would be refused the same way, and would only prolong the limit).
     public func flush() async throws -> [(file: URL, outcome: DeliveryOutcome)] {
         var outcomes: [(URL, DeliveryOutcome)] = []
         for file in spool.pending() {
             guard let payload = FileManager.default.contents(atPath: file.path) else { continue }
             let outcome = try await send(file: file, payload: payload)
             outcomes.append((file, outcome))
-            if case .spooled = outcome { break }
+            switch outcome {
+            case .spooled, .rateLimited: return outcomes
+            case .stored, .rejected: continue
+            }
         }
         return outcomes
     }
@@ -59,6 +71,8 @@ public struct Delivery: Sendable {
             return .rejected(status: status, problem: problem, keptAt: try spool.reject(file))
         case .unavailable(let reason):
             return .spooled(reason: reason, at: file)
+        case .rateLimited(let seconds):
+            return .rateLimited(retryAfterSeconds: seconds, at: file)
         }
     }
 }

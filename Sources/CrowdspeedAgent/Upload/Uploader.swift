@@ -12,6 +12,9 @@ public enum UploadResult: Sendable, Equatable {
     case rejected(status: Int, problem: ProblemDetails?)
     /// No usable answer (connection refused, timeout, 5xx): worth retrying later.
     case unavailable(reason: String)
+    /// 429: the server took nothing and asks the client to wait `retryAfterSeconds` (nil when
+    /// it did not say) before writing again. The payload is fine; only the timing is not.
+    case rateLimited(retryAfterSeconds: Int?)
 }
 
 /// Posts submissions to `{server}/api/v1/submissions`.
@@ -57,11 +60,26 @@ public struct Uploader: Sendable {
                 return .unavailable(reason: "HTTP \(http.statusCode) with an unreadable receipt")
             }
             return .stored(receipt)
-        case 400 ..< 500 where http.statusCode != 408 && http.statusCode != 429:
+        case 429:
+            return .rateLimited(retryAfterSeconds: Self.retryAfterSeconds(http.value(forHTTPHeaderField: "Retry-After")))
+        case 400 ..< 500 where http.statusCode != 408:
             return .rejected(status: http.statusCode, problem: try? JSONDecoder().decode(ProblemDetails.self, from: data))
         default:
             return .unavailable(reason: "HTTP \(http.statusCode)")
         }
+    }
+
+    /// The wait a `Retry-After` value asks for, in whole seconds: delay-seconds, or an HTTP date
+    /// (RFC 9110 §10.2.3) counted from `now`; nil when absent or unreadable.
+    public static func retryAfterSeconds(_ value: String?, now: Date = Date()) -> Int? {
+        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        if let seconds = Int(text) { return seconds >= 0 ? seconds : nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        guard let date = formatter.date(from: text) else { return nil }
+        return max(0, Int(date.timeIntervalSince(now).rounded(.up)))
     }
 
     /// A receipt link (`/api/v1/machines/m-…`) made absolute against the server URL.
