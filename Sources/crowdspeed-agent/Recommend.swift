@@ -7,7 +7,8 @@ import FoundationNetworking
 #endif
 
 /// `crowdspeed-agent recommend --server URL [--procs N] [--explain]`: fingerprints this machine,
-/// asks the server's recommendations API, and prints one eval-able line, `PYPY_GC_NURSERY=8M`,
+/// asks the server's recommendations API, and prints one eval-able line, `PYPY_GC_NURSERY=8M`
+/// (or a `#` comment when the advice is to keep PyPy's default),
 /// on stdout (`eval "$(crowdspeed-agent recommend --server …)"`). `--explain` says why on stderr.
 ///
 /// Only the hardware numbers a formula reads are sent (cache sizes, core count, architecture,
@@ -115,7 +116,10 @@ struct Recommend: AsyncParsableCommand {
             throw status == 503 || status >= 500 ? AgentExit.spooled : AgentExit.rejected
         }
         let answer = try JSONDecoder().decode(Answer.self, from: data)
-        print("PYPY_GC_NURSERY=\(answer.pypy_gc_nursery)")
+        // Like the API's `format=env`: when the advice is to keep PyPy's default, print a comment,
+        // which `eval` accepts and which sets nothing, so PyPy keeps reading its own rule.
+        print(answer.keep_default ? "# PYPY_GC_NURSERY: keep PyPy's default (\(answer.expected_gain.default_pypy_gc_nursery))"
+                                  : "PYPY_GC_NURSERY=\(answer.pypy_gc_nursery)")
         if explain { Console.info(Self.explanation(answer, machine: machine, l2: l2, version: version, procs: procs)) }
     }
 
