@@ -68,9 +68,12 @@ extension SQLiteResultStore {
                 receivedAt: received, contentHash: contentHash)
             try db.cachedStatement(sql: """
                 UPDATE submissions SET install_id = ?, deletion_token_hash = ?, flag_reason = ?, screen_cpu_ms = ?,
-                    screen_benchmark_version = ?
+                    screen_benchmark_version = ?, screen_class = ?
                 WHERE id = ?
-                """).execute(arguments: [installID, credentials?.deletionHash, flag, screenValue, screenVersion, submissionID])
+                """).execute(arguments: [
+                    installID, credentials?.deletionHash, flag, screenValue, screenVersion,
+                    screenValue == nil ? nil : Self.screeningClass(submission, benchmarkVersion: screenVersion), submissionID,
+                ])
             let insertResult = try db.cachedStatement(sql: """
                 INSERT INTO results (submission_id, position, benchmark, benchmark_version, params_key,
                     procs, nursery_bytes, payload, library, unit, sample_count, samples)
@@ -115,18 +118,27 @@ extension SQLiteResultStore {
 
     /// The screened values of the submission's peers: same architecture × CPU vendor, same
     /// interpreter implementation and gcbench version, nothing quarantined; the 1000 most recent,
-    /// which bounds the work per ingest.
+    /// read through the `submissions_screen` index in receipt order (0005_screening_class.sql),
+    /// so the work per ingest is bounded whatever the size of the class.
     static func screeningPeers(_ db: Database, submission: Submission, benchmarkVersion: String?) throws -> [Double] {
-        guard let benchmarkVersion else { return [] }
+        guard let screenClass = screeningClass(submission, benchmarkVersion: benchmarkVersion) else { return [] }
         return try Double.fetchAll(db.cachedStatement(sql: """
             SELECT s.screen_cpu_ms FROM submissions s
             JOIN machines m ON m.id = s.machine_id
-            JOIN interpreters i ON i.id = s.interpreter_id
             LEFT JOIN installs n ON n.id = s.install_id
-            WHERE m.arch = ? AND m.cpu_vendor = ? AND i.implementation = ? AND s.screen_benchmark_version = ?
-                AND s.screen_cpu_ms IS NOT NULL AND s.quarantined = 0 AND m.quarantined = 0 AND coalesce(n.quarantined, 0) = 0
+            WHERE s.screen_class = ? AND s.screen_cpu_ms IS NOT NULL
+                AND s.quarantined = 0 AND m.quarantined = 0 AND coalesce(n.quarantined, 0) = 0
             ORDER BY s.received_at DESC LIMIT 1000
-            """), arguments: [submission.machine.arch, submission.machine.cpuVendor, submission.interpreter.implementation, benchmarkVersion])
+            """), arguments: [screenClass])
+    }
+
+    /// The screening class of a submission (`screen_class`): architecture, CPU vendor,
+    /// interpreter implementation and gcbench version, joined by U+001F; nil when it has no
+    /// screened value.
+    static func screeningClass(_ submission: Submission, benchmarkVersion: String?) -> String? {
+        guard let benchmarkVersion else { return nil }
+        return [submission.machine.arch, submission.machine.cpuVendor, submission.interpreter.implementation, benchmarkVersion]
+            .joined(separator: "\u{1F}")
     }
 
     /// Inserts the machine or updates its aggregates. The hardware columns follow the most
