@@ -16,9 +16,9 @@ struct AllBench: AsyncParsableCommand {
 
     func run() async throws {
         try await IngestBench.parse(["--runs", String(runs)]).run()
-        print("")
+        BenchMachine.emit("")
         try await QueryBench.parse(["--runs", String(runs)]).run()
-        print("")
+        BenchMachine.emit("")
         try await RefitBench.parse(["--runs", String(runs), "--machines", "10000,100000"]).run()
     }
 }

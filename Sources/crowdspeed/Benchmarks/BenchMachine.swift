@@ -23,6 +23,13 @@ enum BenchMachine {
         (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
     }
 
+    /// Prints a result line and flushes it, so that a long benchmark piped to a file shows each
+    /// figure as soon as it is measured (and keeps it if the run is stopped).
+    static func emit(_ line: String) {
+        print(line)
+        fflush(nil)
+    }
+
     /// Warns on stderr when this is a debug build, whose figures mean nothing.
     static func warnIfDebug() {
         #if DEBUG

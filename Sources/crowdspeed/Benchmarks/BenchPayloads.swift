@@ -59,7 +59,10 @@ enum BenchPayloads {
                         let sweep = fullSweep(simulator, index: index)
                         let perRound = sweep.results.reduce(0) { $0 + $1.samples.count } / max(1, sweep.run?.rounds ?? 1)
                         // The simulator's data never fails to encode: every number is finite.
-                        out.append(perRound > maximumSamplesPerRound ? nil : try? encoder.encode(sweep))
+                        // The simulator occasionally draws a value the format refuses; such a
+                        // sweep is skipped like an oversized one (every request must be valid).
+                        let valid = (try? sweep.validate(limits: .standard, now: Date())) != nil
+                        out.append(perRound > maximumSamplesPerRound || !valid ? nil : try? encoder.encode(sweep))
                     }
                     return (worker, out)
                 }

@@ -46,7 +46,7 @@ struct IngestBench: AsyncParsableCommand {
 
     func run() async throws {
         BenchMachine.warnIfDebug()
-        print(BenchMachine.description())
+        BenchMachine.emit(BenchMachine.description())
         let levels = Self.levels(concurrency) ?? []
         let warmupCount = 64
         FileHandle.standardError.write(Data("encoding \(requests + warmupCount) submissions…\n".utf8))
@@ -55,8 +55,8 @@ struct IngestBench: AsyncParsableCommand {
         let measured = Array(bodies.dropFirst(warmupCount))
         let samplesPerSubmission = try Self.meanSamples(measured.prefix(200))
         let meanBytes = measured.reduce(0) { $0 + $1.count } / max(1, measured.count)
-        print("ingest: \(durable ? "durable (synchronous=FULL)" : "normal (synchronous=NORMAL)"), \(String(format: "%.0f", samplesPerSubmission)) samples and \(meanBytes / 1024) KiB per submission, medians of \(runs) runs")
-        print("concurrency  requests   subs/s  samples/s   p50_ms   p99_ms  errors  server_rss_MiB  server_peak_MiB  load")
+        BenchMachine.emit("ingest: \(durable ? "durable (synchronous=FULL)" : "normal (synchronous=NORMAL)"), \(String(format: "%.0f", samplesPerSubmission)) samples and \(meanBytes / 1024) KiB per submission, medians of \(runs) runs")
+        BenchMachine.emit("concurrency  requests   subs/s  samples/s   p50_ms   p99_ms  errors  server_rss_MiB  server_peak_MiB  load")
         var serverRates: [Int: Double] = [:]
         for level in levels {
             let count = level >= 8 ? measured.count : max(50, measured.count / 4)
@@ -87,7 +87,7 @@ struct IngestBench: AsyncParsableCommand {
             }
             let rate = LatencySummary.median(rates)
             serverRates[level] = rate
-            print(String(
+            BenchMachine.emit(String(
                 format: "%11d %9d %8.1f %10.0f %8.2f %8.2f %7d %15.1f %16.1f  %@", level, requests.count, rate, rate * samplesPerSubmission,
                 LatencySummary.median(p50s), LatencySummary.median(p99s), errors, LatencySummary.median(rss),
                 peaks.max() ?? .nan, BenchMachine.loadAverage()))
@@ -102,10 +102,10 @@ struct IngestBench: AsyncParsableCommand {
                 path: directory.path("reference.sqlite")))
         }
         let rate = LatencySummary.median(rates)
-        print(String(format: "reference (decode + validate + derive + store in one process, no HTTP, %d tasks): %.1f subs/s, %.0f samples/s",
+        BenchMachine.emit(String(format: "reference (decode + validate + derive + store in one process, no HTTP, %d tasks): %.1f subs/s, %.0f samples/s",
                      level, rate, rate * samplesPerSubmission))
         if let server = serverRates[level] {
-            print(String(format: "server at concurrency %d / reference: %.0f%%", level, 100 * server / rate))
+            BenchMachine.emit(String(format: "server at concurrency %d / reference: %.0f%%", level, 100 * server / rate))
         }
     }
 

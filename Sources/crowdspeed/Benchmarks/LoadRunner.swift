@@ -27,11 +27,17 @@ enum LoadRunner {
         }
     }
 
-    /// Sends every request in `requests` (each exactly once, in order of who is free first).
-    static func run(port: Int, concurrency: Int, requests: [[UInt8]], expected: Set<Int>) async -> Outcome {
-        await withCheckedContinuation { continuation in
+    /// Sends the requests in `requests` (each at most once, in order of who is free first) until
+    /// all are sent or `timeLimit` has passed since the first; a request in flight at the limit
+    /// still completes. ``Outcome/latenciesMs`` says how many were answered.
+    static func run(
+        port: Int, concurrency: Int, requests: [[UInt8]], expected: Set<Int>, timeLimit: Duration = .seconds(3600)
+    ) async -> Outcome {
+        let limitNanoseconds = UInt64(timeLimit.components.seconds) * 1_000_000_000
+        return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(returning: runBlocking(port: port, concurrency: concurrency, requests: requests, expected: expected))
+                continuation.resume(returning: runBlocking(
+                    port: port, concurrency: concurrency, requests: requests, expected: expected, limitNanoseconds: limitNanoseconds))
             }
         }
     }
@@ -39,11 +45,15 @@ enum LoadRunner {
     /// The state the client threads share: ~Copyable atomics live in a class so closures can hold them.
     private final class Shared: Sendable {
         let next = Atomic<Int>(0)
+        /// When the clock started (uptime nanoseconds), for the time limit.
+        let started = Atomic<UInt64>(0)
         let collected = Mutex(Outcome(seconds: 0, latenciesMs: [], statuses: [:], failures: 0, samples: []))
     }
 
     /// The blocking body of ``run(port:concurrency:requests:expected:)``.
-    private static func runBlocking(port: Int, concurrency: Int, requests: [[UInt8]], expected: Set<Int>) -> Outcome {
+    private static func runBlocking(
+        port: Int, concurrency: Int, requests: [[UInt8]], expected: Set<Int>, limitNanoseconds: UInt64
+    ) -> Outcome {
         let shared = Shared()
         let done = DispatchGroup()
         // Every thread connects before the clock starts, so connection setup is not measured.
@@ -61,7 +71,7 @@ enum LoadRunner {
                 var statuses: [Int: Int] = [:]
                 var failures = 0
                 var samples: [String] = []
-                while true {
+                while DispatchTime.now().uptimeNanoseconds - shared.started.load(ordering: .relaxed) < limitNanoseconds {
                     let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard index < requests.count else { break }
                     let began = DispatchTime.now().uptimeNanoseconds
@@ -90,6 +100,7 @@ enum LoadRunner {
         }
         for _ in 0 ..< workers { ready.wait() }
         let began = DispatchTime.now().uptimeNanoseconds
+        shared.started.store(began, ordering: .relaxed)
         for _ in 0 ..< workers { start.signal() }
         done.wait()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9

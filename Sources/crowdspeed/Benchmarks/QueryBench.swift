@@ -4,6 +4,7 @@ import CrowdspeedFit
 import CrowdspeedServer
 import CrowdspeedStore
 import Foundation
+import Synchronization
 
 /// `crowdspeed bench query`: latency of the API and pages with 10k and 100k simulated machines
 /// stored, the full refit of those machines from the database (time and peak memory of
@@ -31,6 +32,9 @@ struct QueryBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where loaded populations are kept between runs.", valueName: "path"))
     var dataDir: String = ".build-bench"
 
+    @Option(help: "Seconds at most per endpoint and run (slow pages are then timed on fewer requests).")
+    var secondsPerEndpoint: Int = 20
+
     @Flag(inversion: .prefixedNo, help: "Also time a full refit of each population.")
     var refit = true
 
@@ -44,7 +48,7 @@ struct QueryBench: AsyncParsableCommand {
 
     func run() async throws {
         BenchMachine.warnIfDebug()
-        print(BenchMachine.description())
+        BenchMachine.emit(BenchMachine.description())
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         for size in IngestBench.levels(machines) ?? [] {
             let path = try await population(size: size)
@@ -58,31 +62,44 @@ struct QueryBench: AsyncParsableCommand {
         let path = URL(fileURLWithPath: dataDir).appendingPathComponent("population-\(size)-seed\(seed)-v2.sqlite").path
         if FileManager.default.fileExists(atPath: path) { return path }
         let loading = path + ".loading"
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: loading + suffix) }
         let store = try SQLiteResultStore(path: loading)
         let ingestor = SubmissionIngestor(store: store, limits: .standard)
         let simulator = PopulationSimulator(seed: seed)
+        // An interrupted load resumes: ingestion is idempotent, and at most the 16 in flight
+        // when it stopped are missing below the count.
+        let resumeAt = max(0, try await store.dashboardCounts().submissions - 16)
+        let skipped = Tally()
         let start = ContinuousClock.now
         // Enough tasks in flight that the writer always has work while others simulate.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
+            var next = resumeAt
             func add() {
                 let index = next
                 next += 1
                 group.addTask {
                     let submission = BenchPayloads.distinctMachine(simulator.machine(at: index).submission, index: index)
-                    _ = try await ingestor.ingest(submission, receivedAt: Date())
+                    do {
+                        _ = try await ingestor.ingest(submission, receivedAt: Date())
+                    } catch is SubmissionRejection {
+                        // The simulator occasionally draws a value the format refuses (a failed
+                        // sample's time below 0.001 ms): such a machine is left out, as the
+                        // server would refuse it.
+                        skipped.count.add(1, ordering: .relaxed)
+                    }
                 }
             }
-            for _ in 0 ..< min(16, size) { add() }
+            for _ in 0 ..< min(16, size - resumeAt) { add() }
             while try await group.next() != nil {
                 if next < size { add() }
                 if next % 1000 == 0 { FileHandle.standardError.write(Data("\rloading \(next)/\(size)".utf8)) }
             }
         }
+        if skipped.count.load(ordering: .relaxed) > 0 {
+            BenchMachine.emit("left out \(skipped.count.load(ordering: .relaxed)) simulated machines the format refuses")
+        }
         let seconds = RefitBench.seconds(ContinuousClock.now - start)
         FileHandle.standardError.write(Data("\n".utf8))
-        print(String(format: "loaded %d machines through the ingest path in %.1f s (%.0f submissions/s, not durable)", size, seconds, Double(size) / seconds))
+        BenchMachine.emit(String(format: "loaded %d machines through the ingest path in %.1f s (%.0f submissions/s, not durable)", size, seconds, Double(size) / seconds))
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: loading + suffix) }
         try FileManager.default.moveItem(atPath: loading, toPath: path)
         return path
@@ -109,8 +126,13 @@ struct QueryBench: AsyncParsableCommand {
             peaks.append(peak)
             guard process.terminationStatus == 0 else { throw CommandFailure.exit("refit exited with \(process.terminationStatus)") }
         }
-        print(String(format: "refit of %d machines from the database (crowdspeed refit, child process): median %.2f s (min %.2f), peak RSS %.0f MiB  load %@",
+        BenchMachine.emit(String(format: "refit of %d machines from the database (crowdspeed refit, child process): median %.2f s (min %.2f), peak RSS %.0f MiB  load %@",
                      size, LatencySummary.median(seconds), seconds.min() ?? .nan, peaks.max() ?? .nan, BenchMachine.loadAverage()))
+    }
+
+    /// A count shared by loading tasks (the atomic lives in a class so closures can hold it).
+    private final class Tally: Sendable {
+        let count = Atomic<Int>(0)
     }
 
     /// VmHWM of a process in MiB, nil once it is gone.
@@ -127,7 +149,7 @@ struct QueryBench: AsyncParsableCommand {
         let store = try SQLiteResultStore(path: path)
         let sample = try await store.machines(limit: 60, offset: size / 3).machines
         let machineCount = try await store.dashboardCounts().machines
-        print("population: \(machineCount) machines stored")
+        BenchMachine.emit("population: \(machineCount) machines stored")
         guard sample.count >= 3 else { throw CommandFailure.exit("population \(path) has too few machines") }
         let directory = try BenchDirectory()
         let server = try await BenchServer(
@@ -153,25 +175,30 @@ struct QueryBench: AsyncParsableCommand {
             ("overview page /", cycle { _ in "/" }),
             ("machines page /machines", cycle { _ in "/machines" }),
         ]
-        print("queries with \(size) machines stored (concurrency 1, \(requests) requests per endpoint, medians of \(runs) runs):")
-        print("endpoint                                 p50_ms   p95_ms   errors")
+        BenchMachine.emit("queries with \(size) machines stored (concurrency 1, \(requests) requests per endpoint, medians of \(runs) runs):")
+        BenchMachine.emit("endpoint                                 p50_ms   p95_ms   errors  answered")
         for (name, requests) in endpoints {
             var p50s: [Double] = []
             var p95s: [Double] = []
             var errors = 0
-            _ = await LoadRunner.run(port: server.port, concurrency: 1, requests: Array(requests.prefix(20)), expected: [200])
+            var answered: [Int] = []
+            let limit = Duration.seconds(secondsPerEndpoint)
+            _ = await LoadRunner.run(port: server.port, concurrency: 1, requests: Array(requests.prefix(20)), expected: [200], timeLimit: limit)
             for _ in 0 ..< runs {
-                let outcome = await LoadRunner.run(port: server.port, concurrency: 1, requests: requests, expected: [200])
+                let outcome = await LoadRunner.run(port: server.port, concurrency: 1, requests: requests, expected: [200], timeLimit: limit)
+                answered.append(outcome.latenciesMs.count)
                 let latencies = LatencySummary(outcome.latenciesMs)
                 p50s.append(latencies.percentile(50))
                 p95s.append(latencies.percentile(95))
                 errors += outcome.errors(expected: [200])
                 for sample in outcome.samples { FileHandle.standardError.write(Data("  \(name): \(sample)\n".utf8)) }
             }
-            print(String(format: "%-38@ %8.2f %8.2f %8d", name as NSString, LatencySummary.median(p50s), LatencySummary.median(p95s), errors))
+            BenchMachine.emit(String(
+                format: "%@ %8.2f %8.2f %8d %9d", name.padding(toLength: 38, withPad: " ", startingAt: 0), LatencySummary.median(p50s), LatencySummary.median(p95s), errors,
+                answered.min() ?? 0))
         }
         let memory = server.memory()
-        print(String(format: "server RSS after the queries: %.1f MiB (peak %.1f MiB)  load %@", memory.rssMiB, memory.peakMiB, BenchMachine.loadAverage()))
+        BenchMachine.emit(String(format: "server RSS after the queries: %.1f MiB (peak %.1f MiB)  load %@", memory.rssMiB, memory.peakMiB, BenchMachine.loadAverage()))
     }
 
     /// A recommendation query from a machine's hardware.
