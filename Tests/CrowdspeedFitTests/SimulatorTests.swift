@@ -16,6 +16,17 @@ struct SimulatorTests {
         #expect((0 ..< 5).map { _ in x.next() } == (0 ..< 5).map { _ in y.next() })
     }
 
+    @Test("failed samples stay valid: a run that dies part-way never times below the format's minimum")
+    func failedSamplesValid() {
+        var options = SimulationOptions()
+        options.failureRate = 0.5
+        let simulator = PopulationSimulator(seed: 5, options: options)
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        for machine in simulator.machines(count: 30) {
+            #expect(machine.submission.validationIssues(now: now).isEmpty)
+        }
+    }
+
     @Test("submissions are valid synthetic wire submissions from a realistic hardware mix")
     func realistic() {
         let machines = Population.machines

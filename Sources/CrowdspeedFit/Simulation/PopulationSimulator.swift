@@ -148,11 +148,12 @@ public struct PopulationSimulator: Sendable {
                     for _ in 0 ..< procs {
                         var cpu = baseMs * contention * f * exp(sigma * rng.nextGaussian() + drifts[round])
                         let failed = rng.nextUnit() < options.failureRate
-                        if failed { cpu *= rng.nextUnit() }
+                        // A failed run dies part-way; never below the format's smallest timing.
+                        if failed { cpu = max(0.001, cpu * rng.nextUnit()) }
                         let noisy = rng.nextUnit() < options.noisyRate
                         let wall = cpu * (1.02 + 0.1 * rng.nextUnit())
                         samples.append(Sample(
-                            wallMs: wall, cpuMs: max(0.001, cpu), maxRSSBytes: 60 << 20 + Int64(n) * 3, round: round,
+                            wallMs: wall, cpuMs: cpu, maxRSSBytes: 60 << 20 + Int64(n) * 3, round: round,
                             foreignLoad: noisy ? 0.3 : 0.02 * rng.nextUnit(), noisy: noisy ? true : nil, failed: failed ? true : nil))
                     }
                 }
