@@ -33,19 +33,12 @@ public struct SubmissionDeleter: Sendable {
         request.httpMethod = "DELETE"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue("application/problem+json", forHTTPHeaderField: "Accept")
-        request.setValue("\(AgentIdentity.info.name)/\(AgentIdentity.version)", forHTTPHeaderField: "User-Agent")
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
         let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch {
-            return .unavailable(reason: error.localizedDescription)
+        let http: HTTPURLResponse
+        switch await ServerExchange.send(request, timeoutSeconds: timeoutSeconds) {
+        case .success(let answer): (data, http) = answer
+        case .failure(let failure): return .unavailable(reason: failure.reason)
         }
-        guard let http = response as? HTTPURLResponse else { return .unavailable(reason: "not an HTTP response") }
         switch http.statusCode {
         case 200, 204: return .deleted
         case 404: return .notFound

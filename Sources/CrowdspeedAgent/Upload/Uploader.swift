@@ -39,21 +39,14 @@ public struct Uploader: Sendable {
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json, application/problem+json", forHTTPHeaderField: "Accept")
-        request.setValue("\(AgentIdentity.info.name)/\(AgentIdentity.version)", forHTTPHeaderField: "User-Agent")
         if let installToken { request.setValue(installToken, forHTTPHeaderField: "X-Crowdspeed-Install") }
         request.httpBody = payload
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
         let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch {
-            return .unavailable(reason: error.localizedDescription)
+        let http: HTTPURLResponse
+        switch await ServerExchange.send(request, timeoutSeconds: timeoutSeconds) {
+        case .success(let answer): (data, http) = answer
+        case .failure(let failure): return .unavailable(reason: failure.reason)
         }
-        guard let http = response as? HTTPURLResponse else { return .unavailable(reason: "not an HTTP response") }
         switch http.statusCode {
         case 200, 201:
             guard let receipt = try? WireCoding.makeDecoder().decode(SubmissionReceipt.self, from: data) else {
