@@ -19,7 +19,7 @@ extension SQLiteResultStore {
     ) async throws -> IngestResult {
         // Everything that can be computed outside the writer is, to keep the write lock short.
         let machineID = submission.machine.machineID
-        let contentHash = try ContentHash.of(submission)
+        let contentHash = ContentHash.of(submission)
         let blobs = try submission.results.map { try SampleBlob.encode($0.samples) }
         let hardwareJSON = try String(decoding: WireCoding.makeEncoder().encode(submission.machine), as: UTF8.self)
         let received = StoreTime.milliseconds(receivedAt)
@@ -38,7 +38,7 @@ extension SQLiteResultStore {
                 arguments: [submissionID])
             {
                 let storedHash: String = existing["content_hash"]
-                guard storedHash == contentHash else { throw StoreError.idConflict(submission.id) }
+                guard try ContentHash.matches(storedHash, submission, current: contentHash) else { throw StoreError.idConflict(submission.id) }
                 let storedInstall: String? = existing["install_id"]
                 // The same install repeating its submission lost the first response, and with it
                 // the deletion token: hand out a new one (the old one stops working).

@@ -1,6 +1,7 @@
 import CrowdspeedCore
 import Foundation
 @testable import CrowdspeedStore
+import GRDB
 import Testing
 
 /// The submission id is the idempotency key: retries store nothing twice, and a reused id with
@@ -52,6 +53,55 @@ struct IngestIdempotencyTests {
             }
             #expect(try await store.tableCounts() == before)
             #expect(try await store.submission(id: submission.id)?.submission == submission)
+        }
+    }
+
+    @Test("the fingerprint follows the values, not their spelling on the wire")
+    func fingerprintFollowsValues() throws {
+        let submission = SubmissionFixture().build()
+        let pretty = try WireCoding.makeEncoder(pretty: true).encode(submission)
+        #expect(ContentHash.of(try Submission.decode(from: pretty)) == ContentHash.of(submission))
+
+        // Every kind of field counts, and neighbouring fields cannot trade bytes.
+        var changes: [Submission] = []
+        var changed = submission
+        changed.results[3].samples[7].cpuMs += 0.001
+        changes.append(changed)
+        changed = submission
+        changed.results[0].samples[0].noisy = changed.results[0].samples[0].noisy == nil ? false : nil
+        changes.append(changed)
+        changed = submission
+        changed.machine.cpuQuota = submission.machine.cpuQuota == nil ? 1.5 : nil
+        changes.append(changed)
+        changed = submission
+        changed.agent = AgentInfo(name: submission.agent.name + submission.agent.version.prefix(1), version: String(submission.agent.version.dropFirst()))
+        changes.append(changed)
+        changed = submission
+        changed.results.swapAt(0, 1)
+        changes.append(changed)
+        changed = submission
+        changed.run = nil
+        changes.append(changed)
+        let fingerprints = Set(([submission] + changes).map(ContentHash.of))
+        #expect(fingerprints.count == changes.count + 1)
+    }
+
+    @Test("a row fingerprinted by the older JSON scheme still tells a retry from a conflict")
+    func legacyFingerprint() async throws {
+        let submission = SubmissionFixture().build()
+        var altered = submission
+        altered.results[3].samples[7].cpuMs += 0.001
+        try await withTemporaryStore { store in
+            _ = try await store.ingest(submission, receivedAt: receivedAt(0))
+            let legacy = try ContentHash.legacy(submission)
+            #expect(legacy.hasPrefix("fnv1a64:"))
+            try await store.writer.write { db in
+                try db.execute(sql: "UPDATE submissions SET content_hash = ?", arguments: [legacy])
+            }
+            #expect(try await store.ingest(submission, receivedAt: receivedAt(1)) == .duplicate(machineID: submission.machine.machineID))
+            await #expect(throws: StoreError.idConflict(submission.id)) {
+                try await store.ingest(altered, receivedAt: receivedAt(2))
+            }
         }
     }
 

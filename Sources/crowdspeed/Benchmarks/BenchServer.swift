@@ -65,6 +65,20 @@ final class BenchServer {
         return (field("VmRSS"), field("VmHWM"))
     }
 
+    /// CPU time the server has used so far (user + system, from `/proc/PID/stat`), in seconds.
+    ///
+    /// Per submission it is the figure least disturbed by other work on a shared machine:
+    /// throughput falls when another process takes a core, CPU time per request barely moves.
+    func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return .nan }
+        // Fields after the command name, which may contain spaces: state is field 3, utime 14, stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Stops the server as an operator would (SIGTERM: graceful) and waits for it.
     func stop() {
         guard process.isRunning else { return }

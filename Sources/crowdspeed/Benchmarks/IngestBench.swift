@@ -56,7 +56,7 @@ struct IngestBench: AsyncParsableCommand {
         let samplesPerSubmission = try Self.meanSamples(measured.prefix(200))
         let meanBytes = measured.reduce(0) { $0 + $1.count } / max(1, measured.count)
         BenchMachine.emit("ingest: \(durable ? "durable (synchronous=FULL)" : "normal (synchronous=NORMAL)"), \(String(format: "%.0f", samplesPerSubmission)) samples and \(meanBytes / 1024) KiB per submission, medians of \(runs) runs")
-        BenchMachine.emit("concurrency  requests   subs/s  samples/s   p50_ms   p99_ms  errors  server_rss_MiB  server_peak_MiB  load")
+        BenchMachine.emit("concurrency  requests   subs/s  samples/s   p50_ms   p99_ms  errors  cpu_ms/sub  server_rss_MiB  server_peak_MiB  load")
         var serverRates: [Int: Double] = [:]
         for level in levels {
             let count = level >= 8 ? measured.count : max(50, measured.count / 4)
@@ -66,6 +66,7 @@ struct IngestBench: AsyncParsableCommand {
             var p99s: [Double] = []
             var rss: [Double] = []
             var peaks: [Double] = []
+            var cpuPerSubmission: [Double] = []
             var errors = 0
             for _ in 0 ..< runs {
                 let directory = try BenchDirectory()
@@ -73,7 +74,9 @@ struct IngestBench: AsyncParsableCommand {
                     executable: Self.executablePath(), databasePath: directory.path("bench.sqlite"), durable: durable, demo: false,
                     logPath: directory.path("server.log"))
                 _ = await LoadRunner.run(port: server.port, concurrency: min(level, 8), requests: warmup, expected: [201])
+                let cpuBefore = server.cpuSeconds()
                 let outcome = await LoadRunner.run(port: server.port, concurrency: level, requests: requests, expected: [201])
+                cpuPerSubmission.append(1000 * (server.cpuSeconds() - cpuBefore) / Double(requests.count))
                 let memory = server.memory()
                 server.stop()
                 let latencies = LatencySummary(outcome.latenciesMs)
@@ -88,8 +91,9 @@ struct IngestBench: AsyncParsableCommand {
             let rate = LatencySummary.median(rates)
             serverRates[level] = rate
             BenchMachine.emit(String(
-                format: "%11d %9d %8.1f %10.0f %8.2f %8.2f %7d %15.1f %16.1f  %@", level, requests.count, rate, rate * samplesPerSubmission,
-                LatencySummary.median(p50s), LatencySummary.median(p99s), errors, LatencySummary.median(rss),
+                format: "%11d %9d %8.1f %10.0f %8.2f %8.2f %7d %11.2f %15.1f %16.1f  %@", level, requests.count, rate,
+                rate * samplesPerSubmission, LatencySummary.median(p50s), LatencySummary.median(p99s), errors,
+                LatencySummary.median(cpuPerSubmission), LatencySummary.median(rss),
                 peaks.max() ?? .nan, BenchMachine.loadAverage()))
         }
         guard reference else { return }
