@@ -94,21 +94,24 @@ public enum BestNurseryEstimator {
         let rows = curve.roundCount
         let columns = curve.nurseries.count
         if rows >= 2 {
+            // A resample is a multiset of rounds, so each column's median can be read off the
+            // column's rows pre-sorted by ratio, weighted by how often each round was drawn:
+            // O(rows) per column instead of gathering and sorting the drawn values, with the
+            // same medians (equal values are interchangeable) from the same random stream.
+            var sortedRows: [[Int]] = (0 ..< columns).map { column in
+                (0 ..< rows).filter { curve.roundRatios[$0 * columns + column].isFinite }
+                    .sorted { curve.roundRatios[$0 * columns + column] < curve.roundRatios[$1 * columns + column] }
+            }
             var argmins: [Double] = []
             argmins.reserveCapacity(max(1, replicates))
-            var picks = [Int](repeating: 0, count: rows)
+            var draws = [Int](repeating: 0, count: rows)
             var medians = [Double](repeating: .nan, count: columns)
-            var scratch: [Double] = []
-            scratch.reserveCapacity(rows)
             for _ in 0 ..< max(1, replicates) {
-                for index in 0 ..< rows { picks[index] = Int.random(in: 0 ..< rows, using: &generator) }
+                for index in 0 ..< rows { draws[index] = 0 }
+                for _ in 0 ..< rows { draws[Int.random(in: 0 ..< rows, using: &generator)] += 1 }
                 for column in 0 ..< columns {
-                    scratch.removeAll(keepingCapacity: true)
-                    for row in picks {
-                        let value = curve.roundRatios[row * columns + column]
-                        if value.isFinite { scratch.append(value) }
-                    }
-                    medians[column] = smallMedian(&scratch)
+                    medians[column] = weightedMedian(
+                        sortedRows: &sortedRows[column], draws: draws, ratios: curve.roundRatios, column: column, columns: columns)
                 }
                 if let pick = argmin(medians) { argmins.append(log2(Double(curve.nurseries[pick]))) }
             }
@@ -125,25 +128,26 @@ public enum BestNurseryEstimator {
             defaultIsInFlatSet: 1.0 <= limit, interval: interval, rounds: rows)
     }
 
-    /// The median of `values` (finite; reordered), NaN when empty — equal to
-    /// `Stats.medianInPlace`, by insertion sort: a bootstrap column holds one value per round
-    /// (tens), and the generic `sort()` was left unspecialized there, with a metadata lookup per
-    /// call, 4000 calls per estimate.
-    static func smallMedian(_ values: inout [Double]) -> Double {
-        let n = values.count
-        guard n > 0 else { return .nan }
-        values.withUnsafeMutableBufferPointer { buffer in
-            for i in 1 ..< n {
-                let value = buffer[i]
-                var j = i - 1
-                while j >= 0 && buffer[j] > value {
-                    buffer[j + 1] = buffer[j]
-                    j -= 1
-                }
-                buffer[j + 1] = value
-            }
+    /// The median of the multiset that holds row `r` of `column` `draws[r]` times, `sortedRows`
+    /// being the column's rows with a finite ratio in ascending order of it; NaN when no drawn
+    /// row has one. Equal to sorting the drawn values and taking the middle one (or the mean of
+    /// the middle two). `inout` only to avoid copying the row list per call.
+    static func weightedMedian(sortedRows: inout [Int], draws: [Int], ratios: [Double], column: Int, columns: Int) -> Double {
+        var count = 0
+        for row in sortedRows { count += draws[row] }
+        guard count > 0 else { return .nan }
+        let lowPosition = (count - 1) / 2
+        let highPosition = count / 2
+        var low = Double.nan
+        var seen = 0
+        for row in sortedRows where draws[row] > 0 {
+            let value = ratios[row * columns + column]
+            let next = seen + draws[row]
+            if lowPosition >= seen && lowPosition < next { low = value }
+            if highPosition < next { return lowPosition == highPosition ? value : 0.5 * (low + value) }
+            seen = next
         }
-        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
+        return .nan
     }
 
     /// Index of the smallest finite value (the first on ties), nil when there is none.

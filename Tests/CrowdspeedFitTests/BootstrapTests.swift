@@ -31,6 +31,47 @@ struct BootstrapTests {
         #expect(first.rounds == 6)
     }
 
+    @Test("the weighted-median bootstrap gives the intervals of gathering and sorting each resample", arguments: [UInt64(1), 2, 3])
+    func sameAsDirectResampling(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        for trial in 0 ..< 60 {
+            let rows = 2 + Int(random.next() % 9)
+            let sizes = Array(grid.prefix(3 + Int(random.next() % 7)))
+            // Coarse values make ties common; some ratios are missing (failed or absent samples).
+            let ratios = (0 ..< rows * sizes.count).map { _ -> Double in
+                random.next() % 7 == 0 ? .nan : 0.9 + Double(random.next() % 12) / 50
+            }
+            let curve = Curve(nurseries: sizes, roundIDs: Array(0 ..< rows), roundRatios: ratios)
+            var fast = SplitMix64(seed: UInt64(trial))
+            var direct = SplitMix64(seed: UInt64(trial))
+            let estimate = BestNurseryEstimator.estimate(curve, replicates: 200, using: &fast)
+            #expect(estimate.interval == Self.directInterval(curve, replicates: 200, using: &direct), "trial \(trial)")
+        }
+    }
+
+    /// The bootstrap written the plain way: draw rounds, gather each column's finite values,
+    /// sort, take the median, take the argmin; percentiles of log2(argmin).
+    static func directInterval(_ curve: Curve, replicates: Int, using generator: inout SplitMix64) -> NurseryInterval? {
+        let rows = curve.roundCount
+        let columns = curve.nurseries.count
+        guard rows >= 2, BestNurseryEstimator.argmin(curve.relativeTime) != nil else { return nil }
+        var argmins: [Double] = []
+        for _ in 0 ..< replicates {
+            let picks = (0 ..< rows).map { _ in Int.random(in: 0 ..< rows, using: &generator) }
+            let medians = (0 ..< columns).map { column -> Double in
+                let values = picks.map { curve.roundRatios[$0 * columns + column] }.filter(\.isFinite).sorted()
+                guard !values.isEmpty else { return .nan }
+                let n = values.count
+                return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
+            }
+            if let pick = BestNurseryEstimator.argmin(medians) { argmins.append(log2(Double(curve.nurseries[pick]))) }
+        }
+        argmins.sort()
+        guard !argmins.isEmpty else { return nil }
+        return NurseryInterval(
+            log2Lower: Stats.quantileSorted(argmins, (1 - 0.95) / 2), log2Upper: Stats.quantileSorted(argmins, (1 + 0.95) / 2), confidence: 0.95)
+    }
+
     @Test("a single round has a best but no interval")
     func singleRound() {
         let c = Curve(nurseries: [mib, 2 * mib], roundIDs: [0], roundRatios: [0.9, 0.95])
