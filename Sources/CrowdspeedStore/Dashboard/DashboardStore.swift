@@ -14,7 +14,12 @@ public protocol DashboardStore: Sendable {
     func latestSubmissions(limit: Int) async throws -> [LatestSubmission]
 
     /// One page of the machines table, filtered and sorted in the database.
-    func machineTable(_ query: MachineTableQuery) async throws -> MachineTablePage
+    func machineTable(_ query: MachineTableQuery) async throws -> [MachineTableRow]
+
+    /// How many machines the table lists under `filter` (nil or empty: all), over all pages.
+    /// Separate from the rows because it reads every machine, which the pages that only chart
+    /// the most recent ones need not pay for.
+    func machineCount(filter: String?) async throws -> Int
 
     /// The summaries of the results of `benchmarks` measured on `machineIDs`, ordered by machine,
     /// interpreter, benchmark and parameters.

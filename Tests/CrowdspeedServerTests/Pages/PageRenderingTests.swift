@@ -46,11 +46,11 @@ struct PageRenderingTests {
         try await withPages { client, store, _ in
             let all = try await client.get("/machines?sort=cores&dir=asc").text
             let page = try await store.machineTable(MachineTableQuery(sort: .cores, descending: false, limit: 100))
-            let firstModel = try #require(page.rows.first?.summary.cpuModel)
+            let firstModel = try #require(page.first?.summary.cpuModel)
             #expect(all.contains(#"aria-sort="ascending""#))
             #expect(all.range(of: PageChecks.escaped(firstModel)) != nil)
             let filtered = try await client.get("/machines?q=Neoverse").text
-            let expected = try await store.machineTable(MachineTableQuery(filter: "Neoverse", limit: 100)).matching
+            let expected = try await store.machineCount(filter: "Neoverse")
             #expect(filtered.contains("\(expected) machines matching “Neoverse”"))
             #expect(!filtered.contains("GenuineIntel</td>"))
             let bad = try await client.get("/machines?sort=colour")
@@ -60,10 +60,58 @@ struct PageRenderingTests {
         }
     }
 
+    @Test("every sort of the machines table pages in its column's order, missing values last, ties by id")
+    func machineTableOrder() async throws {
+        try await withPages { _, store, _ in
+            for key in MachineTableQuery.SortKey.allCases {
+                for descending in [false, true] {
+                    let whole = try await store.machineTable(MachineTableQuery(sort: key, descending: descending, limit: 10_000))
+                    #expect(whole.count > 3)
+                    #expect(try await store.machineCount(filter: nil) == whole.count)
+                    var paged: [MachineTableRow] = []
+                    for offset in stride(from: 0, to: whole.count, by: 3) {
+                        paged += try await store.machineTable(MachineTableQuery(sort: key, descending: descending, limit: 3, offset: offset))
+                    }
+                    #expect(paged.map(\.summary.id) == whole.map(\.summary.id), "\(key) descending: \(descending)")
+                    for (a, b) in zip(whole, whole.dropFirst()) {
+                        #expect(Self.inOrder(a, b, key: key, descending: descending), "\(key) descending: \(descending): \(a.summary.id) before \(b.summary.id)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `a` may come before `b`: by the key (missing values last, SQLite's byte order for
+    /// text), then by id.
+    static func inOrder(_ a: MachineTableRow, _ b: MachineTableRow, key: MachineTableQuery.SortKey, descending: Bool) -> Bool {
+        func value(_ row: MachineTableRow) -> [Double]? {
+            let summary = row.summary
+            return switch key {
+            case .vendor: summary.cpuVendor.utf8.map(Double.init)
+            case .model: summary.cpuModel.utf8.map(Double.init)
+            case .l2: summary.l2Bytes.map { [Double($0)] }
+            case .l3: summary.l3Bytes.map { [Double($0)] }
+            case .cores: [Double(summary.physicalCores)]
+            case .runs: [Double(summary.submissionCount)]
+            case .seen: [summary.lastSeen.timeIntervalSince1970]
+            case .best: row.bestNurseryBytes.map { [Double($0)] }
+            case .gain: row.gainOverDefault.map { [$0] }
+            }
+        }
+        switch (value(a), value(b)) {
+        case (nil, nil): return a.summary.id < b.summary.id
+        case (nil, _): return false
+        case (_, nil): return true
+        case let (x?, y?):
+            if x == y { return a.summary.id < b.summary.id }
+            return descending ? y.lexicographicallyPrecedes(x) : x.lexicographicallyPrecedes(y)
+        }
+    }
+
     @Test("machine page shows curves with best sizes, JSON per interpreter, runs with raw links, hardware")
     func machine() async throws {
         try await withPages { client, store, _ in
-            let row = try #require(try await store.machineTable(MachineTableQuery(sort: .best, limit: 1)).rows.first)
+            let row = try #require(try await store.machineTable(MachineTableQuery(sort: .best, limit: 1)).first)
             let id = row.summary.id
             let html = try await client.get("/machines/\(id)").text
             let curves = try await store.machineCurves(machineID: id)
@@ -104,7 +152,7 @@ struct PageRenderingTests {
     @Test("compare overlays 2–6 machines from a shareable URL and refuses bad lists")
     func compare() async throws {
         try await withPages { client, store, _ in
-            let rows = try await store.machineTable(MachineTableQuery(sort: .best, limit: 3)).rows
+            let rows = try await store.machineTable(MachineTableQuery(sort: .best, limit: 3))
             let ids = rows.map(\.summary.id)
             let html = try await client.get("/compare?" + ids.map { "m=\($0)" }.joined(separator: "&")).text
             for row in rows { #expect(html.contains("/machines/\(row.summary.id)")) }

@@ -19,7 +19,7 @@ struct FormulasPageController: Sendable {
         async let machines = store.machineTable(MachineTableQuery(sort: .seen, limit: OverviewPageController.chartMachines))
         async let history = store.formulaHistory(scope: context.scope, limit: 50)
         let formula = await context.currentFormula()
-        let model = FormulasPageModel(formula: formula, machines: try await machines.rows, history: try await history, site: context.renderer.site)
+        let model = FormulasPageModel(formula: formula, machines: try await machines, history: try await history, site: context.renderer.site)
         return HTMLResponse(html: context.renderer.render(model, template: "formulas"))
     }
 }

@@ -27,7 +27,7 @@ struct OverviewPageController: Sendable {
         async let machines = store.machineTable(MachineTableQuery(sort: .seen, limit: Self.chartMachines))
         let formula = await context.currentFormula()
         let model = OverviewPageModel(
-            counts: try await counts, latest: try await latest, machines: try await machines.rows, formula: formula,
+            counts: try await counts, latest: try await latest, machines: try await machines, formula: formula,
             site: context.renderer.site)
         return HTMLResponse(html: context.renderer.render(model, template: "overview"))
     }
