@@ -5,12 +5,12 @@ import GRDB
 extension SQLiteResultStore: DashboardStore {
     /// Counts from the `machines` and `submissions` rows (sample counts are kept per submission).
     /// Only what the machines API lists counts: quarantine of a submission, its machine or its
-    /// install hides it, and a machine with no visible submission is hidden with them.
+    /// install hides it, and a machine with no visible submission is hidden with them — so the
+    /// machines are counted in the same pass, as the distinct machines of visible submissions.
     public func dashboardCounts() async throws -> DashboardCounts {
         try await writer.read { db -> DashboardCounts in
             let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT count(*) FROM machines m WHERE \(Self.visibleMachine)) AS machines,
-                    count(*) AS submissions, coalesce(sum(s.sample_count), 0) AS samples,
+                SELECT count(DISTINCT s.machine_id) AS machines, count(*) AS submissions, coalesce(sum(s.sample_count), 0) AS samples,
                     count(DISTINCT s.interpreter_id) AS interpreters, max(s.received_at) AS last_received
                 FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
                 WHERE NOT \(Self.effectiveQuarantine)
