@@ -1,5 +1,6 @@
 import CrowdspeedStore
 import Foundation
+import Mustache
 
 /// The machines table (`/machines`): sorted and filtered by query parameters, so it works
 /// without JavaScript; `machines.js` only adds instant filtering of the rows on screen.
@@ -94,5 +95,27 @@ struct MachinesPageModel: Sendable {
         items.append("dir=\(descending ? "desc" : "asc")")
         if offset > 0 { items.append("offset=\(offset)") }
         return "/machines?" + items.joined(separator: "&")
+    }
+}
+
+/// Fields by name without reflection (see ``OverviewPageModel/ScatterRow``).
+extension MachinesPageModel.Row: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "href": href
+        case "vendor": vendor
+        case "model": model
+        case "virtualized": virtualized
+        case "l2": l2
+        case "l3": l3
+        case "cores": cores
+        case "runs": runs
+        case "best": best
+        case "gain": gain
+        case "seen": seen
+        case "seenISO": seenISO
+        default: nil
+        }
     }
 }
