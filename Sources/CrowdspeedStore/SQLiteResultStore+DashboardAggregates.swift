@@ -23,8 +23,11 @@ extension SQLiteResultStore {
         }
     }
 
-    /// Summarizes the results stored before migration 0004 (or by a build without it): reads
-    /// their blobs once, at open, and never again.
+    /// The migration that added `result_summaries`.
+    static let resultSummariesMigration = "0004_dashboard"
+
+    /// Summarizes the results stored before migration 0004: reads their blobs once, when the
+    /// migration is applied, and never again.
     ///
     /// - Returns: how many results were summarized.
     @discardableResult

@@ -1,3 +1,4 @@
+import CrowdspeedCore
 import CrowdspeedMigrations
 import Foundation
 @testable import CrowdspeedStore
@@ -33,6 +34,32 @@ struct MigrationGapTests {
             #expect(names.suffix(2) == ["9992_gap", "9993_late"])
             #expect(Set(names).count == names.count)
             #expect(try await store.writer.read { db in try db.tableExists("gap") && db.tableExists("late") })
+        }
+    }
+
+    @Test("results stored before the dashboard migration are summarized when it is applied")
+    func summariesBackfilledOnce() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("db.sqlite").path
+            let submission = SubmissionFixture().build()
+            do {
+                let store = try SQLiteResultStore(path: path)
+                _ = try await store.ingest(submission, receivedAt: Date(timeIntervalSince1970: 1_790_000_000))
+                // Back to the schema before 0004, with the results it never summarized.
+                try await store.writer.write { db in
+                    try db.execute(sql: """
+                        DROP TABLE result_summaries; DROP INDEX submissions_received;
+                        DELETE FROM schema_migrations WHERE name = '\(SQLiteResultStore.resultSummariesMigration)';
+                        """)
+                }
+            }
+            let reopened = try SQLiteResultStore(path: path)
+            let counts = try await reopened.writer.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM results") ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM result_summaries") ?? -1)
+            }
+            #expect(counts.0 == submission.results.count)
+            #expect(counts.1 == counts.0)
         }
     }
 }
