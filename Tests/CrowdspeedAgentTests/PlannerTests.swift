@@ -9,6 +9,13 @@ import Testing
         #expect(SweepDesign.processCounts(physicalCores: cores) == expected)
     }
 
+    @Test("a CPU quota caps the process counts at its whole CPUs", arguments: [
+        (64, 2.0, [1, 2]), (64, 0.5, [1]), (64, 6.5, [1, 3, 6]), (4, 16.0, [1, 2, 4]), (8, Double.nan, [1, 4, 8]),
+    ])
+    func processCountsUnderQuota(cores: Int, quota: Double, expected: [Int]) {
+        #expect(SweepDesign.processCounts(physicalCores: cores, cpuQuota: quota) == expected)
+    }
+
     @Test func defaultGridIsPowersOfTwoFrom256KTo64M() {
         #expect(SweepDesign.defaultGrid.map(NurserySize.format) == ["256K", "512K", "1M", "2M", "4M", "8M", "16M", "32M", "64M"])
         #expect(SweepDesign.powersOfTwo(from: 1 << 20, to: 4 << 20) == [1 << 20, 2 << 20, 4 << 20])

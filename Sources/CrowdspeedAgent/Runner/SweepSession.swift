@@ -33,9 +33,9 @@ public struct SweepSettings: Sendable, Equatable {
 
     /// The design for one interpreter on one machine. CPython gets only the JSON workloads:
     /// it ignores `PYPY_GC_NURSERY`, so a nursery sweep would measure the same thing ten times.
-    public func design(for interpreter: Interpreter, physicalCores: Int) -> SweepDesign {
+    public func design(for interpreter: Interpreter, physicalCores: Int, cpuQuota: Double? = nil) -> SweepDesign {
         SweepDesign(
-            nurseryGrid: nurseryGrid, procs: procs ?? SweepDesign.processCounts(physicalCores: physicalCores),
+            nurseryGrid: nurseryGrid, procs: procs ?? SweepDesign.processCounts(physicalCores: physicalCores, cpuQuota: cpuQuota),
             includeGCBench: interpreter.isPyPy, jsonPayloads: jsonPayloads,
             jsonLibraries: interpreter.hasSimplejson ? ["json", "simplejson"] : ["json"])
     }
@@ -97,7 +97,7 @@ public struct SweepSession: Sendable {
             let budget = settings.rule.budgetSeconds.map { total in
                 max(0, total - (clock.now - start).seconds) / Double(interpreters.count - index)
             }
-            let design = settings.design(for: interpreter, physicalCores: machine.physicalCores)
+            let design = settings.design(for: interpreter, physicalCores: machine.physicalCores, cpuQuota: machine.cpuQuota)
             let schedule = RoundSchedule(points: design.points, seed: settings.seed, warmupRounds: settings.warmupRounds)
             progress?.message("\(interpreter.info.implementation) \(interpreter.info.version) (\(interpreter.command)): "
                 + "\(design.points.count) points per round, seed \(settings.seed)")

@@ -38,8 +38,13 @@ public struct SweepDesign: Sendable, Equatable {
 
     /// The process counts the protocol uses: 1, half the physical cores, all physical cores,
     /// deduplicated and ascending (1 core → [1]; 2 → [1, 2]; 4 → [1, 2, 4]; 64 → [1, 32, 64]).
-    public static func processCounts(physicalCores: Int) -> [Int] {
-        let cores = max(1, physicalCores)
+    ///
+    /// Under a CPU quota (a container limited to 2 CPUs on a 64-core host) only the whole CPUs
+    /// of the quota count as cores: more concurrent processes than that would take turns on
+    /// them, and the curve would measure the scheduler instead of the caches.
+    public static func processCounts(physicalCores: Int, cpuQuota: Double? = nil) -> [Int] {
+        var cores = max(1, physicalCores)
+        if let cpuQuota, cpuQuota.isFinite, cpuQuota > 0 { cores = max(1, min(cores, Int(cpuQuota.rounded(.down)))) }
         return Array(Set([1, max(1, cores / 2), cores])).sorted()
     }
 
