@@ -43,9 +43,12 @@ public protocol ResultStore: Sendable {
     /// records the deletion in the audit log.
     func deleteSubmission(id: UUID, deletionTokenHash: String, at: Date) async throws -> DeletionOutcome
 
-    /// Quarantines (`quarantined: true`) or releases a submission, install or machine, and
-    /// records the action in the audit log.
-    func setQuarantine(_ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date) async throws -> ModerationOutcome
+    /// Quarantines (`quarantined: true`) or releases a submission, install or machine, rebuilds
+    /// with `summarizer` the machine curves whose submissions it hides or shows, and records the
+    /// action in the audit log, in one transaction.
+    func setQuarantine(
+        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date, summarizer: any CurveSummarizer
+    ) async throws -> ModerationOutcome
 
     /// The most recent audit log entries, newest first.
     func auditLog(limit: Int) async throws -> [AuditEntry]

@@ -6,8 +6,11 @@ extension SQLiteResultStore {
     /// Sets the quarantine flag of one submission, install or machine and audits the request, in
     /// one transaction. Quarantining an install or a machine hides everything under it without
     /// touching the submissions' own flags, so releasing it restores exactly what was visible.
+    ///
+    /// The machine curves (the machine page's best sizes) leave out quarantined submissions and
+    /// installs, so theirs are rebuilt here; a quarantined machine is hidden whole and keeps them.
     public func setQuarantine(
-        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date
+        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date, summarizer: any CurveSummarizer
     ) async throws -> ModerationOutcome {
         let now = StoreTime.milliseconds(at)
         let table = switch target {
@@ -21,6 +24,14 @@ extension SQLiteResultStore {
             }
             if current != quarantined {
                 try db.execute(sql: "UPDATE \(table) SET quarantined = ? WHERE id = ?", arguments: [quarantined, target.id])
+                let machines: [String] = switch target {
+                case .submission(let id):
+                    try String.fetchAll(db, sql: "SELECT machine_id FROM submissions WHERE id = ?", arguments: [id.storeText])
+                case .install(let id):
+                    try String.fetchAll(db, sql: "SELECT DISTINCT machine_id FROM submissions WHERE install_id = ?", arguments: [id])
+                case .machine: []
+                }
+                for machine in machines { try Self.refreshMachineCurves(db, machineID: machine, summarizer: summarizer, at: now) }
             }
             try Self.audit(db, at: now, actor: actor, action: quarantined ? "quarantine" : "release", target: target, reason: reason)
             return current == quarantined ? .unchanged : .changed

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CrowdspeedServer
 import CrowdspeedStore
 import Foundation
 
@@ -8,7 +9,7 @@ enum AdminModeration {
     static func apply(quarantined: Bool, database: DatabaseOptions, target options: ModerationTargetOptions) async throws {
         let target = try options.target()
         let store = try database.openStore()
-        let outcome = try await store.setQuarantine(target, quarantined: quarantined, reason: options.reason, actor: "admin-cli", at: Date())
+        let outcome = try await store.setQuarantine(target, quarantined: quarantined, reason: options.reason, actor: "admin-cli", at: Date(), summarizer: FitCurveSummarizer())
         let verb = quarantined ? "quarantined" : "released"
         switch outcome {
         case .changed: print("\(target) \(verb)")

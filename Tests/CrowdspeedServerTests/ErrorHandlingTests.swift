@@ -110,7 +110,9 @@ private struct BrokenStore: ResultStore {
     func machines(limit: Int, offset: Int) async throws -> MachinePage { throw Fault() }
     func machine(id: String) async throws -> MachineDetail? { throw Fault() }
     func deleteSubmission(id: UUID, deletionTokenHash: String, at: Date) async throws -> DeletionOutcome { throw Fault() }
-    func setQuarantine(_ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date) async throws -> ModerationOutcome {
+    func setQuarantine(
+        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date, summarizer: any CurveSummarizer
+    ) async throws -> ModerationOutcome {
         throw Fault()
     }
     func auditLog(limit: Int) async throws -> [AuditEntry] { throw Fault() }

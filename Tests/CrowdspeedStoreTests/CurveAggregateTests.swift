@@ -116,9 +116,9 @@ struct CurveAggregateTests {
             let machineID = first.machine.machineID
             #expect(try await store.machineCurves(machineID: machineID).first?.summary.submissionCount == 2)
 
-            _ = try await store.setQuarantine(.machine(machineID), quarantined: true, reason: "test", actor: "test", at: receivedAt(2))
+            _ = try await store.setQuarantine(.machine(machineID), quarantined: true, reason: "test", actor: "test", at: receivedAt(2), summarizer: CurveAggregateTests.CountingSummarizer())
             #expect(try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.isEmpty)
-            _ = try await store.setQuarantine(.machine(machineID), quarantined: false, reason: nil, actor: "test", at: receivedAt(3))
+            _ = try await store.setQuarantine(.machine(machineID), quarantined: false, reason: nil, actor: "test", at: receivedAt(3), summarizer: CurveAggregateTests.CountingSummarizer())
             #expect(try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.count == 2)
 
             try await store.writer.write { db in
@@ -127,6 +127,45 @@ struct CurveAggregateTests {
             try await store.refreshMachineCurves(machineID: machineID, summarizer: CountingSummarizer(), at: receivedAt(4))
             let curves = try await store.machineCurves(machineID: machineID)
             #expect(curves.count == 1 && curves[0].summary.submissionCount == 1 && curves[0].updatedAt == receivedAt(0))
+        }
+    }
+
+    @Test("a quarantined submission or install leaves its machine's curves until released")
+    func quarantineRebuildsMachineCurves() async throws {
+        try await withTemporaryStore { store in
+            let aggregates = IngestAggregates(curves: [Self.aggregate()], summarizer: CountingSummarizer())
+            let (credentials, installToken, _) = TrustStoreTests.credentials()
+            var fixture = SubmissionFixture()
+            let first = fixture.build()
+            fixture.id = UUID()
+            let second = fixture.build()
+            let stored = try await store.ingest(first, receivedAt: receivedAt(0), credentials: credentials, aggregates: aggregates)
+            _ = try await store.ingest(
+                second, receivedAt: receivedAt(1), credentials: TrustStoreTests.credentials(presenting: installToken).0, aggregates: aggregates)
+            let machineID = first.machine.machineID
+            func summarized() async throws -> Int? { try await store.machineCurves(machineID: machineID).first?.summary.submissionCount }
+            #expect(try await summarized() == 2)
+
+            let summarizer = CountingSummarizer()
+            _ = try await store.setQuarantine(.submission(second.id), quarantined: true, reason: nil, actor: "test", at: receivedAt(2), summarizer: summarizer)
+            #expect(try await summarized() == 1)
+            // The next ingest on the machine keeps it out too (its summary is rebuilt from what is visible).
+            var third = SubmissionFixture()
+            third.id = UUID()
+            _ = try await store.ingest(third.build(), receivedAt: receivedAt(3), credentials: nil, aggregates: aggregates)
+            #expect(try await summarized() == 2)
+            _ = try await store.setQuarantine(.submission(second.id), quarantined: false, reason: nil, actor: "test", at: receivedAt(4), summarizer: summarizer)
+            #expect(try await summarized() == 3)
+
+            // The install sent the first two: quarantining it leaves the third alone; with every
+            // curve of the key hidden the summary goes, and release brings it back.
+            let install = ModerationTarget.install(try #require(stored.installID))
+            _ = try await store.setQuarantine(install, quarantined: true, reason: nil, actor: "test", at: receivedAt(5), summarizer: summarizer)
+            #expect(try await summarized() == 1)
+            _ = try await store.setQuarantine(.submission(third.id), quarantined: true, reason: nil, actor: "test", at: receivedAt(6), summarizer: summarizer)
+            #expect(try await store.machineCurves(machineID: machineID).isEmpty)
+            _ = try await store.setQuarantine(install, quarantined: false, reason: nil, actor: "test", at: receivedAt(7), summarizer: summarizer)
+            #expect(try await summarized() == 2)
         }
     }
 }

@@ -112,24 +112,24 @@ struct TrustStoreTests {
 
             // The install reported the EPYC alone and one of the i7's two runs.
             let install = ModerationTarget.install(try #require(first.installID))
-            #expect(try await store.setQuarantine(install, quarantined: true, reason: "spam", actor: "test", at: receivedAt(3)) == .changed)
+            #expect(try await store.setQuarantine(install, quarantined: true, reason: "spam", actor: "test", at: receivedAt(3), summarizer: CurveAggregateTests.CountingSummarizer()) == .changed)
             #expect(try await store.machines(limit: 10, offset: 0).machines.map(\.id) == [i7])
             #expect(try await store.submission(id: Self.fixture(1).id)?.quarantined == true)
             let i7Detail = try #require(try await store.machine(id: i7))
             #expect(i7Detail.submissions.map(\.quarantined) == [false, true])
             #expect(try await store.submissionProvenance().filter(\.quarantined).count == 2)
 
-            #expect(try await store.setQuarantine(install, quarantined: true, reason: nil, actor: "test", at: receivedAt(4)) == .unchanged)
-            #expect(try await store.setQuarantine(install, quarantined: false, reason: nil, actor: "test", at: receivedAt(5)) == .changed)
+            #expect(try await store.setQuarantine(install, quarantined: true, reason: nil, actor: "test", at: receivedAt(4), summarizer: CurveAggregateTests.CountingSummarizer()) == .unchanged)
+            #expect(try await store.setQuarantine(install, quarantined: false, reason: nil, actor: "test", at: receivedAt(5), summarizer: CurveAggregateTests.CountingSummarizer()) == .changed)
             #expect(try await store.machines(limit: 10, offset: 0).total == 2)
 
-            #expect(try await store.setQuarantine(.machine(i7), quarantined: true, reason: nil, actor: "test", at: receivedAt(6)) == .changed)
+            #expect(try await store.setQuarantine(.machine(i7), quarantined: true, reason: nil, actor: "test", at: receivedAt(6), summarizer: CurveAggregateTests.CountingSummarizer()) == .changed)
             #expect(try await store.machines(limit: 10, offset: 0).machines.map(\.id) == [epyc])
             #expect(try await store.machine(id: i7)?.summary.quarantined == true)
 
-            #expect(try await store.setQuarantine(.submission(Self.fixture(1).id), quarantined: true, reason: nil, actor: "test", at: receivedAt(7)) == .changed)
+            #expect(try await store.setQuarantine(.submission(Self.fixture(1).id), quarantined: true, reason: nil, actor: "test", at: receivedAt(7), summarizer: CurveAggregateTests.CountingSummarizer()) == .changed)
             #expect(try await store.machines(limit: 10, offset: 0).total == 0)
-            #expect(try await store.setQuarantine(.machine("m-0000000000000000"), quarantined: true, reason: nil, actor: "test", at: receivedAt(8)) == .notFound)
+            #expect(try await store.setQuarantine(.machine("m-0000000000000000"), quarantined: true, reason: nil, actor: "test", at: receivedAt(8), summarizer: CurveAggregateTests.CountingSummarizer()) == .notFound)
 
             let log = try await store.auditLog(limit: 100)
             #expect(log.map(\.action) == ["quarantine", "quarantine", "release", "quarantine", "quarantine"])

@@ -87,7 +87,7 @@ public struct AdminController: Sendable {
         if let reason = input.reason, let problem = TextRules.problem(reason, maxLength: 500, allowEmpty: true) {
             throw APIError.badParameter("reason", problem)
         }
-        let outcome = try await store.setQuarantine(target, quarantined: quarantined, reason: input.reason, actor: "admin-api", at: now())
+        let outcome = try await store.setQuarantine(target, quarantined: quarantined, reason: input.reason, actor: "admin-api", at: now(), summarizer: FitCurveSummarizer())
         guard outcome != .notFound else { throw APIError.notFound("No \(target.kind) with id \(target.id)") }
         context.logger.notice(quarantined ? "quarantined" : "released", metadata: [
             "target": .string(target.description), "changed": .stringConvertible(outcome == .changed),

@@ -70,13 +70,21 @@ extension SQLiteResultStore {
         return keys
     }
 
-    /// The fingerprint of the stored curves of `key`.
+    /// The curves of one machine key that its summary is made of: those of submissions that
+    /// are not quarantined, directly or through their install (a quarantined machine is hidden
+    /// whole, so its own flag does not matter here).
+    static let keyCurves = """
+        FROM curves c JOIN submissions s ON s.id = c.submission_id LEFT JOIN installs n ON n.id = s.install_id
+        WHERE c.machine_id = ? AND c.implementation = ? AND c.interpreter_version = ? AND c.benchmark = ?
+            AND c.benchmark_version = ? AND c.procs = ? AND c.pypy_gc_min_pinned = ?
+            AND s.quarantined = 0 AND coalesce(n.quarantined, 0) = 0
+        """
+
+    /// The fingerprint of the summarized curves of `key` (``keyCurves``).
     static func fingerprint(_ db: Database, key: MachineCurveKey) throws -> CurveFingerprint {
         let row = try Row.fetchOne(
             db.cachedStatement(sql: """
-                SELECT count(*) AS n, coalesce(max(id), 0) AS top, coalesce(sum(id), 0) AS total FROM curves
-                WHERE machine_id = ? AND implementation = ? AND interpreter_version = ? AND benchmark = ?
-                    AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
+                SELECT count(*) AS n, coalesce(max(c.id), 0) AS top, coalesce(sum(c.id), 0) AS total \(keyCurves)
                 """),
             arguments: [
                 key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
@@ -117,15 +125,10 @@ extension SQLiteResultStore {
         return presummaries
     }
 
-    /// All curves of one machine key, oldest first.
+    /// The summarized curves of one machine key (``keyCurves``), oldest first.
     static func storedCurves(_ db: Database, key: MachineCurveKey) throws -> [StoredCurve] {
         try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT * FROM curves
-                WHERE machine_id = ? AND implementation = ? AND interpreter_version = ? AND benchmark = ?
-                    AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
-                ORDER BY received_at, id
-                """),
+            db.cachedStatement(sql: "SELECT c.* \(keyCurves) ORDER BY c.received_at, c.id"),
             arguments: [
                 key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
                 key.pypyGCMinPinned,
@@ -161,30 +164,39 @@ extension SQLiteResultStore {
     /// Rewrites every machine curve of `machineID` from the curves that remain (after a
     /// deletion), and removes the ones with no curve left, in one transaction.
     public func refreshMachineCurves(machineID: String, summarizer: any CurveSummarizer, at: Date) async throws {
-        let now = StoreTime.milliseconds(at)
         try await writer.write { db in
-            let keys = try Row.fetchAll(db, sql: """
-                SELECT DISTINCT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
-                FROM machine_curves WHERE machine_id = ?
-                """, arguments: [machineID]
-            ).map { row in
-                MachineCurveKey(
-                    machineID: machineID, implementation: row["implementation"], interpreterVersion: row["interpreter_version"],
-                    benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
-                    pypyGCMinPinned: row["pypy_gc_min_pinned"])
-            }
-            for key in keys {
-                let curves = try Self.storedCurves(db, key: key)
-                if curves.isEmpty {
-                    try db.execute(sql: """
-                        DELETE FROM machine_curves WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?
-                            AND benchmark = ? AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
-                        """, arguments: [key.machineID, key.implementation, key.interpreterVersion, key.benchmark,
-                                         key.benchmarkVersion, key.procs, key.pypyGCMinPinned])
-                } else {
-                    let updated = curves.map { StoreTime.milliseconds($0.receivedAt) }.max() ?? now
-                    try Self.upsertMachineCurve(db, key: key, summary: summarizer.summarize(curves), updatedAt: updated)
-                }
+            try Self.refreshMachineCurves(db, machineID: machineID, summarizer: summarizer, at: StoreTime.milliseconds(at))
+        }
+    }
+
+    /// Rewrites the machine curves of `machineID` inside an open write: every key it has a
+    /// summary or a curve for is summarized again from its ``keyCurves``, and removed when none
+    /// is left (after a deletion, or a quarantine of all of them).
+    static func refreshMachineCurves(_ db: Database, machineID: String, summarizer: any CurveSummarizer, at now: Int64) throws {
+        let keys = try Row.fetchAll(db, sql: """
+            SELECT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
+            FROM machine_curves WHERE machine_id = ?1
+            UNION
+            SELECT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
+            FROM curves WHERE machine_id = ?1
+            """, arguments: [machineID]
+        ).map { row in
+            MachineCurveKey(
+                machineID: machineID, implementation: row["implementation"], interpreterVersion: row["interpreter_version"],
+                benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
+                pypyGCMinPinned: row["pypy_gc_min_pinned"])
+        }
+        for key in keys {
+            let curves = try storedCurves(db, key: key)
+            if curves.isEmpty {
+                try db.execute(sql: """
+                    DELETE FROM machine_curves WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?
+                        AND benchmark = ? AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
+                    """, arguments: [key.machineID, key.implementation, key.interpreterVersion, key.benchmark,
+                                     key.benchmarkVersion, key.procs, key.pypyGCMinPinned])
+            } else {
+                let updated = curves.map { StoreTime.milliseconds($0.receivedAt) }.max() ?? now
+                try upsertMachineCurve(db, key: key, summary: summarizer.summarize(curves), updatedAt: updated)
             }
         }
     }
