@@ -118,16 +118,17 @@ extension SQLiteResultStore {
 
     /// The screened values of the submission's peers: same architecture × CPU vendor, same
     /// interpreter implementation and gcbench version, nothing quarantined; the 1000 most recent,
-    /// read through the `submissions_screen` index in receipt order (0005_screening_class.sql),
-    /// so the work per ingest is bounded whatever the size of the class.
+    /// read from the covering `submissions_screen` index in receipt order, with quarantined
+    /// machines and installs excluded through their own small indexes
+    /// (0006_screening_covering.sql): the work per ingest is a few index pages whatever the size
+    /// of the class.
     static func screeningPeers(_ db: Database, submission: Submission, benchmarkVersion: String?) throws -> [Double] {
         guard let screenClass = screeningClass(submission, benchmarkVersion: benchmarkVersion) else { return [] }
         return try Double.fetchAll(db.cachedStatement(sql: """
             SELECT s.screen_cpu_ms FROM submissions s
-            JOIN machines m ON m.id = s.machine_id
-            LEFT JOIN installs n ON n.id = s.install_id
-            WHERE s.screen_class = ? AND s.screen_cpu_ms IS NOT NULL
-                AND s.quarantined = 0 AND m.quarantined = 0 AND coalesce(n.quarantined, 0) = 0
+            WHERE s.screen_class = ? AND s.quarantined = 0 AND s.screen_cpu_ms IS NOT NULL
+                AND s.machine_id NOT IN (SELECT id FROM machines WHERE quarantined = 1)
+                AND (s.install_id IS NULL OR s.install_id NOT IN (SELECT id FROM installs WHERE quarantined = 1))
             ORDER BY s.received_at DESC LIMIT 1000
             """), arguments: [screenClass])
     }

@@ -162,6 +162,40 @@ struct TrustStoreTests {
             #expect(try await store.ingest(Self.fixture(11), receivedAt: receivedAt(11), credentials: Self.credentials().0).flagReason == nil)
         }
     }
+
+    @Test("the screen's peers leave out quarantined submissions, installs and machines")
+    func screenPeersLeaveQuarantine() async throws {
+        try await withTemporaryStore { store in
+            let (credentials, installToken, _) = Self.credentials()
+            let first = try await store.ingest(Self.fixture(1), receivedAt: receivedAt(1), credentials: credentials)
+            for n in 2...8 {
+                _ = try await store.ingest(Self.fixture(n), receivedAt: receivedAt(n), credentials: Self.credentials(presenting: installToken).0)
+            }
+            let probe = Self.fixture(100)
+            func peers() async throws -> Int {
+                try await store.writer.read { db in
+                    try SQLiteResultStore.screeningPeers(db, submission: probe, benchmarkVersion: OutlierScreen.benchmarkVersion(of: probe)).count
+                }
+            }
+            let summarizer = CurveAggregateTests.CountingSummarizer()
+            func set(_ target: ModerationTarget, _ quarantined: Bool) async throws {
+                _ = try await store.setQuarantine(target, quarantined: quarantined, reason: nil, actor: "test", at: receivedAt(20), summarizer: summarizer)
+            }
+            #expect(try await peers() == 8)
+            try await set(.submission(Self.fixture(1).id), true)
+            #expect(try await peers() == 7)
+            let install = ModerationTarget.install(try #require(first.installID))
+            try await set(install, true)
+            #expect(try await peers() == 0)
+            try await set(install, false)
+            #expect(try await peers() == 7)
+            try await set(.machine(SubmissionFixture.epyc2Core.machineID), true)
+            #expect(try await peers() == 0)
+            try await set(.machine(SubmissionFixture.epyc2Core.machineID), false)
+            try await set(.submission(Self.fixture(1).id), false)
+            #expect(try await peers() == 8)
+        }
+    }
 }
 
 extension SQLiteResultStore {
