@@ -23,22 +23,15 @@ public enum FormulaSelection {
         let curves = input.curves
         let exponents = configuration.exponents
         let table = CurveTable(curves: curves, indices: Array(curves.indices), exponents: exponents, flatTolerance: configuration.flatTolerance)
+        let tableClasses = table.sources.map { curves[$0].features.hardwareClass }
         let evidence = FitEvidence(
             machines: table.machineCount, curves: table.count, cpuModels: table.groupCount,
-            hardwareClasses: Set(table.sources.map { curves[$0].features.hardwareClass }).count,
+            hardwareClasses: Set(tableClasses).count,
             skippedCurves: curves.count - table.count, weightedMachines: table.effectiveMachines)
 
         // Noise split tables: the same curves from odd and from even rounds.
-        let splitSources = table.sources.filter { i in
-            let curve = curves[i].curve
-            return !curve.restricted(toRounds: { $0 % 2 != 0 }).hasNoPoints && !curve.restricted(toRounds: { $0 % 2 == 0 }).hasNoPoints
-        }
-        func splitTable(odd: Bool) -> CurveTable {
-            var list = curves
-            for i in splitSources { list[i].curve = list[i].curve.restricted { ($0 % 2 != 0) == odd } }
-            return CurveTable(curves: list, indices: splitSources, exponents: exponents, flatTolerance: configuration.flatTolerance)
-        }
-        let split = splitSources.isEmpty ? nil : (odd: splitTable(odd: true), even: splitTable(odd: false))
+        let split = CurveTable.oddEvenSplit(
+            curves: curves, sources: table.sources, exponents: exponents, flatTolerance: configuration.flatTolerance)
 
         var ranked = evaluateCandidates(on: table, split: split, configuration: configuration)
         let noiseFloor = split.map { pair in
@@ -62,11 +55,12 @@ public enum FormulaSelection {
         var position = [Int](repeating: -1, count: curves.count)
         for (k, source) in table.sources.enumerated() { position[source] = k }
         var byClass: [HardwareClass: [Int]] = [:]
-        for source in table.sources { byClass[curves[source].features.hardwareClass, default: []].append(source) }
+        for (source, hardwareClass) in zip(table.sources, tableClasses) { byClass[hardwareClass, default: []].append(source) }
         var classes: [ClassFit] = []
         var classEvidence: [ClassEvidence] = []
         for (hardwareClass, sources) in byClass.sorted(by: { $0.key < $1.key }) {
-            let sub = CurveTable(curves: curves, indices: sources, exponents: exponents, flatTolerance: configuration.flatTolerance)
+            // The class's rows of the global table: the same numbers as tabulating its curves anew.
+            let sub = table.subset(sources.map { position[$0] })
             // Weighted machines, so an install's fabricated machines cannot earn a class its own formula.
             let eligible = sub.effectiveMachines >= Double(configuration.classMinMachines) - 1e-9 && sub.groupCount >= 2
             classEvidence.append(ClassEvidence(
