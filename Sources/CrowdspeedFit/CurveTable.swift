@@ -40,34 +40,47 @@ struct CurveTable: Sendable {
         finish(interning)
     }
 
-    /// The noise-floor pair: the curves of `sources` restricted to their odd and to their even
-    /// rounds, for every curve that has a point in both halves, in `sources` order.
+    /// The curves of `sources` restricted to their odd rounds, for every curve that has a
+    /// point in both its odd and its even rounds, in `sources` order; with the sources admitted.
     ///
     /// Each restricted curve is tabulated as soon as it is built and then dropped, so the
     /// restricted copies of the input never exist all at once.
     ///
     /// - Returns: nil when no curve has a point in both halves.
-    static func oddEvenSplit(
+    static func oddRounds(
         curves: [FitCurve], sources: [Int], exponents: ClosedRange<Int>, flatTolerance: Double
-    ) -> (odd: CurveTable, even: CurveTable)? {
-        var odd = CurveTable(exponents: exponents, capacity: sources.count)
-        var even = CurveTable(exponents: exponents, capacity: sources.count)
-        var oddInterning = Interning()
-        var evenInterning = Interning()
-        var admitted = 0
+    ) -> (table: CurveTable, admitted: [Int])? {
+        var table = CurveTable(exponents: exponents, capacity: sources.count)
+        var interning = Interning()
+        var admitted: [Int] = []
         for index in sources {
             let fitCurve = curves[index]
             let oddCurve = fitCurve.curve.restricted { $0 % 2 != 0 }
-            let evenCurve = fitCurve.curve.restricted { $0 % 2 == 0 }
-            guard !oddCurve.hasNoPoints, !evenCurve.hasNoPoints else { continue }
-            admitted += 1
-            odd.append(fitCurve, curve: oddCurve, source: index, flatTolerance: flatTolerance, &oddInterning)
-            even.append(fitCurve, curve: evenCurve, source: index, flatTolerance: flatTolerance, &evenInterning)
+            guard !oddCurve.hasNoPoints, !fitCurve.curve.restricted(toRounds: { $0 % 2 == 0 }).hasNoPoints else { continue }
+            admitted.append(index)
+            table.append(fitCurve, curve: oddCurve, source: index, flatTolerance: flatTolerance, &interning)
         }
-        guard admitted > 0 else { return nil }
-        odd.finish(oddInterning)
-        even.finish(evenInterning)
-        return (odd, even)
+        guard !admitted.isEmpty else { return nil }
+        table.finish(interning)
+        return (table, admitted)
+    }
+
+    /// The curves of `sources` (as admitted by ``oddRounds(curves:sources:exponents:flatTolerance:)``)
+    /// restricted to their even rounds.
+    static func evenRounds(curves: [FitCurve], sources: [Int], exponents: ClosedRange<Int>, flatTolerance: Double) -> CurveTable {
+        var table = CurveTable(exponents: exponents, capacity: sources.count)
+        var interning = Interning()
+        for index in sources {
+            table.append(curves[index], curve: curves[index].curve.restricted { $0 % 2 == 0 }, source: index, flatTolerance: flatTolerance, &interning)
+        }
+        table.finish(interning)
+        return table
+    }
+
+    /// Whether a curve with this weight gets a row (see ``init(curves:indices:exponents:flatTolerance:)``).
+    static func admits(_ curve: Curve, weight: Double) -> Bool {
+        let best = curve.bestRelativeTime
+        return !curve.hasNoPoints && best.isFinite && best > 0 && weight.isFinite && weight > 0
     }
 
     /// The rows at `positions` (ascending) of this table: what tabulating their source curves
@@ -116,8 +129,8 @@ struct CurveTable: Sendable {
     /// Tabulates `curve` (``FitCurve/curve`` of `fitCurve` or a restriction of it) when it has a
     /// point and `fitCurve`'s weight is finite and > 0.
     private mutating func append(_ fitCurve: FitCurve, curve: Curve, source: Int, flatTolerance: Double, _ interning: inout Interning) {
+        guard Self.admits(curve, weight: fitCurve.weight) else { return }
         let best = curve.bestRelativeTime
-        guard !curve.hasNoPoints, best.isFinite, best > 0, fitCurve.weight.isFinite, fitCurve.weight > 0 else { return }
         let nodes = curve.interpolationNodes
         nodes.log2Sizes.withUnsafeBufferPointer { xs in
             nodes.values.withUnsafeBufferPointer { ys in

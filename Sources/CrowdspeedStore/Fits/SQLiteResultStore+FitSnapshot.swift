@@ -75,8 +75,13 @@ extension SQLiteResultStore {
             FROM curves
             WHERE benchmark = ? AND lower(implementation) = ? AND pypy_gc_min_pinned = 0 AND source IN (\(placeholders))
             """, arguments: StatementArguments([benchmark, implementation.lowercased()] + sources))
+        // Sized once (an upper bound, from the smallest index): grown by doubling, the array of
+        // 300k rows would hold up to twice their room while the input is built from it.
+        let rowCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM curves") ?? 0
         var curves: [StoredCurve] = []
+        curves.reserveCapacity(rowCount)
         var keys: [CurveOrderKey] = []
+        keys.reserveCapacity(rowCount)
         var fitted = [Bool](repeating: false, count: provenance.count)
         var machineNumbers: [String: Int] = [:]
         var machineIDs: [String] = []
