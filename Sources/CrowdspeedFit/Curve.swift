@@ -76,6 +76,18 @@ public struct Curve: Sendable, Equatable, Codable {
     public init(nurseries: [Int64], roundIDs: [Int], roundRatios: [Double], defaultNurseryBytes: Int64? = nil) {
         let columns = nurseries.count
         let valid = roundRatios.count == roundIDs.count * columns
+        // Already in order (a stored curve, a restriction of one): keep the arrays themselves,
+        // so that curves with the same grid or rounds share their storage, and a stored curve's
+        // ratios are not copied when they hold nothing to clean up (positive numbers and `.nan`).
+        if valid, Self.isStrictlyAscending(nurseries), nurseries.first.map({ $0 > 0 }) ?? true, Self.isStrictlyAscending(roundIDs) {
+            let ratios = roundRatios.allSatisfy(Self.isClean) ? roundRatios : roundRatios.map { $0.isFinite && $0 > 0 ? $0 : .nan }
+            self.nurseries = nurseries
+            self.roundIDs = roundIDs
+            self.roundRatios = ratios
+            self.defaultNurseryBytes = defaultNurseryBytes.flatMap { $0 > 0 ? $0 : nil }
+            (relativeTime, roundCounts) = Self.columnMedians(ratios, rows: roundIDs.count, columns: columns)
+            return
+        }
         // Order columns by size, dropping repeated sizes, and rows by round.
         var columnOrder: [Int] = []
         for index in nurseries.indices.sorted(by: { nurseries[$0] < nurseries[$1] })
@@ -171,6 +183,17 @@ public struct Curve: Sendable, Equatable, Codable {
     public var hasNoPoints: Bool { !roundCounts.contains { $0 > 0 } }
 
     // MARK: - Helpers
+
+    /// True for a ratio that the cleaning in ``init(nurseries:roundIDs:roundRatios:defaultNurseryBytes:)``
+    /// leaves bit for bit as it is.
+    @inline(__always)
+    static func isClean(_ ratio: Double) -> Bool {
+        (ratio.isFinite && ratio > 0) || ratio.bitPattern == Double.nan.bitPattern
+    }
+
+    static func isStrictlyAscending<T: Comparable>(_ values: [T]) -> Bool {
+        values.indices.dropFirst().allSatisfy { values[$0 - 1] < values[$0] }
+    }
 
     static func columnMedians(_ ratios: [Double], rows: Int, columns: Int) -> ([Double], [Int]) {
         var medians = [Double](repeating: .nan, count: columns)

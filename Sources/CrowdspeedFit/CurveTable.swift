@@ -34,36 +34,131 @@ struct CurveTable: Sendable {
     /// Tabulates `curves[i]` for every `i` in `indices` whose curve has a point and a weight
     /// that is finite and > 0.
     init(curves: [FitCurve], indices: [Int], exponents: ClosedRange<Int>, flatTolerance: Double) {
+        self.init(exponents: exponents, capacity: indices.count)
+        var interning = Interning()
+        for index in indices { append(curves[index], curve: curves[index].curve, source: index, flatTolerance: flatTolerance, &interning) }
+        finish(interning)
+    }
+
+    /// The curves of `sources` restricted to their odd rounds, for every curve that has a
+    /// point in both its odd and its even rounds, in `sources` order; with the sources admitted.
+    ///
+    /// Each restricted curve is tabulated as soon as it is built and then dropped, so the
+    /// restricted copies of the input never exist all at once.
+    ///
+    /// - Returns: nil when no curve has a point in both halves.
+    static func oddRounds(
+        curves: [FitCurve], sources: [Int], exponents: ClosedRange<Int>, flatTolerance: Double
+    ) -> (table: CurveTable, admitted: [Int])? {
+        var table = CurveTable(exponents: exponents, capacity: sources.count)
+        var interning = Interning()
+        var admitted: [Int] = []
+        for index in sources {
+            let fitCurve = curves[index]
+            let oddCurve = fitCurve.curve.restricted { $0 % 2 != 0 }
+            guard !oddCurve.hasNoPoints, !fitCurve.curve.restricted(toRounds: { $0 % 2 == 0 }).hasNoPoints else { continue }
+            admitted.append(index)
+            table.append(fitCurve, curve: oddCurve, source: index, flatTolerance: flatTolerance, &interning)
+        }
+        guard !admitted.isEmpty else { return nil }
+        table.finish(interning)
+        return (table, admitted)
+    }
+
+    /// The curves of `sources` (as admitted by ``oddRounds(curves:sources:exponents:flatTolerance:)``)
+    /// restricted to their even rounds.
+    static func evenRounds(curves: [FitCurve], sources: [Int], exponents: ClosedRange<Int>, flatTolerance: Double) -> CurveTable {
+        var table = CurveTable(exponents: exponents, capacity: sources.count)
+        var interning = Interning()
+        for index in sources {
+            table.append(curves[index], curve: curves[index].curve.restricted { $0 % 2 == 0 }, source: index, flatTolerance: flatTolerance, &interning)
+        }
+        table.finish(interning)
+        return table
+    }
+
+    /// Whether a curve with this weight gets a row (see ``init(curves:indices:exponents:flatTolerance:)``).
+    static func admits(_ curve: Curve, weight: Double) -> Bool {
+        let best = curve.bestRelativeTime
+        return !curve.hasNoPoints && best.isFinite && best > 0 && weight.isFinite && weight > 0
+    }
+
+    /// The rows at `positions` (ascending) of this table: what tabulating their source curves
+    /// anew would give, CPU models and machines numbered again in order of first appearance,
+    /// without interpolating any curve twice.
+    func subset(_ positions: [Int]) -> CurveTable {
+        var table = CurveTable(exponents: minExponent ... minExponent + exponentCount - 1, capacity: positions.count)
+        var groupIDs = [Int](repeating: -1, count: groupCount)
+        var machineIDs = [Int](repeating: -1, count: machineCount)
+        for k in positions {
+            table.times.append(contentsOf: times[k * exponentCount ..< (k + 1) * exponentCount])
+            table.bestTime.append(bestTime[k])
+            table.defaultRegret.append(defaultRegret[k])
+            table.target.append(target[k])
+            table.rows.append(rows[k])
+            if groupIDs[groups[k]] < 0 {
+                groupIDs[groups[k]] = table.groupCount
+                table.groupCount += 1
+            }
+            table.groups.append(groupIDs[groups[k]])
+            if machineIDs[machines[k]] < 0 {
+                machineIDs[machines[k]] = table.machineCount
+                table.machineCount += 1
+            }
+            table.machines.append(machineIDs[machines[k]])
+            table.sources.append(sources[k])
+            table.weights.append(weights[k])
+        }
+        table.effectiveMachines = Self.effectiveMachines(machines: table.machines, weights: table.weights, count: table.machineCount)
+        return table
+    }
+
+    /// An empty table.
+    private init(exponents: ClosedRange<Int>, capacity: Int) {
         minExponent = exponents.lowerBound
         exponentCount = exponents.count
-        var groupIDs: [String: Int] = [:]
-        var machineIDs: [String: Int] = [:]
-        times.reserveCapacity(indices.count * exponentCount)
-        for index in indices {
-            let fitCurve = curves[index]
-            let curve = fitCurve.curve
-            let best = curve.bestRelativeTime
-            guard !curve.hasNoPoints, best.isFinite, best > 0, fitCurve.weight.isFinite, fitCurve.weight > 0 else { continue }
-            let nodes = curve.interpolationNodes
-            nodes.log2Sizes.withUnsafeBufferPointer { xs in
-                nodes.values.withUnsafeBufferPointer { ys in
-                    for e in exponents { times.append(Curve.interpolate(xs: xs, ys: ys, at: Double(e))) }
-                }
+        times.reserveCapacity(capacity * exponentCount)
+    }
+
+    /// Dense numbering of CPU models and machines by first appearance.
+    private struct Interning {
+        var groups: [String: Int] = [:]
+        var machines: [String: Int] = [:]
+    }
+
+    /// Tabulates `curve` (``FitCurve/curve`` of `fitCurve` or a restriction of it) when it has a
+    /// point and `fitCurve`'s weight is finite and > 0.
+    private mutating func append(_ fitCurve: FitCurve, curve: Curve, source: Int, flatTolerance: Double, _ interning: inout Interning) {
+        guard Self.admits(curve, weight: fitCurve.weight) else { return }
+        let best = curve.bestRelativeTime
+        let nodes = curve.interpolationNodes
+        nodes.log2Sizes.withUnsafeBufferPointer { xs in
+            nodes.values.withUnsafeBufferPointer { ys in
+                for e in minExponent ..< minExponent + exponentCount { times.append(Curve.interpolate(xs: xs, ys: ys, at: Double(e))) }
             }
-            bestTime.append(best)
-            defaultRegret.append(1 / best - 1)
-            target.append(Self.flatCentre(curve, tolerance: flatTolerance))
-            rows.append(FeatureRow(fitCurve.features))
-            groups.append(Self.intern(fitCurve.cpuModel, &groupIDs))
-            machines.append(Self.intern(fitCurve.machineID, &machineIDs))
-            sources.append(index)
-            weights.append(fitCurve.weight)
         }
-        groupCount = groupIDs.count
-        machineCount = machineIDs.count
-        var machineWeight = [Double](repeating: 0, count: machineCount)
+        bestTime.append(best)
+        defaultRegret.append(1 / best - 1)
+        target.append(Self.flatCentre(curve, tolerance: flatTolerance))
+        rows.append(FeatureRow(fitCurve.features))
+        groups.append(Self.intern(fitCurve.cpuModel, &interning.groups))
+        machines.append(Self.intern(fitCurve.machineID, &interning.machines))
+        sources.append(source)
+        weights.append(fitCurve.weight)
+    }
+
+    /// Sets the counts and ``effectiveMachines`` once every curve is in.
+    private mutating func finish(_ interning: Interning) {
+        groupCount = interning.groups.count
+        machineCount = interning.machines.count
+        effectiveMachines = Self.effectiveMachines(machines: machines, weights: weights, count: machineCount)
+    }
+
+    /// Σ over machines (in dense-id order) of the largest weight among the machine's curves.
+    private static func effectiveMachines(machines: [Int], weights: [Double], count: Int) -> Double {
+        var machineWeight = [Double](repeating: 0, count: count)
         for (machine, weight) in zip(machines, weights) { machineWeight[machine] = max(machineWeight[machine], weight) }
-        effectiveMachines = machineWeight.reduce(0, +)
+        return machineWeight.reduce(0, +)
     }
 
     /// The weighted mean of per-curve `values` (table order), NaN where nothing is finite.

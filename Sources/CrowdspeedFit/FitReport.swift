@@ -53,9 +53,8 @@ public struct GainSummary: Sendable, Equatable, Codable {
 
     /// Summarizes `gains` weighted by `weights` (same count), as ``RegretSummary/init(_:weights:)``.
     public init(_ gains: [Double], weights: [Double]) {
-        self.init(
-            mean: Stats.weightedMean(gains, weights: weights), p10: Stats.weightedQuantile(gains, weights: weights, 0.1),
-            p90: Stats.weightedQuantile(gains, weights: weights, 0.9))
+        let quantiles = Stats.weightedQuantiles(gains, weights: weights, [0.1, 0.9])
+        self.init(mean: Stats.weightedMean(gains, weights: weights), p10: quantiles[0], p90: quantiles[1])
     }
 }
 

@@ -42,14 +42,22 @@ extension FormulaFamily {
         let groups = table.groupCount
         var total = [Double](repeating: 0, count: formulas.count)
         var perGroup = [Double](repeating: 0, count: formulas.count * max(1, groups))
-        for (j, formula) in formulas.enumerated() {
-            var sum = 0.0
-            for i in 0 ..< table.count {
-                let r = table.weights[i] * table.regret(i, exponent: formula.predictLog2(table.rows[i], low: low, high: high))
-                sum += r
-                perGroup[j * groups + table.groups[i]] += r
+        // Curve by curve rather than candidate by candidate: a curve's weighted regret at each
+        // exponent is computed once, and each candidate only looks up the one it snaps to. Every
+        // sum still adds the curves in table order, so the sums are the same to the bit.
+        var weighted = [Double](repeating: 0, count: table.exponentCount)
+        for i in 0 ..< table.count {
+            let weight = table.weights[i]
+            for k in 0 ..< table.exponentCount {
+                weighted[k] = weight * table.regret(i, exponent: Double(table.minExponent + k))
             }
-            total[j] = sum
+            let row = table.rows[i]
+            let group = table.groups[i]
+            for (j, formula) in formulas.enumerated() {
+                let r = weighted[Int(formula.predictLog2(row, low: low, high: high)) - table.minExponent]
+                total[j] += r
+                perGroup[j * groups + group] += r
+            }
         }
         let all = Self.middleArgmin(formulas.indices.map { total[$0] })
         var foldChoice = [Int](repeating: all, count: groups)

@@ -73,7 +73,9 @@ public struct HardwareClass: Codable, Sendable, Hashable, Comparable, CustomStri
 
     /// One spelling per architecture, so that macOS's `arm64` and Linux's `aarch64` share a class.
     public static func normalizedArch(_ arch: String) -> String {
-        switch arch.lowercased() {
+        // The spellings stored after normalization, without lowercasing a copy (hot in fits).
+        if arch == "x86_64" || arch == "aarch64" { return arch }
+        return switch arch.lowercased() {
         case "arm64", "aarch64": "aarch64"
         case "amd64", "x86_64", "x86-64": "x86_64"
         default: arch.lowercased()

@@ -22,28 +22,20 @@ public enum FormulaSelection {
     public static func fit(_ input: FitInput, configuration: FitConfiguration = FitConfiguration()) -> FitReport {
         let curves = input.curves
         let exponents = configuration.exponents
+        // The noise-floor split first, one half at a time and each table dropped once scored,
+        // so that at most one full table exists beside the input at any time.
+        let split = SplitScores(
+            curves: curves, sources: curves.indices.filter { CurveTable.admits(curves[$0].curve, weight: curves[$0].weight) },
+            configuration: configuration)
         let table = CurveTable(curves: curves, indices: Array(curves.indices), exponents: exponents, flatTolerance: configuration.flatTolerance)
+        let tableClasses = table.sources.map { curves[$0].features.hardwareClass }
         let evidence = FitEvidence(
             machines: table.machineCount, curves: table.count, cpuModels: table.groupCount,
-            hardwareClasses: Set(table.sources.map { curves[$0].features.hardwareClass }).count,
+            hardwareClasses: Set(tableClasses).count,
             skippedCurves: curves.count - table.count, weightedMachines: table.effectiveMachines)
 
-        // Noise split tables: the same curves from odd and from even rounds.
-        let splitSources = table.sources.filter { i in
-            let curve = curves[i].curve
-            return !curve.restricted(toRounds: { $0 % 2 != 0 }).hasNoPoints && !curve.restricted(toRounds: { $0 % 2 == 0 }).hasNoPoints
-        }
-        func splitTable(odd: Bool) -> CurveTable {
-            var list = curves
-            for i in splitSources { list[i].curve = list[i].curve.restricted { ($0 % 2 != 0) == odd } }
-            return CurveTable(curves: list, indices: splitSources, exponents: exponents, flatTolerance: configuration.flatTolerance)
-        }
-        let split = splitSources.isEmpty ? nil : (odd: splitTable(odd: true), even: splitTable(odd: false))
-
-        var ranked = evaluateCandidates(on: table, split: split, configuration: configuration)
-        let noiseFloor = split.map { pair in
-            pair.even.mean((0 ..< pair.even.count).map { pair.even.regret($0, exponent: pair.odd.bestExponent($0)) })
-        }
+        let scored = evaluateCandidates(on: table, split: split, configuration: configuration)
+        let noiseFloor = split?.noiseFloor
 
         guard table.count > 0 else {
             let empty = FormulaEvaluation(
@@ -54,19 +46,22 @@ public enum FormulaSelection {
                 evidence: evidence, isHeldOut: false, configuration: configuration)
         }
 
-        let chosen = choose(ranked.map(\.evaluation), margin: configuration.simplicityMargin)
-        let globalHeldOut = ranked[chosen].regrets
-        let global = ranked[chosen].evaluation
+        // Only the chosen candidate's per-curve regrets are needed from here on.
+        var ranked = scored.map(\.evaluation)
+        let chosen = choose(ranked, margin: configuration.simplicityMargin)
+        let globalHeldOut = scored[chosen].regrets
+        let global = ranked[chosen]
 
         // Classes: position of each source curve in the global table.
         var position = [Int](repeating: -1, count: curves.count)
         for (k, source) in table.sources.enumerated() { position[source] = k }
         var byClass: [HardwareClass: [Int]] = [:]
-        for source in table.sources { byClass[curves[source].features.hardwareClass, default: []].append(source) }
+        for (source, hardwareClass) in zip(table.sources, tableClasses) { byClass[hardwareClass, default: []].append(source) }
         var classes: [ClassFit] = []
         var classEvidence: [ClassEvidence] = []
         for (hardwareClass, sources) in byClass.sorted(by: { $0.key < $1.key }) {
-            let sub = CurveTable(curves: curves, indices: sources, exponents: exponents, flatTolerance: configuration.flatTolerance)
+            // The class's rows of the global table: the same numbers as tabulating its curves anew.
+            let sub = table.subset(sources.map { position[$0] })
             // Weighted machines, so an install's fabricated machines cannot earn a class its own formula.
             let eligible = sub.effectiveMachines >= Double(configuration.classMinMachines) - 1e-9 && sub.groupCount >= 2
             classEvidence.append(ClassEvidence(
@@ -85,15 +80,15 @@ public enum FormulaSelection {
         }
 
         let baselineNames: Set<String> = Set(["pypy_default"] + configuration.fixedConstants.map { "constant_" + NurserySize.format($0) })
-        var baselines = ranked.filter { baselineNames.contains($0.evaluation.name) }.map(\.evaluation)
-        if var bestConstant = ranked.first(where: { $0.evaluation.name == FormulaFamily.constant.rawValue })?.evaluation {
+        var baselines = ranked.filter { baselineNames.contains($0.name) }
+        if var bestConstant = ranked.first(where: { $0.name == FormulaFamily.constant.rawValue }) {
             bestConstant.name = "best_constant"
             baselines.append(bestConstant)
         }
-        ranked.removeAll { baselineNames.contains($0.evaluation.name) }
+        ranked.removeAll { baselineNames.contains($0.name) }
 
         return FitReport(
-            global: global, candidates: ranked.map(\.evaluation), baselines: baselines, classes: classes, classEvidence: classEvidence,
+            global: global, candidates: ranked, baselines: baselines, classes: classes, classEvidence: classEvidence,
             noiseFloor: noiseFloor, trainingRange: trainingRange(curves, table.sources), evidence: evidence,
             isHeldOut: table.groupCount >= 2, configuration: configuration)
     }
@@ -106,7 +101,7 @@ public enum FormulaSelection {
 
     /// Baselines (unless excluded) then fitted families, in order of simplicity.
     static func evaluateCandidates(
-        on table: CurveTable, split: (odd: CurveTable, even: CurveTable)?, configuration: FitConfiguration,
+        on table: CurveTable, split: SplitScores?, configuration: FitConfiguration,
         includeBaselines: Bool = true
     ) -> [Scored] {
         var scored: [Scored] = []
@@ -116,42 +111,79 @@ public enum FormulaSelection {
             scored.append(Scored(
                 evaluation: FormulaEvaluation(
                     name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault, heldOutRegret: table.regretSummary(table.defaultRegret),
-                    splitRegret: split.map { $0.even.mean($0.even.defaultRegret) },
+                    splitRegret: split?.pypyDefault,
                     gainOverDefault: table.gainSummary([Double](repeating: 0, count: table.count))),
                 regrets: table.defaultRegret))
-            for bytes in configuration.fixedConstants {
-                var formula = Formula.constant(bytes)
-                formula.minBytes = configuration.range.lowerBound
-                formula.maxBytes = configuration.range.upperBound
+            for (k, bytes) in configuration.fixedConstants.enumerated() {
+                let formula = fixedConstant(bytes, configuration: configuration)
                 let exponents = (0 ..< table.count).map { formula.predictLog2(table.rows[$0], low: low, high: high) }
-                scored.append(score(name: "constant_" + NurserySize.format(bytes), formula: formula, exponents: exponents, table: table, split: split, low: low, high: high))
+                scored.append(score(
+                    name: "constant_" + NurserySize.format(bytes), formula: formula, exponents: exponents, table: table,
+                    splitRegret: split?.constants[k]))
             }
         }
-        for family in configuration.families where family != .pypyDefault {
+        for (k, family) in configuration.families.filter({ $0 != .pypyDefault }).enumerated() {
             let fit = family.fit(on: table, configuration: configuration)
-            let splitFormula = split.map { family.fit(on: $0.odd, configuration: configuration).formula }
             scored.append(score(
                 name: family.rawValue, formula: fit.formula, exponents: fit.heldOutExponents, table: table,
-                split: split, splitFormula: splitFormula, low: low, high: high))
+                splitRegret: split?.families[k]))
         }
         return scored
     }
 
     private static func score(
-        name: String, formula: Formula, exponents: [Double], table: CurveTable, split: (odd: CurveTable, even: CurveTable)?,
-        splitFormula: Formula? = nil, low: Double, high: Double
+        name: String, formula: Formula, exponents: [Double], table: CurveTable, splitRegret: Double?
     ) -> Scored {
         let regrets = (0 ..< table.count).map { table.regret($0, exponent: exponents[$0]) }
         let gains = (0 ..< table.count).map { table.gain($0, exponent: exponents[$0]) }
-        let splitRegret = split.map { pair in
-            let f = splitFormula ?? formula
-            return pair.even.mean((0 ..< pair.even.count).map { pair.even.regret($0, exponent: f.predictLog2(pair.even.rows[$0], low: low, high: high)) })
-        }
         return Scored(
             evaluation: FormulaEvaluation(
                 name: name, formula: formula, heldOutRegret: table.regretSummary(regrets), splitRegret: splitRegret,
                 gainOverDefault: table.gainSummary(gains)),
             regrets: regrets)
+    }
+
+    /// A fixed-constant baseline, clamped to the configured range.
+    static func fixedConstant(_ bytes: Int64, configuration: FitConfiguration) -> Formula {
+        var formula = Formula.constant(bytes)
+        formula.minBytes = configuration.range.lowerBound
+        formula.maxBytes = configuration.range.upperBound
+        return formula
+    }
+
+    /// The noise-floor check: every candidate chosen on the curves' odd rounds and scored on
+    /// their even rounds (mean regret), and the floor itself (each curve's own odd-round best,
+    /// scored on its even rounds), over the curves with a point in both halves.
+    struct SplitScores {
+        var pypyDefault: Double
+        /// Per ``FitConfiguration/fixedConstants``.
+        var constants: [Double]
+        /// Per fitted family, in ``FitConfiguration/families`` order (PyPy's rule left out).
+        var families: [Double]
+        var noiseFloor: Double
+
+        /// Nil when no curve of `sources` has a point in both halves.
+        ///
+        /// The odd half is tabulated, fitted and dropped before the even half is tabulated.
+        init?(curves: [FitCurve], sources: [Int], configuration: FitConfiguration) {
+            let low = Double(configuration.exponents.lowerBound)
+            let high = Double(configuration.exponents.upperBound)
+            let families = configuration.families.filter { $0 != .pypyDefault }
+            guard let (odd, admitted) = CurveTable.oddRounds(
+                curves: curves, sources: sources, exponents: configuration.exponents, flatTolerance: configuration.flatTolerance)
+            else { return nil }
+            let fitted = families.map { $0.fit(on: odd, configuration: configuration).formula }
+            let oddBest = (0 ..< odd.count).map { odd.bestExponent($0) }
+            let even = CurveTable.evenRounds(
+                curves: curves, sources: admitted, exponents: configuration.exponents, flatTolerance: configuration.flatTolerance)
+            func regret(_ formula: Formula) -> Double {
+                even.mean((0 ..< even.count).map { even.regret($0, exponent: formula.predictLog2(even.rows[$0], low: low, high: high)) })
+            }
+            pypyDefault = even.mean(even.defaultRegret)
+            constants = configuration.fixedConstants.map { regret(FormulaSelection.fixedConstant($0, configuration: configuration)) }
+            self.families = fitted.map(regret)
+            noiseFloor = even.mean((0 ..< even.count).map { even.regret($0, exponent: oddBest[$0]) })
+        }
     }
 
     /// The first candidate (in simplicity order) whose mean regret is within `margin` of the best.

@@ -70,9 +70,14 @@ public enum Stats {
     /// values). Scaling every weight changes nothing, and with equal weights this is exactly
     /// ``quantile(_:_:)``, so unweighted fits report the numbers they always did.
     public static func weightedQuantile(_ values: [Double], weights: [Double], _ p: Double) -> Double {
+        weightedQuantiles(values, weights: weights, [p])[0]
+    }
+
+    /// ``weightedQuantile(_:weights:_:)`` at each of `probabilities`, sorting once.
+    public static func weightedQuantiles(_ values: [Double], weights: [Double], _ probabilities: [Double]) -> [Double] {
         precondition(values.count == weights.count, "one weight per value")
         let pairs = zip(values, weights).filter { $0.0.isFinite && $0.1.isFinite && $0.1 > 0 }.sorted { $0.0 < $1.0 }
-        guard let first = pairs.first else { return .nan }
+        guard let first = pairs.first else { return probabilities.map { _ in .nan } }
         let n = Double(pairs.count)
         let scale = n / pairs.reduce(0) { $0 + $1.1 }
         // Knots (rank, value): where each value's run of copies starts and ends. A weight below
@@ -91,17 +96,19 @@ public enum Stats {
                 knotValues.append(value)
             }
         }
-        let clamped = p.isNaN ? 0.5 : min(1, max(0, p))
-        let target = clamped * (n - 1)
-        var previous = (rank: ranks[0], value: first.0)
-        for (rank, value) in zip(ranks, knotValues) {
-            if rank >= target {
-                guard rank > previous.rank else { return value }
-                return previous.value + (target - previous.rank) / (rank - previous.rank) * (value - previous.value)
+        return probabilities.map { p in
+            let clamped = p.isNaN ? 0.5 : min(1, max(0, p))
+            let target = clamped * (n - 1)
+            var previous = (rank: ranks[0], value: first.0)
+            for (rank, value) in zip(ranks, knotValues) {
+                if rank >= target {
+                    guard rank > previous.rank else { return value }
+                    return previous.value + (target - previous.rank) / (rank - previous.rank) * (value - previous.value)
+                }
+                previous = (rank, value)
             }
-            previous = (rank, value)
+            // Only reached through rounding at the top rank.
+            return previous.value
         }
-        // Only reached through rounding at the top rank.
-        return previous.value
     }
 }

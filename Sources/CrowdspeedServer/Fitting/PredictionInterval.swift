@@ -59,10 +59,8 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
         }
         // Weighted like the fit, so an install's capped machines do not widen or shift the interval.
         return residuals.reduce(into: [:]) { result, entry in
-            let w = weights[entry.key] ?? []
-            result[entry.key] = PredictionInterval(
-                log2Lower: Stats.weightedQuantile(entry.value, weights: w, 0.1),
-                log2Upper: Stats.weightedQuantile(entry.value, weights: w, 0.9), coverage: 0.8, curves: entry.value.count)
+            let bounds = Stats.weightedQuantiles(entry.value, weights: weights[entry.key] ?? [], [0.1, 0.9])
+            result[entry.key] = PredictionInterval(log2Lower: bounds[0], log2Upper: bounds[1], coverage: 0.8, curves: entry.value.count)
         }
     }
 

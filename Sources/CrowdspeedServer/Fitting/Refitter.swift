@@ -52,7 +52,9 @@ public struct Refitter: Sendable {
     /// Fits now, whatever the counters say.
     public func refit() async throws -> Outcome {
         let snapshot = try await store.fitSnapshot(scope: scope, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
-        let input = FitInputBuilder.input(from: snapshot)
+        let inputSubmissions = snapshot.submissions
+        // Consumed: the snapshot's curves are released as the fit input is built.
+        let input = FitInputBuilder.input(from: consume snapshot)
         guard !input.curves.isEmpty else { return .noData }
         let clock = ContinuousClock()
         let started = clock.now
@@ -64,7 +66,7 @@ public struct Refitter: Sendable {
         let encoder = FittedFormula.encoder()
         let metrics = Self.metrics(report)
         let version = try await store.insertFormula(NewFormula(
-            scope: scope, createdAt: now(), inputSubmissions: snapshot.submissions, metrics: metrics,
+            scope: scope, createdAt: now(), inputSubmissions: inputSubmissions, metrics: metrics,
             fitMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
             reportJSON: String(decoding: try encoder.encode(report), as: UTF8.self),
             intervalsJSON: String(decoding: try encoder.encode(intervals), as: UTF8.self)))

@@ -217,34 +217,6 @@ extension SQLiteResultStore {
         ).map(machineCurve)
     }
 
-    /// Everything a refit of `scope` reads, in one read transaction: the admitted curves of
-    /// `benchmark` on `implementation` with `PYPY_GC_MIN` unpinned, and the scope's counter.
-    /// Quarantined data (the submission, its machine or its install) is left out, and each
-    /// machine's ``InstallWeightCap`` weight is read in the same transaction.
-    public func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot {
-        let sources = scope.sources.map(\.rawValue).sorted()
-        return try await writer.read { db in
-            let placeholders = sources.map { _ in "?" }.joined(separator: ", ")
-            let arguments = StatementArguments([benchmark, implementation.lowercased()] + sources)
-            let curves = try Row.fetchAll(db, sql: """
-                SELECT c.* FROM curves c
-                JOIN submissions s ON s.id = c.submission_id
-                JOIN machines m ON m.id = c.machine_id
-                LEFT JOIN installs n ON n.id = s.install_id
-                WHERE c.benchmark = ? AND lower(c.implementation) = ? AND c.pypy_gc_min_pinned = 0
-                    AND c.source IN (\(placeholders)) AND NOT \(Self.effectiveQuarantine)
-                ORDER BY c.machine_id, c.received_at, c.id
-                """, arguments: arguments
-            ).map(Self.storedCurve)
-            let submissions = try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0
-            // The cap counts only what enters this fit: an install's machines in other scopes
-            // or without curves here do not dilute (or inflate) its weight in this one.
-            let fitted = Set(curves.map(\.submissionID))
-            let provenance = try Self.submissionProvenance(db).filter { fitted.contains($0.submissionID) }
-            return FitSnapshot(curves: curves, submissions: submissions, machineWeights: InstallWeightCap.machineWeights(provenance))
-        }
-    }
-
     // MARK: Row mapping
 
     /// A `curves` row.
