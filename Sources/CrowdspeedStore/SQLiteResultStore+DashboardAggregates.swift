@@ -33,12 +33,6 @@ extension SQLiteResultStore {
     @discardableResult
     static func fillMissingResultSummaries(_ writer: any DatabaseWriter) throws -> Int {
         try writer.write { db -> Int in
-            // Ingest writes a result and its summary in one transaction and a deletion removes
-            // both, so once this has run nothing is missing. Summaries reference existing results
-            // (foreign key) one each (primary key), so equal counts — each a scan of a small
-            // index — prove it without the join below, which reads the whole results table.
-            let missing = try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM results) - (SELECT count(*) FROM result_summaries)")
-            guard missing != 0 else { return 0 }
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.id, r.submission_id, r.benchmark, r.benchmark_version, r.procs, r.nursery_bytes, r.payload,
                     r.library, r.unit, r.samples, s.machine_id, s.interpreter_id
