@@ -53,11 +53,11 @@ struct FitSnapshotTests {
                     try await ingest(pinned, at: clock + 2000, install: install)
                 }
             }
-            _ = try await store.setQuarantine(.machine(machines[4].submission.machine.machineID), quarantined: true, reason: "test", actor: "test", at: FitPopulation.receivedAt)
-            _ = try await store.setQuarantine(.submission(machines[8].submission.id), quarantined: true, reason: "test", actor: "test", at: FitPopulation.receivedAt)
+            _ = try await store.setQuarantine(.machine(machines[4].submission.machine.machineID), quarantined: true, reason: "test", actor: "test", at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
+            _ = try await store.setQuarantine(.submission(machines[8].submission.id), quarantined: true, reason: "test", actor: "test", at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
             let provenance = try await store.submissionProvenance()
             let quarantinedInstall = try #require(provenance.first { $0.submissionID == machines[1].submission.id }?.installID)
-            _ = try await store.setQuarantine(.install(quarantinedInstall), quarantined: true, reason: "test", actor: "test", at: FitPopulation.receivedAt)
+            _ = try await store.setQuarantine(.install(quarantinedInstall), quarantined: true, reason: "test", actor: "test", at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
 
             for scope in [FormulaScope.real, .synthetic] {
                 let snapshot = try await store.fitSnapshot(scope: scope, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
