@@ -39,8 +39,10 @@ final class IngestBatcher: Sendable {
     private let writer: any DatabaseWriter
     private let maximumBatch: Int
     private let state = Mutex(State())
-    /// The size of every batch written, in order (read by tests to see that batching happened).
+    /// The sizes of the most recent batches written, in order (read by tests to see that
+    /// batching happened); at most `keptBatchSizes`.
     private let writtenBatches = Mutex<[Int]>([])
+    private static let keptBatchSizes = 256
 
     /// Creates a batcher over `writer`; a batch holds at most `maximumBatch` submissions, which
     /// bounds how long the write lock is held at once.
@@ -71,7 +73,7 @@ final class IngestBatcher: Sendable {
     /// Submissions ever queued (taken into a batch or not).
     var receivedCount: Int { state.withLock { $0.received } }
 
-    /// The sizes of the batches written so far, oldest first.
+    /// The sizes of the most recent batches written (up to 256), oldest first.
     var batchSizes: [Int] { writtenBatches.withLock { $0 } }
 
     /// Writes batches until none is pending.
@@ -87,7 +89,11 @@ final class IngestBatcher: Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
-            writtenBatches.withLock { $0.append(batch.count) }
+            writtenBatches.withLock { sizes in
+                // Only the most recent are kept: a server runs for months.
+                if sizes.count == Self.keptBatchSizes { sizes.removeFirst() }
+                sizes.append(batch.count)
+            }
             let works = batch.map(\.work)
             do {
                 let outcomes = try await writer.write { db -> [Result<IngestResult, any Error>] in

@@ -3,23 +3,18 @@ import Foundation
 import GRDB
 
 extension SQLiteResultStore {
-    /// Writes the `result_summaries` rows of a submission whose results were just inserted, in
-    /// the caller's (ingest) transaction, so the summaries exist exactly when the results do.
-    ///
-    /// - Parameters:
-    ///   - db: the ingest transaction's connection.
-    ///   - submission: the submission as stored; its results' positions match the stored rows.
-    static func insertResultSummaries(_ db: Database, submission: Submission) throws {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT r.id, r.position, s.machine_id, s.interpreter_id FROM results r JOIN submissions s ON s.id = r.submission_id
-            WHERE r.submission_id = ?
-            """), arguments: [submission.id.storeText])
-        for row in rows {
-            let position: Int = row["position"]
-            guard submission.results.indices.contains(position) else { continue }
-            try insertSummary(
-                db, resultID: row["id"], submissionID: submission.id.storeText, machineID: row["machine_id"],
-                interpreterID: row["interpreter_id"], result: submission.results[position])
+    /// The timing summary of one result: its usable samples and their median times. Computed
+    /// before the write, so the single writer only inserts it.
+    struct ResultSummaryValues: Sendable {
+        var usableSamples: Int
+        var medianCPUMs: Double?
+        var medianWallMs: Double?
+
+        init(_ result: BenchmarkResult) {
+            let usable = result.samples.filter { $0.failed != true && $0.cpuMs.isFinite && $0.wallMs.isFinite }
+            usableSamples = usable.count
+            medianCPUMs = SQLiteResultStore.median(usable.map(\.cpuMs))
+            medianWallMs = SQLiteResultStore.median(usable.map(\.wallMs))
         }
     }
 
@@ -41,19 +36,21 @@ extension SQLiteResultStore {
                 WHERE rs.result_id IS NULL
                 """)
             for row in rows {
+                let result = try benchmarkResult(row)
                 try insertSummary(
                     db, resultID: row["id"], submissionID: row["submission_id"], machineID: row["machine_id"],
-                    interpreterID: row["interpreter_id"], result: try benchmarkResult(row))
+                    interpreterID: row["interpreter_id"], result: result, values: ResultSummaryValues(result))
             }
             return rows.count
         }
     }
 
-    /// Inserts one summary row.
-    private static func insertSummary(
-        _ db: Database, resultID: Int64, submissionID: String, machineID: String, interpreterID: Int64, result: BenchmarkResult
+    /// Inserts the summary row of the stored result `resultID`, in the caller's transaction (an
+    /// ingest's, so the summaries exist exactly when the results do).
+    static func insertSummary(
+        _ db: Database, resultID: Int64, submissionID: String, machineID: String, interpreterID: Int64, result: BenchmarkResult,
+        values: ResultSummaryValues
     ) throws {
-        let usable = result.samples.filter { $0.failed != true && $0.cpuMs.isFinite && $0.wallMs.isFinite }
         try db.cachedStatement(sql: """
             INSERT INTO result_summaries (result_id, submission_id, machine_id, interpreter_id, benchmark, benchmark_version,
                 procs, nursery_bytes, payload, library, usable_samples, median_cpu_ms, median_wall_ms)
@@ -62,7 +59,7 @@ extension SQLiteResultStore {
             """).execute(arguments: [
                 resultID, submissionID, machineID, interpreterID, result.benchmark, result.benchmarkVersion,
                 result.params.procs, result.params.nurseryBytes, result.params.payload, result.params.library,
-                usable.count, median(usable.map(\.cpuMs)), median(usable.map(\.wallMs)),
+                values.usableSamples, values.medianCPUMs, values.medianWallMs,
             ])
     }
 

@@ -25,6 +25,13 @@ extension SQLiteResultStore {
         let received = StoreTime.milliseconds(receivedAt)
         let screenValue = OutlierScreen.value(of: submission)
         let screenVersion = OutlierScreen.benchmarkVersion(of: submission)
+        let summaries = submission.results.map(ResultSummaryValues.init)
+        // The plausibility screen judges against the peers stored before this write began;
+        // reading them here rather than in the single writer keeps it off the critical path.
+        let peers = screenValue == nil ? [] : try await writer.read { db in
+            try Self.screeningPeers(db, submission: submission, benchmarkVersion: screenVersion)
+        }
+        let flag = screenValue.flatMap { OutlierScreen.flag($0, peers: peers) }
         // The machine-curve summaries (a bootstrap: the costliest part of an ingest) are
         // computed here, concurrently with other ingests, from a read of the machine's stored
         // curves; the writer reuses them unless those curves changed in between.
@@ -58,9 +65,6 @@ extension SQLiteResultStore {
                 installID = try Self.createInstall(db, tokenHash: credentials.newInstallHash, at: received)
                 installIssued = true
             }
-            let flag = try screenValue.flatMap { value in
-                try OutlierScreen.flag(value, peers: Self.screeningPeers(db, submission: submission, benchmarkVersion: screenVersion))
-            }
             try Self.upsertMachine(db, id: machineID, machine: submission.machine, hardwareJSON: hardwareJSON, seen: received)
             let interpreterID = try Self.interpreterID(db, submission.interpreter)
             try Self.insertSubmission(
@@ -86,12 +90,14 @@ extension SQLiteResultStore {
                     params.procs, params.nurseryBytes, params.payload, params.library, result.unit,
                     result.samples.count, blob,
                 ])
+                // The dashboard's timing summary of the result (0004_dashboard.sql), likewise.
+                try Self.insertSummary(
+                    db, resultID: db.lastInsertedRowID, submissionID: submissionID, machineID: machineID,
+                    interpreterID: interpreterID, result: result, values: summaries[position])
             }
             // The curves and the machine summaries they change, in the submission's transaction.
             try Self.storeCurves(
                 db, submission, machineID: machineID, receivedAt: received, aggregates: aggregates, presummaries: presummaries)
-            // The dashboard's per-result timing summaries (0004_dashboard.sql), likewise.
-            try Self.insertResultSummaries(db, submission: submission)
             return IngestResult(
                 outcome: .created(machineID: machineID), installID: installID, installIssued: installIssued,
                 deletionIssued: credentials != nil, flagReason: flag)

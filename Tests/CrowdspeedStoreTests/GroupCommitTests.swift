@@ -71,7 +71,10 @@ struct GroupCommitTests {
                 #expect(try await store.submission(id: submission.id)?.submission == submission)
             }
             #expect(try await store.tableCounts()["submissions"] == 12)
-            #expect(store.batcher.batchSizes.contains { $0 >= 11 }, "queued ingests were written together: \(store.batcher.batchSizes)")
+            // The first batch may have been taken (and wait for the held writer) before all
+            // arrived; everything queued behind it is written together.
+            let sizes = store.batcher.batchSizes
+            #expect(sizes.reduce(0, +) == 12 && sizes.count <= 2, "queued ingests were written together: \(sizes)")
         }
     }
 
