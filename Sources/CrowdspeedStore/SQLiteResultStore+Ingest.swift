@@ -45,7 +45,9 @@ extension SQLiteResultStore {
                 arguments: [submissionID])
             {
                 let storedHash: String = existing["content_hash"]
-                guard try ContentHash.matches(storedHash, submission, current: contentHash) else { throw StoreError.idConflict(submission.id) }
+                guard try ContentHash.matches(storedHash, submission, current: contentHash) else {
+                    throw StoreError.idConflict(submission.id)
+                }
                 let storedInstall: String? = existing["install_id"]
                 // The same install repeating its submission lost the first response, and with it
                 // the deletion token: hand out a new one (the old one stops working).
