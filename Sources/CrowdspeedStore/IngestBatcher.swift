@@ -38,7 +38,6 @@ final class IngestBatcher: Sendable {
 
     private let writer: any DatabaseWriter
     private let maximumBatch: Int
-    private let afterCommit: @Sendable () -> Void
     private let state = Mutex(State())
     /// The sizes of the most recent batches written, in order (read by tests to see that
     /// batching happened); at most `keptBatchSizes`.
@@ -46,12 +45,10 @@ final class IngestBatcher: Sendable {
     private static let keptBatchSizes = 256
 
     /// Creates a batcher over `writer`; a batch holds at most `maximumBatch` submissions, which
-    /// bounds how long the write lock is held at once; `afterCommit` runs after each batch's
-    /// commit.
-    init(writer: any DatabaseWriter, maximumBatch: Int = 64, afterCommit: @escaping @Sendable () -> Void = {}) {
+    /// bounds how long the write lock is held at once.
+    init(writer: any DatabaseWriter, maximumBatch: Int = 64) {
         self.writer = writer
         self.maximumBatch = max(1, maximumBatch)
-        self.afterCommit = afterCommit
     }
 
     /// Queues `work` and returns its outcome once the batch holding it has committed.
@@ -112,7 +109,6 @@ final class IngestBatcher: Sendable {
                         }
                     }
                 }
-                afterCommit()
                 for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
             } catch {
                 for pending in batch { pending.continuation.resume(throwing: error) }

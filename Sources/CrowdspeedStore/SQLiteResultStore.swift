@@ -15,8 +15,6 @@ public final class SQLiteResultStore: ResultStore {
     let logger: Logger
     /// The single writer of ingests: batches concurrent ones into one transaction.
     let batcher: IngestBatcher
-    /// Moves committed WAL pages into the database file off the writer (file databases only).
-    let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database file at `path` and applies pending migrations.
     ///
@@ -30,10 +28,8 @@ public final class SQLiteResultStore: ResultStore {
         // only connection that commits).
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(configuration.durability.pragmaValue)")
-            // Checkpoints are the checkpointer's, outside the writer's commits.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
-        try self.init(writer: pool, configuration: configuration, checkpointer: WALCheckpointer(path: path, configuration: configuration))
+        try self.init(writer: pool, configuration: configuration)
     }
 
     /// A store on a private in-memory database, for tests that need neither a file nor WAL.
@@ -41,13 +37,11 @@ public final class SQLiteResultStore: ResultStore {
         try SQLiteResultStore(writer: DatabaseQueue(configuration: configuration.grdbConfiguration()), configuration: configuration)
     }
 
-    /// Wraps an opened database and migrates it; `checkpointer` (file databases) is told of
-    /// every ingest commit.
-    init(writer: any DatabaseWriter, configuration: Configuration, checkpointer: WALCheckpointer? = nil) throws {
+    /// Wraps an opened database and migrates it.
+    init(writer: any DatabaseWriter, configuration: Configuration) throws {
         self.writer = writer
         self.logger = configuration.logger
-        self.checkpointer = checkpointer
-        self.batcher = IngestBatcher(writer: writer, afterCommit: { checkpointer?.committed() })
+        self.batcher = IngestBatcher(writer: writer)
         let runner = try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
         let applied = try runner.migrate(writer)
         // Results stored before the dashboard's summaries existed are summarized once, when
