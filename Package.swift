@@ -22,7 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // SHA-256 and secure random tokens (install, deletion and admin tokens). Already in the
         // graph through Hummingbird's dependencies; 3.x and 4.x share the API used.
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3" ..< "5.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
@@ -31,9 +31,12 @@ let package = Package(
         // Pure statistics: curves, optimum, formulas, regret.
         .target(name: "CrowdspeedFit", dependencies: ["CrowdspeedCore"], swiftSettings: swiftSettings),
         // Numbered SQL migrations, bundled so an installed binary finds them.
-        .target(name: "CrowdspeedMigrations", path: "Migrations", resources: [.copy("sql")], swiftSettings: swiftSettings),
+        .target(
+            name: "CrowdspeedMigrations", path: "Migrations", resources: [.copy("sql")], swiftSettings: swiftSettings),
         // Page templates and static assets, bundled the same way.
-        .target(name: "CrowdspeedWeb", path: "Web", resources: [.copy("templates"), .copy("static")], swiftSettings: swiftSettings),
+        .target(
+            name: "CrowdspeedWeb", path: "Web", resources: [.copy("templates"), .copy("static")],
+            swiftSettings: swiftSettings),
         .target(
             name: "CrowdspeedStore",
             dependencies: [
@@ -92,8 +95,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CrowdspeedCoreTests", dependencies: ["CrowdspeedCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "CrowdspeedFitTests", dependencies: ["CrowdspeedFit", "CrowdspeedCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "CrowdspeedStoreTests", dependencies: ["CrowdspeedStore", "CrowdspeedCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CrowdspeedFitTests", dependencies: ["CrowdspeedFit", "CrowdspeedCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CrowdspeedStoreTests", dependencies: ["CrowdspeedStore", "CrowdspeedCore"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CrowdspeedAgentTests",
             dependencies: ["CrowdspeedAgent", "CrowdspeedCore"],

@@ -28,7 +28,11 @@ public struct SubmissionReceipt: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, machineID = "machine_id", status, links, deletionToken = "deletion_token", installToken = "install_token"
+        case id
+        case machineID = "machine_id"
+        case status, links
+        case deletionToken = "deletion_token"
+        case installToken = "install_token"
     }
 }
 
@@ -41,7 +45,9 @@ public struct ProblemDetails: Codable, Sendable, Equatable, Error {
     public var detail: String?
     public var errors: [FieldIssue]?
 
-    public init(type: String = "about:blank", title: String, status: Int, detail: String? = nil, errors: [FieldIssue]? = nil) {
+    public init(
+        type: String = "about:blank", title: String, status: Int, detail: String? = nil, errors: [FieldIssue]? = nil
+    ) {
         self.type = type
         self.title = title
         self.status = status

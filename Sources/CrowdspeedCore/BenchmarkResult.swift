@@ -12,7 +12,9 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     public var unit: String
     public var samples: [Sample]
 
-    public init(benchmark: String, benchmarkVersion: String, params: ResultParams, unit: String = "ms", samples: [Sample]) {
+    public init(
+        benchmark: String, benchmarkVersion: String, params: ResultParams, unit: String = "ms", samples: [Sample]
+    ) {
         self.benchmark = benchmark
         self.benchmarkVersion = benchmarkVersion
         self.params = params
@@ -21,7 +23,9 @@ public struct BenchmarkResult: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case benchmark, benchmarkVersion = "benchmark_version", params, unit, samples
+        case benchmark
+        case benchmarkVersion = "benchmark_version"
+        case params, unit, samples
     }
 }
 
@@ -49,7 +53,9 @@ public struct ResultParams: Codable, Sendable, Equatable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case procs, nurseryBytes = "nursery_bytes", payload, library
+        case procs
+        case nurseryBytes = "nursery_bytes"
+        case payload, library
     }
 
     /// A canonical text form used as part of the stored natural key (`procs=2,nursery=default`).
@@ -80,7 +86,10 @@ public struct Sample: Codable, Sendable, Equatable {
     /// was measured until it died and are excluded from fits.
     public var failed: Bool?
 
-    public init(wallMs: Double, cpuMs: Double, maxRSSBytes: Int64, round: Int, foreignLoad: Double, noisy: Bool? = nil, failed: Bool? = nil) {
+    public init(
+        wallMs: Double, cpuMs: Double, maxRSSBytes: Int64, round: Int, foreignLoad: Double, noisy: Bool? = nil,
+        failed: Bool? = nil
+    ) {
         self.wallMs = wallMs
         self.cpuMs = cpuMs
         self.maxRSSBytes = maxRSSBytes
@@ -91,6 +100,11 @@ public struct Sample: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case wallMs = "wall_ms", cpuMs = "cpu_ms", maxRSSBytes = "max_rss_bytes", round, foreignLoad = "foreign_load", noisy, failed
+        case wallMs = "wall_ms"
+        case cpuMs = "cpu_ms"
+        case maxRSSBytes = "max_rss_bytes"
+        case round
+        case foreignLoad = "foreign_load"
+        case noisy, failed
     }
 }

@@ -10,7 +10,11 @@ extension MachineInfo {
     /// The form is `m-` followed by 16 hex digits of a 64-bit FNV-1a hash of a canonical text.
     public var machineID: String {
         let caches = self.caches
-            .sorted { ($0.level, $0.type.rawValue, $0.sizeBytes, $0.sharedBy) < ($1.level, $1.type.rawValue, $1.sizeBytes, $1.sharedBy) }
+            .sorted {
+                ($0.level, $0.type.rawValue, $0.sizeBytes, $0.sharedBy) < (
+                    $1.level, $1.type.rawValue, $1.sizeBytes, $1.sharedBy
+                )
+            }
             .map { "L\($0.level)\($0.type.rawValue):\($0.sizeBytes)/\($0.sharedBy)" }
         // Deduplicate: per-core caches are listed once per instance by some probes.
         var seen = Set<String>()

@@ -43,9 +43,18 @@ public struct MachineInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case arch, os, osVersion = "os_version", kernel, cpuVendor = "cpu_vendor", cpuModel = "cpu_model"
-        case physicalCores = "physical_cores", logicalCPUs = "logical_cpus", memoryBytes = "memory_bytes", caches
-        case cpuinfoCacheBytes = "cpuinfo_cache_bytes", virtualized, cpuQuota = "cpu_quota"
+        case arch, os
+        case osVersion = "os_version"
+        case kernel
+        case cpuVendor = "cpu_vendor"
+        case cpuModel = "cpu_model"
+        case physicalCores = "physical_cores"
+        case logicalCPUs = "logical_cpus"
+        case memoryBytes = "memory_bytes"
+        case caches
+        case cpuinfoCacheBytes = "cpuinfo_cache_bytes"
+        case virtualized
+        case cpuQuota = "cpu_quota"
     }
 
     /// The size of the largest data-or-unified cache at `level`, or nil when there is none.
@@ -70,7 +79,9 @@ public struct CacheInfo: Codable, Sendable, Equatable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case level, type, sizeBytes = "size_bytes", sharedBy = "shared_by"
+        case level, type
+        case sizeBytes = "size_bytes"
+        case sharedBy = "shared_by"
     }
 }
 

@@ -45,8 +45,10 @@ public enum OutlierScreen {
 
     /// The gcbench version of the screened result, which peers must share.
     public static func benchmarkVersion(of submission: Submission) -> String? {
-        submission.results.first { $0.benchmark == BenchmarkName.gcbench && $0.params.procs == 1 && $0.params.nurseryBytes == nil }?
-            .benchmarkVersion
+        submission.results.first {
+            $0.benchmark == BenchmarkName.gcbench && $0.params.procs == 1 && $0.params.nurseryBytes == nil
+        }?
+        .benchmarkVersion
     }
 
     /// The robust z of `value` among `peers`, or nil with fewer than ``minimumPeers`` usable peers.
@@ -62,7 +64,8 @@ public enum OutlierScreen {
         guard let z = score(value, peers: peers), abs(z) > threshold else { return nil }
         let center = exp(median(peers.filter { $0.isFinite && $0 > 0 }.map { log($0) }) ?? 0)
         return String(
-            format: "outlier: default-nursery gcbench median %.1f ms CPU vs %.1f ms for %d peers of its class (robust z %.1f)",
+            format:
+                "outlier: default-nursery gcbench median %.1f ms CPU vs %.1f ms for %d peers of its class (robust z %.1f)",
             value, center, peers.count, z)
     }
 

@@ -26,9 +26,11 @@ extension FieldIssue {
         case .keyNotFound(let key, let context):
             self.init(field: Self.path(context.codingPath + [key]), reason: "is required")
         case .typeMismatch(let type, let context):
-            self.init(field: Self.path(context.codingPath), reason: "has the wrong type; expected \(Self.jsonName(of: type))")
+            self.init(
+                field: Self.path(context.codingPath), reason: "has the wrong type; expected \(Self.jsonName(of: type))")
         case .valueNotFound(let type, let context):
-            self.init(field: Self.path(context.codingPath), reason: "must not be null; expected \(Self.jsonName(of: type))")
+            self.init(
+                field: Self.path(context.codingPath), reason: "must not be null; expected \(Self.jsonName(of: type))")
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
                 self.init(field: "(body)", reason: "is not valid JSON")

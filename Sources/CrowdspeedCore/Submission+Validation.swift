@@ -18,7 +18,9 @@ extension Submission {
     public func validationIssues(limits: SubmissionLimits = .standard, now: Date) -> [FieldIssue] {
         var check = Checker(limits: limits)
         if schemaVersion != WireCoding.schemaVersion {
-            check.fail("schema_version", "unsupported schema version \(schemaVersion); this server reads version \(WireCoding.schemaVersion)")
+            check.fail(
+                "schema_version",
+                "unsupported schema version \(schemaVersion); this server reads version \(WireCoding.schemaVersion)")
         }
         if createdAt.timeIntervalSince(now) > limits.maxFutureSkew {
             check.fail("created_at", "lies more than a day in the future")
@@ -44,13 +46,15 @@ extension Submission {
         }
         for (index, cache) in machine.caches.prefix(limits.maxCaches).enumerated() {
             let path = "machine.caches[\(index)]"
-            check.range("\(path).level", cache.level, 1 ... 5)
+            check.range("\(path).level", cache.level, 1...5)
             check.range("\(path).size_bytes", cache.sizeBytes, limits.cacheBytes)
-            check.range("\(path).shared_by", cache.sharedBy, 1 ... max(1, machine.logicalCPUs))
+            check.range("\(path).shared_by", cache.sharedBy, 1...max(1, machine.logicalCPUs))
         }
-        if let bytes = machine.cpuinfoCacheBytes { check.range("machine.cpuinfo_cache_bytes", bytes, limits.cacheBytes) }
+        if let bytes = machine.cpuinfoCacheBytes {
+            check.range("machine.cpuinfo_cache_bytes", bytes, limits.cacheBytes)
+        }
         if let quota = machine.cpuQuota {
-            check.number("machine.cpu_quota", quota, 0.01 ... Double(limits.cores.upperBound))
+            check.number("machine.cpu_quota", quota, 0.01...Double(limits.cores.upperBound))
         }
 
         check.text("interpreter.implementation", interpreter.implementation)
@@ -95,7 +99,9 @@ extension Submission {
             if result.unit != "ms" { check.fail("\(path).unit", "must be \"ms\"") }
             let params = result.params
             if let procs = params.procs { check.range("\(path).params.procs", procs, limits.procs) }
-            if let nursery = params.nurseryBytes { check.range("\(path).params.nursery_bytes", nursery, limits.nurseryBytes) }
+            if let nursery = params.nurseryBytes {
+                check.range("\(path).params.nursery_bytes", nursery, limits.nurseryBytes)
+            }
             if let payload = params.payload { check.identifier("\(path).params.payload", payload) }
             if let library = params.library { check.identifier("\(path).params.library", library) }
             if result.benchmark == BenchmarkName.gcbench && params.procs == nil {
@@ -110,7 +116,8 @@ extension Submission {
             }
             if result.samples.isEmpty { check.fail("\(path).samples", "is empty") }
             if result.samples.count > limits.maxSamplesPerResult {
-                check.fail("\(path).samples", "has \(result.samples.count) entries; at most \(limits.maxSamplesPerResult)")
+                check.fail(
+                    "\(path).samples", "has \(result.samples.count) entries; at most \(limits.maxSamplesPerResult)")
                 continue
             }
             for (sampleIndex, sample) in result.samples.enumerated() {
@@ -122,7 +129,7 @@ extension Submission {
                 if let maxRound, sample.round > maxRound {
                     check.fail("\(samplePath).round", "is \(sample.round) but run.rounds says rounds 0…\(maxRound)")
                 }
-                check.number("\(samplePath).foreign_load", sample.foreignLoad, 0 ... 1)
+                check.number("\(samplePath).foreign_load", sample.foreignLoad, 0...1)
                 if check.isFull { return }
             }
             checkRoundConsistency(&check, result: result, path: path, limits: limits)
@@ -137,7 +144,9 @@ extension Submission {
     ///
     /// Fewer than k is accepted: imported mailing-list data records one process's time per
     /// round, and the shared test fixtures do the same.
-    fileprivate func checkRoundConsistency(_ check: inout Checker, result: BenchmarkResult, path: String, limits: SubmissionLimits) {
+    fileprivate func checkRoundConsistency(
+        _ check: inout Checker, result: BenchmarkResult, path: String, limits: SubmissionLimits
+    ) {
         let capacity = result.benchmark == BenchmarkName.gcbench ? max(1, result.params.procs ?? 1) : 1
         guard result.samples.count > capacity else { return }
         var perRound: [Int: Int] = [:]
@@ -172,13 +181,17 @@ private struct Checker {
     /// Names that become parts of keys (benchmark, version, payload, library): letters, digits and
     /// `._-` only, so a canonical key like `payload=a,library=b` can never be forged by a name.
     mutating func identifier(_ field: String, _ value: String) {
-        if value.isEmpty || value.count > 64 || !value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+        if value.isEmpty || value.count > 64
+            || !value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+        {
             fail(field, "must be 1–64 characters of letters, digits, '.', '_' or '-'")
         }
     }
 
     mutating func range<T: Comparable>(_ field: String, _ value: T, _ bounds: ClosedRange<T>) {
-        if !bounds.contains(value) { fail(field, "is \(value); must be within \(bounds.lowerBound)…\(bounds.upperBound)") }
+        if !bounds.contains(value) {
+            fail(field, "is \(value); must be within \(bounds.lowerBound)…\(bounds.upperBound)")
+        }
     }
 
     mutating func number(_ field: String, _ value: Double, _ bounds: ClosedRange<Double>) {
@@ -193,7 +206,9 @@ public enum TextRules {
     public static func problem(_ value: String, maxLength: Int, allowEmpty: Bool = false) -> String? {
         if value.isEmpty { return allowEmpty ? nil : "must not be empty" }
         if value.count > maxLength { return "is \(value.count) characters long; at most \(maxLength)" }
-        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) {
+        if value.unicodeScalars.contains(where: {
+            $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
+        }) {
             return "contains control characters"
         }
         if value.contains(where: { "<>".contains($0) }) { return "contains markup characters (< or >)" }

@@ -34,7 +34,10 @@ public struct Submission: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion = "schema_version", id, createdAt = "created_at", agent, source, machine, interpreter, run, results
+        case schemaVersion = "schema_version"
+        case id
+        case createdAt = "created_at"
+        case agent, source, machine, interpreter, run, results
     }
 }
 
@@ -73,7 +76,9 @@ public struct InterpreterInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case implementation, version, languageVersion = "language_version", executable
+        case implementation, version
+        case languageVersion = "language_version"
+        case executable
     }
 }
 
@@ -99,6 +104,9 @@ public struct RunInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case seed, rounds, warmupRounds = "warmup_rounds", pypyGCMin = "pypy_gc_min", stopReason = "stop_reason"
+        case seed, rounds
+        case warmupRounds = "warmup_rounds"
+        case pypyGCMin = "pypy_gc_min"
+        case stopReason = "stop_reason"
     }
 }

@@ -68,11 +68,13 @@ private struct NumberToken {
 }
 
 private enum ASCII {
-    static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), colon = UInt8(ascii: ":"), comma = UInt8(ascii: ",")
+    static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), colon = UInt8(ascii: ":"),
+        comma = UInt8(ascii: ",")
     static let openBrace = UInt8(ascii: "{"), closeBrace = UInt8(ascii: "}")
     static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]")
     static let minus = UInt8(ascii: "-"), plus = UInt8(ascii: "+"), dot = UInt8(ascii: ".")
-    static let zero = UInt8(ascii: "0"), nine = UInt8(ascii: "9"), lowerE = UInt8(ascii: "e"), upperE = UInt8(ascii: "E")
+    static let zero = UInt8(ascii: "0"), nine = UInt8(ascii: "9"), lowerE = UInt8(ascii: "e"),
+        upperE = UInt8(ascii: "E")
     static let lowerN = UInt8(ascii: "n"), lowerT = UInt8(ascii: "t"), lowerF = UInt8(ascii: "f")
 }
 
@@ -93,7 +95,7 @@ private struct WireReader {
     /// no separate case.
     var current: UInt8 { position < bytes.count ? bytes[position] : 0 }
 
-    var isDigit: Bool { (ASCII.zero ... ASCII.nine).contains(current) }
+    var isDigit: Bool { (ASCII.zero...ASCII.nine).contains(current) }
 
     /// JSON's four whitespace bytes, as `JSONDecoder` allows them (a form feed, say, it refuses).
     mutating func skipWhitespace() {
@@ -114,7 +116,8 @@ private struct WireReader {
     mutating func literal(_ text: StaticString) -> Bool {
         let count = text.utf8CodeUnitCount
         guard bytes.count - position >= count,
-              memcmp(bytes.baseAddress! + position, text.utf8Start, count) == 0 else { return false }
+            memcmp(bytes.baseAddress! + position, text.utf8Start, count) == 0
+        else { return false }
         position += count
         return true
     }
@@ -149,9 +152,13 @@ private struct WireReader {
         }
     }
 
-    mutating func objectStart() throws(LeavesFastPath) -> Bool { try containerStart(ASCII.openBrace, closedBy: ASCII.closeBrace) }
+    mutating func objectStart() throws(LeavesFastPath) -> Bool {
+        try containerStart(ASCII.openBrace, closedBy: ASCII.closeBrace)
+    }
     mutating func nextMember() throws(LeavesFastPath) -> Bool { try containerNext(closedBy: ASCII.closeBrace) }
-    mutating func arrayStart() throws(LeavesFastPath) -> Bool { try containerStart(ASCII.openBracket, closedBy: ASCII.closeBracket) }
+    mutating func arrayStart() throws(LeavesFastPath) -> Bool {
+        try containerStart(ASCII.openBracket, closedBy: ASCII.closeBracket)
+    }
     mutating func nextElement() throws(LeavesFastPath) -> Bool { try containerNext(closedBy: ASCII.closeBracket) }
 
     /// Reads a member's key and its colon, leaving the cursor on the value.
@@ -168,7 +175,7 @@ private struct WireReader {
             guard byte >= 0x20, byte < 0x80, byte != ASCII.backslash else { throw LeavesFastPath() }
             position += 1
         }
-        let key = MemberKey(bytes: UnsafeBufferPointer(rebasing: bytes[start ..< position]))
+        let key = MemberKey(bytes: UnsafeBufferPointer(rebasing: bytes[start..<position]))
         position += 1
         skipWhitespace()
         try consume(ASCII.colon)
@@ -205,7 +212,7 @@ private struct WireReader {
             if byte >= 0x80 { isASCII = false }
             position += 1
         }
-        let text = UnsafeBufferPointer(rebasing: bytes[start ..< position])
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<position])
         position += 1
         return (text, isASCII)
     }
@@ -240,7 +247,7 @@ private struct WireReader {
         switch current {
         case ASCII.zero:
             position += 1
-        case ASCII.zero + 1 ... ASCII.nine:
+        case ASCII.zero + 1...ASCII.nine:
             hasNonzeroDigit = true
             while isDigit { position += 1 }
         default:
@@ -264,7 +271,7 @@ private struct WireReader {
             while isDigit { position += 1 }
         }
         return NumberToken(
-            bytes: UnsafeBufferPointer(rebasing: bytes[start ..< position]), isNegative: isNegative,
+            bytes: UnsafeBufferPointer(rebasing: bytes[start..<position]), isNegative: isNegative,
             isInteger: isInteger, hasNonzeroDigit: hasNonzeroDigit)
     }
 
@@ -313,8 +320,9 @@ private struct WireReader {
     mutating func double() throws(LeavesFastPath) -> Double {
         let token = try number()
         guard token.bytes.count <= 40,
-              let value = Double(String(decoding: token.bytes, as: UTF8.self)),
-              value.isNormal || (value == 0 && !token.hasNonzeroDigit) else { throw LeavesFastPath() }
+            let value = Double(String(decoding: token.bytes, as: UTF8.self)),
+            value.isNormal || (value == 0 && !token.hasNonzeroDigit)
+        else { throw LeavesFastPath() }
         return value
     }
 
@@ -363,21 +371,46 @@ extension WireReader {
     }
 
     mutating func submission() throws(LeavesFastPath) -> Submission {
-        var schemaVersion: Int?, id: UUID?, createdAt: Date?, agent: AgentInfo?, source: SubmissionSource?
-        var machine: MachineInfo?, interpreter: InterpreterInfo?, run: RunInfo?, results: [BenchmarkResult]?
+        var schemaVersion: Int?
+        var id: UUID?
+        var createdAt: Date?
+        var agent: AgentInfo?
+        var source: SubmissionSource?
+        var machine: MachineInfo?
+        var interpreter: InterpreterInfo?
+        var run: RunInfo?
+        var results: [BenchmarkResult]?
         var seen = SeenKeys()
         var more = try objectStart()
         while more {
             switch try memberKey() {
-            case "schema_version": try seen.mark(0); schemaVersion = try int()
-            case "id": try seen.mark(1); id = UUID(uuidString: try string())
-            case "created_at": try seen.mark(2); createdAt = RFC3339.parse(try string())
-            case "agent": try seen.mark(3); agent = try agentInfo()
-            case "source": try seen.mark(4); source = SubmissionSource(rawValue: try string())
-            case "machine": try seen.mark(5); machine = try machineInfo()
-            case "interpreter": try seen.mark(6); interpreter = try interpreterInfo()
-            case "run": try seen.mark(7); run = try null() ? nil : runInfo()
-            case "results": try seen.mark(8); results = try array { reader throws(LeavesFastPath) in try reader.benchmarkResult() }
+            case "schema_version":
+                try seen.mark(0)
+                schemaVersion = try int()
+            case "id":
+                try seen.mark(1)
+                id = UUID(uuidString: try string())
+            case "created_at":
+                try seen.mark(2)
+                createdAt = RFC3339.parse(try string())
+            case "agent":
+                try seen.mark(3)
+                agent = try agentInfo()
+            case "source":
+                try seen.mark(4)
+                source = SubmissionSource(rawValue: try string())
+            case "machine":
+                try seen.mark(5)
+                machine = try machineInfo()
+            case "interpreter":
+                try seen.mark(6)
+                interpreter = try interpreterInfo()
+            case "run":
+                try seen.mark(7)
+                run = try null() ? nil : runInfo()
+            case "results":
+                try seen.mark(8)
+                results = try array { reader throws(LeavesFastPath) in try reader.benchmarkResult() }
             default: try skipValue(depth: 0)
             }
             more = try nextMember()
@@ -391,13 +424,18 @@ extension WireReader {
     }
 
     mutating func agentInfo() throws(LeavesFastPath) -> AgentInfo {
-        var name: String?, version: String?
+        var name: String?
+        var version: String?
         var seen = SeenKeys()
         var more = try objectStart()
         while more {
             switch try memberKey() {
-            case "name": try seen.mark(0); name = try string()
-            case "version": try seen.mark(1); version = try string()
+            case "name":
+                try seen.mark(0)
+                name = try string()
+            case "version":
+                try seen.mark(1)
+                version = try string()
             default: try skipValue(depth: 0)
             }
             more = try nextMember()
@@ -407,69 +445,134 @@ extension WireReader {
     }
 
     mutating func interpreterInfo() throws(LeavesFastPath) -> InterpreterInfo {
-        var implementation: String?, version: String?, languageVersion: String?, executable: String?
+        var implementation: String?
+        var version: String?
+        var languageVersion: String?
+        var executable: String?
         var seen = SeenKeys()
         var more = try objectStart()
         while more {
             switch try memberKey() {
-            case "implementation": try seen.mark(0); implementation = try string()
-            case "version": try seen.mark(1); version = try string()
-            case "language_version": try seen.mark(2); languageVersion = try string()
-            case "executable": try seen.mark(3); executable = try string()
+            case "implementation":
+                try seen.mark(0)
+                implementation = try string()
+            case "version":
+                try seen.mark(1)
+                version = try string()
+            case "language_version":
+                try seen.mark(2)
+                languageVersion = try string()
+            case "executable":
+                try seen.mark(3)
+                executable = try string()
             default: try skipValue(depth: 0)
             }
             more = try nextMember()
         }
         guard let implementation, let version, let languageVersion, let executable else { throw LeavesFastPath() }
-        return InterpreterInfo(implementation: implementation, version: version, languageVersion: languageVersion, executable: executable)
+        return InterpreterInfo(
+            implementation: implementation, version: version, languageVersion: languageVersion, executable: executable)
     }
 
     mutating func runInfo() throws(LeavesFastPath) -> RunInfo {
-        var seed: UInt64?, rounds: Int?, warmupRounds: Int?, pypyGCMin: String?, stopReason: String?
+        var seed: UInt64?
+        var rounds: Int?
+        var warmupRounds: Int?
+        var pypyGCMin: String?
+        var stopReason: String?
         var seen = SeenKeys()
         var more = try objectStart()
         while more {
             switch try memberKey() {
-            case "seed": try seen.mark(0); seed = try uint64()
-            case "rounds": try seen.mark(1); rounds = try int()
-            case "warmup_rounds": try seen.mark(2); warmupRounds = try int()
-            case "pypy_gc_min": try seen.mark(3); pypyGCMin = try null() ? nil : string()
-            case "stop_reason": try seen.mark(4); stopReason = try null() ? nil : string()
+            case "seed":
+                try seen.mark(0)
+                seed = try uint64()
+            case "rounds":
+                try seen.mark(1)
+                rounds = try int()
+            case "warmup_rounds":
+                try seen.mark(2)
+                warmupRounds = try int()
+            case "pypy_gc_min":
+                try seen.mark(3)
+                pypyGCMin = try null() ? nil : string()
+            case "stop_reason":
+                try seen.mark(4)
+                stopReason = try null() ? nil : string()
             default: try skipValue(depth: 0)
             }
             more = try nextMember()
         }
         guard let seed, let rounds, let warmupRounds else { throw LeavesFastPath() }
-        return RunInfo(seed: seed, rounds: rounds, warmupRounds: warmupRounds, pypyGCMin: pypyGCMin, stopReason: stopReason)
+        return RunInfo(
+            seed: seed, rounds: rounds, warmupRounds: warmupRounds, pypyGCMin: pypyGCMin, stopReason: stopReason)
     }
 
     mutating func machineInfo() throws(LeavesFastPath) -> MachineInfo {
-        var arch: String?, os: String?, osVersion: String?, kernel: String?, cpuVendor: String?, cpuModel: String?
-        var physicalCores: Int?, logicalCPUs: Int?, memoryBytes: Int64?, caches: [CacheInfo]?
-        var cpuinfoCacheBytes: Int64?, virtualized: Bool?, cpuQuota: Double?
+        var arch: String?
+        var os: String?
+        var osVersion: String?
+        var kernel: String?
+        var cpuVendor: String?
+        var cpuModel: String?
+        var physicalCores: Int?
+        var logicalCPUs: Int?
+        var memoryBytes: Int64?
+        var caches: [CacheInfo]?
+        var cpuinfoCacheBytes: Int64?
+        var virtualized: Bool?
+        var cpuQuota: Double?
         var seen = SeenKeys()
         var more = try objectStart()
         while more {
             switch try memberKey() {
-            case "arch": try seen.mark(0); arch = try string()
-            case "os": try seen.mark(1); os = try string()
-            case "os_version": try seen.mark(2); osVersion = try string()
-            case "kernel": try seen.mark(3); kernel = try string()
-            case "cpu_vendor": try seen.mark(4); cpuVendor = try string()
-            case "cpu_model": try seen.mark(5); cpuModel = try string()
-            case "physical_cores": try seen.mark(6); physicalCores = try int()
-            case "logical_cpus": try seen.mark(7); logicalCPUs = try int()
-            case "memory_bytes": try seen.mark(8); memoryBytes = try int64()
-            case "caches": try seen.mark(9); caches = try array { reader throws(LeavesFastPath) in try reader.cacheInfo() }
-            case "cpuinfo_cache_bytes": try seen.mark(10); cpuinfoCacheBytes = try null() ? nil : int64()
-            case "virtualized": try seen.mark(11); virtualized = try bool()
-            case "cpu_quota": try seen.mark(12); cpuQuota = try null() ? nil : double()
+            case "arch":
+                try seen.mark(0)
+                arch = try string()
+            case "os":
+                try seen.mark(1)
+                os = try string()
+            case "os_version":
+                try seen.mark(2)
+                osVersion = try string()
+            case "kernel":
+                try seen.mark(3)
+                kernel = try string()
+            case "cpu_vendor":
+                try seen.mark(4)
+                cpuVendor = try string()
+            case "cpu_model":
+                try seen.mark(5)
+                cpuModel = try string()
+            case "physical_cores":
+                try seen.mark(6)
+                physicalCores = try int()
+            case "logical_cpus":
+                try seen.mark(7)
+                logicalCPUs = try int()
+            case "memory_bytes":
+                try seen.mark(8)
+                memoryBytes = try int64()
+            case "caches":
+                try seen.mark(9)
+                caches = try array { reader throws(LeavesFastPath) in try reader.cacheInfo() }
+            case "cpuinfo_cache_bytes":
+                try seen.mark(10)
+                cpuinfoCacheBytes = try null() ? nil : int64()
+            case "virtualized":
+                try seen.mark(11)
+                virtualized = try bool()
+            case "cpu_quota":
+                try seen.mark(12)
+                cpuQuota = try null() ? nil : double()
             default: try skipValue(depth: 0)
             }
             more = try nextMember()
         }
-        guard let arch, let os, let osVersion, let kernel, let cpuVendor, let cpuModel, let physicalCores, let logicalCPUs,
-              let memoryBytes, let caches, let virtualized else { throw LeavesFastPath() }
+        guard let arch, let os, let osVersion, let kernel, let cpuVendor, let cpuModel, let physicalCores,
+            let logicalCPUs,
+            let memoryBytes, let caches, let virtualized
+        else { throw LeavesFastPath() }
         return MachineInfo(
             arch: arch, os: os, osVersion: osVersion, kernel: kernel, cpuVendor: cpuVendor, cpuModel: cpuModel,
             physicalCores: physicalCores, logicalCPUs: logicalCPUs, memoryBytes: memoryBytes, caches: caches,
@@ -477,15 +580,26 @@ extension WireReader {
     }
 
     mutating func cacheInfo() throws(LeavesFastPath) -> CacheInfo {
-        var level: Int?, type: CacheType?, sizeBytes: Int64?, sharedBy: Int?
+        var level: Int?
+        var type: CacheType?
+        var sizeBytes: Int64?
+        var sharedBy: Int?
         var seen = SeenKeys()
         var more = try objectStart()
         while more {
             switch try memberKey() {
-            case "level": try seen.mark(0); level = try int()
-            case "type": try seen.mark(1); type = CacheType(rawValue: try string())
-            case "size_bytes": try seen.mark(2); sizeBytes = try int64()
-            case "shared_by": try seen.mark(3); sharedBy = try int()
+            case "level":
+                try seen.mark(0)
+                level = try int()
+            case "type":
+                try seen.mark(1)
+                type = CacheType(rawValue: try string())
+            case "size_bytes":
+                try seen.mark(2)
+                sizeBytes = try int64()
+            case "shared_by":
+                try seen.mark(3)
+                sharedBy = try int()
             default: try skipValue(depth: 0)
             }
             more = try nextMember()
@@ -495,22 +609,37 @@ extension WireReader {
     }
 
     mutating func benchmarkResult() throws(LeavesFastPath) -> BenchmarkResult {
-        var benchmark: String?, benchmarkVersion: String?, params: ResultParams?, unit: String?, samples: [Sample]?
+        var benchmark: String?
+        var benchmarkVersion: String?
+        var params: ResultParams?
+        var unit: String?
+        var samples: [Sample]?
         var seen = SeenKeys()
         var more = try objectStart()
         while more {
             switch try memberKey() {
-            case "benchmark": try seen.mark(0); benchmark = try string()
-            case "benchmark_version": try seen.mark(1); benchmarkVersion = try string()
-            case "params": try seen.mark(2); params = try resultParams()
-            case "unit": try seen.mark(3); unit = try string()
-            case "samples": try seen.mark(4); samples = try array { reader throws(LeavesFastPath) in try reader.sample() }
+            case "benchmark":
+                try seen.mark(0)
+                benchmark = try string()
+            case "benchmark_version":
+                try seen.mark(1)
+                benchmarkVersion = try string()
+            case "params":
+                try seen.mark(2)
+                params = try resultParams()
+            case "unit":
+                try seen.mark(3)
+                unit = try string()
+            case "samples":
+                try seen.mark(4)
+                samples = try array { reader throws(LeavesFastPath) in try reader.sample() }
             default: try skipValue(depth: 0)
             }
             more = try nextMember()
         }
         guard let benchmark, let benchmarkVersion, let params, let unit, let samples else { throw LeavesFastPath() }
-        return BenchmarkResult(benchmark: benchmark, benchmarkVersion: benchmarkVersion, params: params, unit: unit, samples: samples)
+        return BenchmarkResult(
+            benchmark: benchmark, benchmarkVersion: benchmarkVersion, params: params, unit: unit, samples: samples)
     }
 
     mutating func resultParams() throws(LeavesFastPath) -> ResultParams {
@@ -519,10 +648,18 @@ extension WireReader {
         var more = try objectStart()
         while more {
             switch try memberKey() {
-            case "procs": try seen.mark(0); params.procs = try null() ? nil : int()
-            case "nursery_bytes": try seen.mark(1); params.nurseryBytes = try null() ? nil : int64()
-            case "payload": try seen.mark(2); params.payload = try null() ? nil : string()
-            case "library": try seen.mark(3); params.library = try null() ? nil : string()
+            case "procs":
+                try seen.mark(0)
+                params.procs = try null() ? nil : int()
+            case "nursery_bytes":
+                try seen.mark(1)
+                params.nurseryBytes = try null() ? nil : int64()
+            case "payload":
+                try seen.mark(2)
+                params.payload = try null() ? nil : string()
+            case "library":
+                try seen.mark(3)
+                params.library = try null() ? nil : string()
             default: try skipValue(depth: 0)
             }
             more = try nextMember()
@@ -532,19 +669,38 @@ extension WireReader {
 
     /// The hot loop: ~400 of these per body.
     mutating func sample() throws(LeavesFastPath) -> Sample {
-        var wallMs: Double?, cpuMs: Double?, maxRSSBytes: Int64?, round: Int?, foreignLoad: Double?
-        var noisy: Bool?, failed: Bool?
+        var wallMs: Double?
+        var cpuMs: Double?
+        var maxRSSBytes: Int64?
+        var round: Int?
+        var foreignLoad: Double?
+        var noisy: Bool?
+        var failed: Bool?
         var seen = SeenKeys()
         var more = try objectStart()
         while more {
             switch try memberKey() {
-            case "cpu_ms": try seen.mark(0); cpuMs = try double()
-            case "failed": try seen.mark(1); failed = try null() ? nil : bool()
-            case "foreign_load": try seen.mark(2); foreignLoad = try double()
-            case "max_rss_bytes": try seen.mark(3); maxRSSBytes = try int64()
-            case "noisy": try seen.mark(4); noisy = try null() ? nil : bool()
-            case "round": try seen.mark(5); round = try int()
-            case "wall_ms": try seen.mark(6); wallMs = try double()
+            case "cpu_ms":
+                try seen.mark(0)
+                cpuMs = try double()
+            case "failed":
+                try seen.mark(1)
+                failed = try null() ? nil : bool()
+            case "foreign_load":
+                try seen.mark(2)
+                foreignLoad = try double()
+            case "max_rss_bytes":
+                try seen.mark(3)
+                maxRSSBytes = try int64()
+            case "noisy":
+                try seen.mark(4)
+                noisy = try null() ? nil : bool()
+            case "round":
+                try seen.mark(5)
+                round = try int()
+            case "wall_ms":
+                try seen.mark(6)
+                wallMs = try double()
             default: try skipValue(depth: 0)
             }
             more = try nextMember()

@@ -16,7 +16,8 @@ public enum WireCoding {
             var container = encoder.singleValueContainer()
             try container.encode(RFC3339.format(date))
         }
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         // Non-finite numbers are not JSON; refuse to write them rather than invent a spelling.
         encoder.nonConformingFloatEncodingStrategy = .throw
         return encoder
@@ -49,16 +50,20 @@ public enum RFC3339 {
     public static func format(_ date: Date) -> String {
         let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
         let seconds = (milliseconds / 1000).rounded(.down)
-        let whole = Date(timeIntervalSince1970: seconds).formatted(.iso8601.year().month().day().dateSeparator(.dash)
-            .time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
+        let whole = Date(timeIntervalSince1970: seconds).formatted(
+            .iso8601.year().month().day().dateSeparator(.dash)
+                .time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
         return String(whole.dropLast()) + String(format: ".%03dZ", Int(milliseconds - seconds * 1000))
     }
 
     /// Parses an RFC 3339 date-time with an explicit offset, with or without fractional seconds.
     public static func parse(_ text: String) -> Date? {
         guard text.count <= 40 else { return nil }
-        if let date = try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash)
-            .time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted)) {
+        if let date = try? Date(
+            text,
+            strategy: .iso8601.year().month().day().dateSeparator(.dash)
+                .time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+        {
             return date
         }
         if let date = try? Date(text, strategy: .iso8601) { return date }

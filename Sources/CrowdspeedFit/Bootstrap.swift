@@ -98,20 +98,21 @@ public enum BestNurseryEstimator {
             // column's rows pre-sorted by ratio, weighted by how often each round was drawn:
             // O(rows) per column instead of gathering and sorting the drawn values, with the
             // same medians (equal values are interchangeable) from the same random stream.
-            var sortedRows: [[Int]] = (0 ..< columns).map { column in
-                (0 ..< rows).filter { curve.roundRatios[$0 * columns + column].isFinite }
+            var sortedRows: [[Int]] = (0..<columns).map { column in
+                (0..<rows).filter { curve.roundRatios[$0 * columns + column].isFinite }
                     .sorted { curve.roundRatios[$0 * columns + column] < curve.roundRatios[$1 * columns + column] }
             }
             var argmins: [Double] = []
             argmins.reserveCapacity(max(1, replicates))
             var draws = [Int](repeating: 0, count: rows)
             var medians = [Double](repeating: .nan, count: columns)
-            for _ in 0 ..< max(1, replicates) {
-                for index in 0 ..< rows { draws[index] = 0 }
-                for _ in 0 ..< rows { draws[Int.random(in: 0 ..< rows, using: &generator)] += 1 }
-                for column in 0 ..< columns {
+            for _ in 0..<max(1, replicates) {
+                for index in 0..<rows { draws[index] = 0 }
+                for _ in 0..<rows { draws[Int.random(in: 0..<rows, using: &generator)] += 1 }
+                for column in 0..<columns {
                     medians[column] = weightedMedian(
-                        sortedRows: &sortedRows[column], draws: draws, ratios: curve.roundRatios, column: column, columns: columns)
+                        sortedRows: &sortedRows[column], draws: draws, ratios: curve.roundRatios, column: column,
+                        columns: columns)
                 }
                 if let pick = argmin(medians) { argmins.append(log2(Double(curve.nurseries[pick]))) }
             }
@@ -132,7 +133,9 @@ public enum BestNurseryEstimator {
     /// being the column's rows with a finite ratio in ascending order of it; NaN when no drawn
     /// row has one. Equal to sorting the drawn values and taking the middle one (or the mean of
     /// the middle two). `inout` only to avoid copying the row list per call.
-    static func weightedMedian(sortedRows: inout [Int], draws: [Int], ratios: [Double], column: Int, columns: Int) -> Double {
+    static func weightedMedian(sortedRows: inout [Int], draws: [Int], ratios: [Double], column: Int, columns: Int)
+        -> Double
+    {
         var count = 0
         for row in sortedRows { count += draws[row] }
         guard count > 0 else { return .nan }

@@ -15,7 +15,10 @@ public struct ClassEvidence: Sendable, Equatable, Codable {
     /// has a ``ClassFit`` in ``FitReport/classes``, accepted or not).
     public var eligible: Bool
 
-    public init(hardwareClass: HardwareClass, machines: Int, curves: Int, cpuModels: Int, weightedMachines: Double, eligible: Bool) {
+    public init(
+        hardwareClass: HardwareClass, machines: Int, curves: Int, cpuModels: Int, weightedMachines: Double,
+        eligible: Bool
+    ) {
         self.hardwareClass = hardwareClass
         self.machines = machines
         self.curves = curves

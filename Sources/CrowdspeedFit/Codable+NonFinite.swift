@@ -6,7 +6,10 @@ import Foundation
 
 extension Curve {
     enum CodingKeys: String, CodingKey {
-        case nurseries, roundIDs = "round_ids", roundRatios = "round_ratios", defaultNurseryBytes = "default_nursery_bytes"
+        case nurseries
+        case roundIDs = "round_ids"
+        case roundRatios = "round_ratios"
+        case defaultNurseryBytes = "default_nursery_bytes"
     }
 
     /// Decodes the stored form (sizes, rounds, per-round ratios with null for missing) and

@@ -79,8 +79,12 @@ public struct Curve: Sendable, Equatable, Codable {
         // Already in order (a stored curve, a restriction of one): keep the arrays themselves,
         // so that curves with the same grid or rounds share their storage, and a stored curve's
         // ratios are not copied when they hold nothing to clean up (positive numbers and `.nan`).
-        if valid, Self.isStrictlyAscending(nurseries), nurseries.first.map({ $0 > 0 }) ?? true, Self.isStrictlyAscending(roundIDs) {
-            let ratios = roundRatios.allSatisfy(Self.isClean) ? roundRatios : roundRatios.map { $0.isFinite && $0 > 0 ? $0 : .nan }
+        if valid, Self.isStrictlyAscending(nurseries), nurseries.first.map({ $0 > 0 }) ?? true,
+            Self.isStrictlyAscending(roundIDs)
+        {
+            let ratios =
+                roundRatios.allSatisfy(Self.isClean)
+                ? roundRatios : roundRatios.map { $0.isFinite && $0 > 0 ? $0 : .nan }
             self.nurseries = nurseries
             self.roundIDs = roundIDs
             self.roundRatios = ratios
@@ -146,7 +150,7 @@ public struct Curve: Sendable, Equatable, Codable {
             let control = Self.aggregate(&buckets[row * width], aggregation)
             guard control.isFinite, control > 0 else { continue }
             keptRounds.append(round)
-            for column in 1 ..< width {
+            for column in 1..<width {
                 ratios.append(Self.aggregate(&buckets[row * width + column], aggregation) / control)
             }
         }
@@ -162,7 +166,7 @@ public struct Curve: Sendable, Equatable, Codable {
         var ratios: [Double] = []
         for (row, round) in roundIDs.enumerated() where includeRound(round) {
             ids.append(round)
-            ratios.append(contentsOf: roundRatios[row * columns ..< (row + 1) * columns])
+            ratios.append(contentsOf: roundRatios[row * columns..<(row + 1) * columns])
         }
         return Curve(nurseries: nurseries, roundIDs: ids, roundRatios: ratios, defaultNurseryBytes: defaultNurseryBytes)
     }
@@ -171,7 +175,8 @@ public struct Curve: Sendable, Equatable, Codable {
     public var points: [CurvePoint] {
         nurseries.indices.compactMap { index in
             roundCounts[index] > 0
-                ? CurvePoint(nurseryBytes: nurseries[index], relativeTime: relativeTime[index], rounds: roundCounts[index])
+                ? CurvePoint(
+                    nurseryBytes: nurseries[index], relativeTime: relativeTime[index], rounds: roundCounts[index])
                 : nil
         }
     }
@@ -200,9 +205,9 @@ public struct Curve: Sendable, Equatable, Codable {
         var counts = [Int](repeating: 0, count: columns)
         var scratch: [Double] = []
         scratch.reserveCapacity(rows)
-        for column in 0 ..< columns {
+        for column in 0..<columns {
             scratch.removeAll(keepingCapacity: true)
-            for row in 0 ..< rows {
+            for row in 0..<rows {
                 let value = ratios[row * columns + column]
                 if value.isFinite { scratch.append(value) }
             }

@@ -36,7 +36,9 @@ struct CurveTable: Sendable {
     init(curves: [FitCurve], indices: [Int], exponents: ClosedRange<Int>, flatTolerance: Double) {
         self.init(exponents: exponents, capacity: indices.count)
         var interning = Interning()
-        for index in indices { append(curves[index], curve: curves[index].curve, source: index, flatTolerance: flatTolerance, &interning) }
+        for index in indices {
+            append(curves[index], curve: curves[index].curve, source: index, flatTolerance: flatTolerance, &interning)
+        }
         finish(interning)
     }
 
@@ -56,7 +58,9 @@ struct CurveTable: Sendable {
         for index in sources {
             let fitCurve = curves[index]
             let oddCurve = fitCurve.curve.restricted { $0 % 2 != 0 }
-            guard !oddCurve.hasNoPoints, !fitCurve.curve.restricted(toRounds: { $0 % 2 == 0 }).hasNoPoints else { continue }
+            guard !oddCurve.hasNoPoints, !fitCurve.curve.restricted(toRounds: { $0 % 2 == 0 }).hasNoPoints else {
+                continue
+            }
             admitted.append(index)
             table.append(fitCurve, curve: oddCurve, source: index, flatTolerance: flatTolerance, &interning)
         }
@@ -67,11 +71,15 @@ struct CurveTable: Sendable {
 
     /// The curves of `sources` (as admitted by ``oddRounds(curves:sources:exponents:flatTolerance:)``)
     /// restricted to their even rounds.
-    static func evenRounds(curves: [FitCurve], sources: [Int], exponents: ClosedRange<Int>, flatTolerance: Double) -> CurveTable {
+    static func evenRounds(curves: [FitCurve], sources: [Int], exponents: ClosedRange<Int>, flatTolerance: Double)
+        -> CurveTable
+    {
         var table = CurveTable(exponents: exponents, capacity: sources.count)
         var interning = Interning()
         for index in sources {
-            table.append(curves[index], curve: curves[index].curve.restricted { $0 % 2 == 0 }, source: index, flatTolerance: flatTolerance, &interning)
+            table.append(
+                curves[index], curve: curves[index].curve.restricted { $0 % 2 == 0 }, source: index,
+                flatTolerance: flatTolerance, &interning)
         }
         table.finish(interning)
         return table
@@ -87,11 +95,11 @@ struct CurveTable: Sendable {
     /// anew would give, CPU models and machines numbered again in order of first appearance,
     /// without interpolating any curve twice.
     func subset(_ positions: [Int]) -> CurveTable {
-        var table = CurveTable(exponents: minExponent ... minExponent + exponentCount - 1, capacity: positions.count)
+        var table = CurveTable(exponents: minExponent...minExponent + exponentCount - 1, capacity: positions.count)
         var groupIDs = [Int](repeating: -1, count: groupCount)
         var machineIDs = [Int](repeating: -1, count: machineCount)
         for k in positions {
-            table.times.append(contentsOf: times[k * exponentCount ..< (k + 1) * exponentCount])
+            table.times.append(contentsOf: times[k * exponentCount..<(k + 1) * exponentCount])
             table.bestTime.append(bestTime[k])
             table.defaultRegret.append(defaultRegret[k])
             table.target.append(target[k])
@@ -109,7 +117,8 @@ struct CurveTable: Sendable {
             table.sources.append(sources[k])
             table.weights.append(weights[k])
         }
-        table.effectiveMachines = Self.effectiveMachines(machines: table.machines, weights: table.weights, count: table.machineCount)
+        table.effectiveMachines = Self.effectiveMachines(
+            machines: table.machines, weights: table.weights, count: table.machineCount)
         return table
     }
 
@@ -128,13 +137,17 @@ struct CurveTable: Sendable {
 
     /// Tabulates `curve` (``FitCurve/curve`` of `fitCurve` or a restriction of it) when it has a
     /// point and `fitCurve`'s weight is finite and > 0.
-    private mutating func append(_ fitCurve: FitCurve, curve: Curve, source: Int, flatTolerance: Double, _ interning: inout Interning) {
+    private mutating func append(
+        _ fitCurve: FitCurve, curve: Curve, source: Int, flatTolerance: Double, _ interning: inout Interning
+    ) {
         guard Self.admits(curve, weight: fitCurve.weight) else { return }
         let best = curve.bestRelativeTime
         let nodes = curve.interpolationNodes
         nodes.log2Sizes.withUnsafeBufferPointer { xs in
             nodes.values.withUnsafeBufferPointer { ys in
-                for e in minExponent ..< minExponent + exponentCount { times.append(Curve.interpolate(xs: xs, ys: ys, at: Double(e))) }
+                for e in minExponent..<minExponent + exponentCount {
+                    times.append(Curve.interpolate(xs: xs, ys: ys, at: Double(e)))
+                }
             }
         }
         bestTime.append(best)
@@ -185,7 +198,7 @@ struct CurveTable: Sendable {
     /// The integer exponent with the lowest tabulated T (first on ties): the per-curve oracle.
     func bestExponent(_ i: Int) -> Double {
         var best = 0
-        for k in 1 ..< exponentCount where times[i * exponentCount + k] < times[i * exponentCount + best] { best = k }
+        for k in 1..<exponentCount where times[i * exponentCount + k] < times[i * exponentCount + best] { best = k }
         return Double(minExponent + best)
     }
 
@@ -195,7 +208,8 @@ struct CurveTable: Sendable {
         let limit = curve.relativeTime[best] * (1 + tolerance)
         var low = Double.infinity
         var high = -Double.infinity
-        for index in curve.nurseries.indices where curve.relativeTime[index].isFinite && curve.relativeTime[index] <= limit {
+        for index in curve.nurseries.indices
+        where curve.relativeTime[index].isFinite && curve.relativeTime[index] <= limit {
             let x = log2(Double(curve.nurseries[index]))
             low = min(low, x)
             high = max(high, x)

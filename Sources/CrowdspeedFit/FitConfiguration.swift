@@ -33,6 +33,6 @@ public struct FitConfiguration: Sendable, Equatable, Codable {
     var exponents: ClosedRange<Int> {
         let low = Int(log2(Double(max(1, range.lowerBound))).rounded(.up))
         let high = Int(log2(Double(max(1, range.upperBound))).rounded(.down))
-        return low ... max(low, high)
+        return low...max(low, high)
     }
 }

@@ -25,7 +25,8 @@ public struct FitCurve: Sendable, Equatable, Codable {
     public var weight: Double
 
     public init(
-        machineID: String, cpuModel: String, features: MachineFeatures, interpreterVersion: String, workload: String, curve: Curve,
+        machineID: String, cpuModel: String, features: MachineFeatures, interpreterVersion: String, workload: String,
+        curve: Curve,
         weight: Double = 1
     ) {
         self.machineID = machineID
@@ -93,7 +94,10 @@ extension FitCurve {
     ///   - aggregation: how the k samples of a point in one round are combined.
     /// - Returns: curves in ascending (benchmark version, procs) order; curves without any
     ///   non-default point are kept (the fit skips them and counts them).
-    public static func curves(from submission: Submission, benchmark: String = BenchmarkName.gcbench, aggregation: ReplicateAggregation = .mean) -> [FitCurve] {
+    public static func curves(
+        from submission: Submission, benchmark: String = BenchmarkName.gcbench,
+        aggregation: ReplicateAggregation = .mean
+    ) -> [FitCurve] {
         let relevant = submission.results.filter { $0.benchmark == benchmark }
         let keys = Set(relevant.map { KeyPair(version: $0.benchmarkVersion, procs: $0.params.procs ?? 1) })
         let isPyPy = submission.interpreter.implementation.lowercased() == "pypy"
@@ -101,14 +105,17 @@ extension FitCurve {
         return keys.sorted().compactMap { key in
             guard let features = MachineFeatures(machine: submission.machine, procs: key.procs) else { return nil }
             var samples: [CurveSample] = []
-            for result in relevant where result.benchmarkVersion == key.version && (result.params.procs ?? 1) == key.procs {
+            for result in relevant
+            where result.benchmarkVersion == key.version && (result.params.procs ?? 1) == key.procs {
                 for sample in result.samples {
-                    samples.append(CurveSample(
-                        round: sample.round, nurseryBytes: result.params.nurseryBytes, cpuMs: sample.cpuMs,
-                        failed: sample.failed ?? false))
+                    samples.append(
+                        CurveSample(
+                            round: sample.round, nurseryBytes: result.params.nurseryBytes, cpuMs: sample.cpuMs,
+                            failed: sample.failed ?? false))
                 }
             }
-            let defaultBytes = isPyPy ? PyPyDefaultRule.nurseryBytes(version: submission.interpreter.version, features: features) : nil
+            let defaultBytes =
+                isPyPy ? PyPyDefaultRule.nurseryBytes(version: submission.interpreter.version, features: features) : nil
             return FitCurve(
                 machineID: machineID, cpuModel: submission.machine.cpuModel, features: features,
                 interpreterVersion: submission.interpreter.version, workload: "\(benchmark)@\(key.version)",

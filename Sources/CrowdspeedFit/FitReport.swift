@@ -28,7 +28,8 @@ public struct RegretSummary: Sendable, Equatable, Codable {
     public init(_ regrets: [Double], weights: [Double]) {
         let admitted = zip(regrets, weights).filter { $0.0.isFinite && $0.1.isFinite && $0.1 > 0 }.count
         self.init(
-            mean: Stats.weightedMean(regrets, weights: weights), p90: Stats.weightedQuantile(regrets, weights: weights, 0.9),
+            mean: Stats.weightedMean(regrets, weights: weights),
+            p90: Stats.weightedQuantile(regrets, weights: weights, 0.9),
             curves: admitted)
     }
 }
@@ -48,7 +49,8 @@ public struct GainSummary: Sendable, Equatable, Codable {
     /// Summarizes the finite values of `gains`, each of weight 1.
     public init(_ gains: [Double]) {
         let finite = gains.filter(\.isFinite).sorted()
-        self.init(mean: Stats.mean(finite), p10: Stats.quantileSorted(finite, 0.1), p90: Stats.quantileSorted(finite, 0.9))
+        self.init(
+            mean: Stats.mean(finite), p10: Stats.quantileSorted(finite, 0.1), p90: Stats.quantileSorted(finite, 0.9))
     }
 
     /// Summarizes `gains` weighted by `weights` (same count), as ``RegretSummary/init(_:weights:)``.
@@ -148,7 +150,9 @@ public struct FitReport: Sendable, Equatable, Codable {
     public var configuration: FitConfiguration
 
     /// The formula served for `hardwareClass`: its own when accepted, else the global one.
-    public func evaluation(for hardwareClass: HardwareClass) -> (evaluation: FormulaEvaluation, hardwareClass: HardwareClass?) {
+    public func evaluation(for hardwareClass: HardwareClass) -> (
+        evaluation: FormulaEvaluation, hardwareClass: HardwareClass?
+    ) {
         if let fit = classes.first(where: { $0.hardwareClass == hardwareClass && $0.accepted }) {
             return (fit.evaluation, fit.hardwareClass)
         }
@@ -166,12 +170,15 @@ public struct FitReport: Sendable, Equatable, Codable {
         let (evaluation, hardwareClass) = evaluation(for: features.hardwareClass)
         let defaultBytes = PyPyDefaultRule.nurseryBytes(version: pypyVersion, features: features)
         let bytes = evaluation.formula.predict(features, pypyVersion: pypyVersion)
-        let keep = evaluation.formula.family == .pypyDefault || bytes == defaultBytes
+        let keep =
+            evaluation.formula.family == .pypyDefault || bytes == defaultBytes
             || !(evaluation.gainOverDefault.mean > 0)
         return NurseryRecommendation(
             nurseryBytes: keep ? defaultBytes : bytes, formula: evaluation.formula, formulaName: evaluation.name,
-            hardwareClass: hardwareClass, heldOutRegret: evaluation.heldOutRegret, gainOverDefault: evaluation.gainOverDefault,
-            pypyDefaultBytes: defaultBytes, insideTrainingRange: trainingRange?.contains(features) ?? false, keepDefault: keep)
+            hardwareClass: hardwareClass, heldOutRegret: evaluation.heldOutRegret,
+            gainOverDefault: evaluation.gainOverDefault,
+            pypyDefaultBytes: defaultBytes, insideTrainingRange: trainingRange?.contains(features) ?? false,
+            keepDefault: keep)
     }
 }
 

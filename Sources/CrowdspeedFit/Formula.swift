@@ -31,7 +31,8 @@ public struct LogLinearCoefficients: Codable, Sendable, Equatable {
     public var log2Cores: Double
     public var log2Procs: Double
 
-    public init(intercept: Double, log2L2: Double, log2LLC: Double, noL3: Double, log2Cores: Double, log2Procs: Double) {
+    public init(intercept: Double, log2L2: Double, log2LLC: Double, noL3: Double, log2Cores: Double, log2Procs: Double)
+    {
         self.intercept = intercept
         self.log2L2 = log2L2
         self.log2LLC = log2LLC
@@ -61,7 +62,7 @@ public struct Formula: Codable, Sendable, Equatable, CustomStringConvertible {
     public var maxBytes: Int64
 
     /// The default clamp: 64 KiB … 1 GiB.
-    public static let defaultRange: ClosedRange<Int64> = (64 << 10) ... (1 << 30)
+    public static let defaultRange: ClosedRange<Int64> = (64 << 10)...(1 << 30)
 
     /// A formula of a one-parameter family.
     public init(family: FormulaFamily, log2Factor: Double, range: ClosedRange<Int64> = Formula.defaultRange) {
@@ -108,8 +109,11 @@ public struct Formula: Codable, Sendable, Equatable, CustomStringConvertible {
         case .l3PerProcs: raw = log2Factor + row.log2LLC - row.log2Procs
         case .l3PerCores: raw = log2Factor + row.log2LLC - row.log2Cores
         case .logLinear:
-            let c = logLinear ?? LogLinearCoefficients(intercept: 22, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
-            raw = c.intercept + c.log2L2 * row.log2L2 + c.log2LLC * row.log2LLC + c.noL3 * row.noL3
+            let c =
+                logLinear
+                ?? LogLinearCoefficients(intercept: 22, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
+            raw =
+                c.intercept + c.log2L2 * row.log2L2 + c.log2LLC * row.log2LLC + c.noL3 * row.noL3
                 + c.log2Cores * row.log2Cores + c.log2Procs * row.log2Procs
         case .pypyDefault: raw = 22
         }
@@ -134,7 +138,9 @@ public struct Formula: Codable, Sendable, Equatable, CustomStringConvertible {
         case .l3PerProcs: return "nursery = \(k) × L3 / procs (L2 when no L3)" + tail
         case .l3PerCores: return "nursery = \(k) × L3 / cores (L2 when no L3)" + tail
         case .logLinear:
-            let c = logLinear ?? LogLinearCoefficients(intercept: 0, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
+            let c =
+                logLinear
+                ?? LogLinearCoefficients(intercept: 0, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
             func term(_ value: Double, _ name: String) -> String {
                 (value < 0 ? " − " : " + ") + Self.fixed(abs(value)) + "·" + name
             }
@@ -171,7 +177,9 @@ public struct Formula: Codable, Sendable, Equatable, CustomStringConvertible {
             lines.append("    llc = l3 if l3 > 0 else l2")
             lines.append("    n = \(Self.pythonFloat(exp2(log2Factor))) * llc / max(cores, 1)")
         case .logLinear:
-            let c = logLinear ?? LogLinearCoefficients(intercept: 22, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
+            let c =
+                logLinear
+                ?? LogLinearCoefficients(intercept: 22, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
             lines += [
                 "    import math",
                 "    llc = l3 if l3 > 0 else l2",

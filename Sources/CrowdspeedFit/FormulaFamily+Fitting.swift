@@ -46,9 +46,9 @@ extension FormulaFamily {
         // exponent is computed once, and each candidate only looks up the one it snaps to. Every
         // sum still adds the curves in table order, so the sums are the same to the bit.
         var weighted = [Double](repeating: 0, count: table.exponentCount)
-        for i in 0 ..< table.count {
+        for i in 0..<table.count {
             let weight = table.weights[i]
-            for k in 0 ..< table.exponentCount {
+            for k in 0..<table.exponentCount {
                 weighted[k] = weight * table.regret(i, exponent: Double(table.minExponent + k))
             }
             let row = table.rows[i]
@@ -62,11 +62,11 @@ extension FormulaFamily {
         let all = Self.middleArgmin(formulas.indices.map { total[$0] })
         var foldChoice = [Int](repeating: all, count: groups)
         if groups > 1 {
-            for g in 0 ..< groups {
+            for g in 0..<groups {
                 foldChoice[g] = Self.middleArgmin(formulas.indices.map { total[$0] - perGroup[$0 * groups + g] })
             }
         }
-        let heldOut = (0 ..< table.count).map { i in
+        let heldOut = (0..<table.count).map { i in
             formulas[foldChoice[table.groups[i]]].predictLog2(table.rows[i], low: low, high: high)
         }
         return FamilyFit(formula: formulas.isEmpty ? .pypyDefault : formulas[all], heldOutExponents: heldOut)
@@ -82,15 +82,20 @@ extension FormulaFamily {
         var groupB = [Double](repeating: 0, count: groups * size)
         var groupN = [Double](repeating: 0, count: groups)
         var x = [Double](repeating: 0, count: size)
-        for i in 0 ..< table.count where table.target[i].isFinite {
+        for i in 0..<table.count where table.target[i].isFinite {
             let row = table.rows[i]
-            x[0] = 1; x[1] = row.log2L2; x[2] = row.log2LLC; x[3] = row.noL3; x[4] = row.log2Cores; x[5] = row.log2Procs
+            x[0] = 1
+            x[1] = row.log2L2
+            x[2] = row.log2LLC
+            x[3] = row.noL3
+            x[4] = row.log2Cores
+            x[5] = row.log2Procs
             let g = table.groups[i]
             let w = table.weights[i]
-            for r in 0 ..< size {
+            for r in 0..<size {
                 totalB[r] += w * x[r] * table.target[i]
                 groupB[g * size + r] += w * x[r] * table.target[i]
-                for c in 0 ..< size {
+                for c in 0..<size {
                     totalA[r * size + c] += w * x[r] * x[c]
                     groupA[g * size * size + r * size + c] += w * x[r] * x[c]
                 }
@@ -103,27 +108,28 @@ extension FormulaFamily {
             var b = totalB
             var n = totalN
             if let g {
-                for k in 0 ..< size * size { a[k] -= groupA[g * size * size + k] }
-                for k in 0 ..< size { b[k] -= groupB[g * size + k] }
+                for k in 0..<size * size { a[k] -= groupA[g * size * size + k] }
+                for k in 0..<size { b[k] -= groupB[g * size + k] }
                 n -= groupN[g]
             }
             // n is a weight sum; subtracting a fold can leave rounding dust where it should be 0.
             let hasData = n > 1e-9
-            let fallback = LogLinearCoefficients(intercept: hasData ? b[0] / n : 22, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
+            let fallback = LogLinearCoefficients(
+                intercept: hasData ? b[0] / n : 22, log2L2: 0, log2LLC: 0, noL3: 0, log2Cores: 0, log2Procs: 0)
             guard hasData else { return Formula(logLinear: fallback, range: configuration.range) }
             // Ridge on the slopes only, scaled by the (weighted) number of curves.
-            for k in 1 ..< size { a[k * size + k] += configuration.ridge * n }
+            for k in 1..<size { a[k * size + k] += configuration.ridge * n }
             guard let solution = LinearAlgebra.solve(a, b, size: size) else {
                 return Formula(logLinear: fallback, range: configuration.range)
             }
             return Formula(logLinear: LogLinearCoefficients(vector: solution), range: configuration.range)
         }
         let all = solve(subtracting: nil)
-        let folds: [Formula] = table.groupCount > 1 ? (0 ..< groups).map { solve(subtracting: $0) } : [all]
+        let folds: [Formula] = table.groupCount > 1 ? (0..<groups).map { solve(subtracting: $0) } : [all]
         let exponents = configuration.exponents
         let low = Double(exponents.lowerBound)
         let high = Double(exponents.upperBound)
-        let heldOut = (0 ..< table.count).map { i in
+        let heldOut = (0..<table.count).map { i in
             folds[table.groupCount > 1 ? table.groups[i] : 0].predictLog2(table.rows[i], low: low, high: high)
         }
         return FamilyFit(formula: all, heldOutExponents: heldOut)
@@ -162,25 +168,27 @@ enum LinearAlgebra {
         var m = a
         var v = b
         let scale = max(1e-300, m.map(abs).max() ?? 0)
-        for column in 0 ..< size {
+        for column in 0..<size {
             var pivot = column
-            for row in column + 1 ..< size where abs(m[row * size + column]) > abs(m[pivot * size + column]) { pivot = row }
+            for row in column + 1..<size where abs(m[row * size + column]) > abs(m[pivot * size + column]) {
+                pivot = row
+            }
             guard abs(m[pivot * size + column]) > 1e-12 * scale else { return nil }
             if pivot != column {
-                for k in 0 ..< size { m.swapAt(column * size + k, pivot * size + k) }
+                for k in 0..<size { m.swapAt(column * size + k, pivot * size + k) }
                 v.swapAt(column, pivot)
             }
-            for row in column + 1 ..< size {
+            for row in column + 1..<size {
                 let factor = m[row * size + column] / m[column * size + column]
                 guard factor != 0 else { continue }
-                for k in column ..< size { m[row * size + k] -= factor * m[column * size + k] }
+                for k in column..<size { m[row * size + k] -= factor * m[column * size + k] }
                 v[row] -= factor * v[column]
             }
         }
         var x = [Double](repeating: 0, count: size)
         for row in stride(from: size - 1, through: 0, by: -1) {
             var sum = v[row]
-            for k in row + 1 ..< size { sum -= m[row * size + k] * x[k] }
+            for k in row + 1..<size { sum -= m[row * size + k] * x[k] }
             x[row] = sum / m[row * size + row]
         }
         return x.allSatisfy(\.isFinite) ? x : nil

@@ -25,9 +25,12 @@ public enum FormulaSelection {
         // The noise-floor split first, one half at a time and each table dropped once scored,
         // so that at most one full table exists beside the input at any time.
         let split = SplitScores(
-            curves: curves, sources: curves.indices.filter { CurveTable.admits(curves[$0].curve, weight: curves[$0].weight) },
+            curves: curves,
+            sources: curves.indices.filter { CurveTable.admits(curves[$0].curve, weight: curves[$0].weight) },
             configuration: configuration)
-        let table = CurveTable(curves: curves, indices: Array(curves.indices), exponents: exponents, flatTolerance: configuration.flatTolerance)
+        let table = CurveTable(
+            curves: curves, indices: Array(curves.indices), exponents: exponents,
+            flatTolerance: configuration.flatTolerance)
         let tableClasses = table.sources.map { curves[$0].features.hardwareClass }
         let evidence = FitEvidence(
             machines: table.machineCount, curves: table.count, cpuModels: table.groupCount,
@@ -42,7 +45,8 @@ public enum FormulaSelection {
                 name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault,
                 heldOutRegret: RegretSummary([]), splitRegret: nil, gainOverDefault: GainSummary([]))
             return FitReport(
-                global: empty, candidates: [], baselines: [empty], classes: [], classEvidence: [], noiseFloor: nil, trainingRange: nil,
+                global: empty, candidates: [], baselines: [empty], classes: [], classEvidence: [], noiseFloor: nil,
+                trainingRange: nil,
                 evidence: evidence, isHeldOut: false, configuration: configuration)
         }
 
@@ -56,7 +60,9 @@ public enum FormulaSelection {
         var position = [Int](repeating: -1, count: curves.count)
         for (k, source) in table.sources.enumerated() { position[source] = k }
         var byClass: [HardwareClass: [Int]] = [:]
-        for (source, hardwareClass) in zip(table.sources, tableClasses) { byClass[hardwareClass, default: []].append(source) }
+        for (source, hardwareClass) in zip(table.sources, tableClasses) {
+            byClass[hardwareClass, default: []].append(source)
+        }
         var classes: [ClassFit] = []
         var classEvidence: [ClassEvidence] = []
         for (hardwareClass, sources) in byClass.sorted(by: { $0.key < $1.key }) {
@@ -64,22 +70,29 @@ public enum FormulaSelection {
             let sub = table.subset(sources.map { position[$0] })
             // Weighted machines, so an install's fabricated machines cannot earn a class its own formula.
             let eligible = sub.effectiveMachines >= Double(configuration.classMinMachines) - 1e-9 && sub.groupCount >= 2
-            classEvidence.append(ClassEvidence(
-                hardwareClass: hardwareClass, machines: sub.machineCount, curves: sub.count, cpuModels: sub.groupCount,
-                weightedMachines: sub.effectiveMachines, eligible: eligible))
+            classEvidence.append(
+                ClassEvidence(
+                    hardwareClass: hardwareClass, machines: sub.machineCount, curves: sub.count,
+                    cpuModels: sub.groupCount,
+                    weightedMachines: sub.effectiveMachines, eligible: eligible))
             guard eligible else { continue }
             var subConfiguration = configuration
             subConfiguration.fixedConstants = []
-            let fitted = evaluateCandidates(on: sub, split: nil, configuration: subConfiguration, includeBaselines: false)
+            let fitted = evaluateCandidates(
+                on: sub, split: nil, configuration: subConfiguration, includeBaselines: false)
             let best = fitted[choose(fitted.map(\.evaluation), margin: configuration.simplicityMargin)].evaluation
-            let globalRegret = RegretSummary(sources.map { globalHeldOut[position[$0]] }, weights: sources.map { table.weights[position[$0]] })
-            classes.append(ClassFit(
-                hardwareClass: hardwareClass, machines: sub.machineCount, curves: sub.count, cpuModels: sub.groupCount,
-                evaluation: best, globalRegret: globalRegret,
-                accepted: best.heldOutRegret.mean < globalRegret.mean - configuration.classMargin))
+            let globalRegret = RegretSummary(
+                sources.map { globalHeldOut[position[$0]] }, weights: sources.map { table.weights[position[$0]] })
+            classes.append(
+                ClassFit(
+                    hardwareClass: hardwareClass, machines: sub.machineCount, curves: sub.count,
+                    cpuModels: sub.groupCount,
+                    evaluation: best, globalRegret: globalRegret,
+                    accepted: best.heldOutRegret.mean < globalRegret.mean - configuration.classMargin))
         }
 
-        let baselineNames: Set<String> = Set(["pypy_default"] + configuration.fixedConstants.map { "constant_" + NurserySize.format($0) })
+        let baselineNames: Set<String> = Set(
+            ["pypy_default"] + configuration.fixedConstants.map { "constant_" + NurserySize.format($0) })
         var baselines = ranked.filter { baselineNames.contains($0.name) }
         if var bestConstant = ranked.first(where: { $0.name == FormulaFamily.constant.rawValue }) {
             bestConstant.name = "best_constant"
@@ -108,25 +121,30 @@ public enum FormulaSelection {
         let low = Double(configuration.exponents.lowerBound)
         let high = Double(configuration.exponents.upperBound)
         if includeBaselines {
-            scored.append(Scored(
-                evaluation: FormulaEvaluation(
-                    name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault, heldOutRegret: table.regretSummary(table.defaultRegret),
-                    splitRegret: split?.pypyDefault,
-                    gainOverDefault: table.gainSummary([Double](repeating: 0, count: table.count))),
-                regrets: table.defaultRegret))
+            scored.append(
+                Scored(
+                    evaluation: FormulaEvaluation(
+                        name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault,
+                        heldOutRegret: table.regretSummary(table.defaultRegret),
+                        splitRegret: split?.pypyDefault,
+                        gainOverDefault: table.gainSummary([Double](repeating: 0, count: table.count))),
+                    regrets: table.defaultRegret))
             for (k, bytes) in configuration.fixedConstants.enumerated() {
                 let formula = fixedConstant(bytes, configuration: configuration)
-                let exponents = (0 ..< table.count).map { formula.predictLog2(table.rows[$0], low: low, high: high) }
-                scored.append(score(
-                    name: "constant_" + NurserySize.format(bytes), formula: formula, exponents: exponents, table: table,
-                    splitRegret: split?.constants[k]))
+                let exponents = (0..<table.count).map { formula.predictLog2(table.rows[$0], low: low, high: high) }
+                scored.append(
+                    score(
+                        name: "constant_" + NurserySize.format(bytes), formula: formula, exponents: exponents,
+                        table: table,
+                        splitRegret: split?.constants[k]))
             }
         }
         for (k, family) in configuration.families.filter({ $0 != .pypyDefault }).enumerated() {
             let fit = family.fit(on: table, configuration: configuration)
-            scored.append(score(
-                name: family.rawValue, formula: fit.formula, exponents: fit.heldOutExponents, table: table,
-                splitRegret: split?.families[k]))
+            scored.append(
+                score(
+                    name: family.rawValue, formula: fit.formula, exponents: fit.heldOutExponents, table: table,
+                    splitRegret: split?.families[k]))
         }
         return scored
     }
@@ -134,8 +152,8 @@ public enum FormulaSelection {
     private static func score(
         name: String, formula: Formula, exponents: [Double], table: CurveTable, splitRegret: Double?
     ) -> Scored {
-        let regrets = (0 ..< table.count).map { table.regret($0, exponent: exponents[$0]) }
-        let gains = (0 ..< table.count).map { table.gain($0, exponent: exponents[$0]) }
+        let regrets = (0..<table.count).map { table.regret($0, exponent: exponents[$0]) }
+        let gains = (0..<table.count).map { table.gain($0, exponent: exponents[$0]) }
         return Scored(
             evaluation: FormulaEvaluation(
                 name: name, formula: formula, heldOutRegret: table.regretSummary(regrets), splitRegret: splitRegret,
@@ -169,20 +187,28 @@ public enum FormulaSelection {
             let low = Double(configuration.exponents.lowerBound)
             let high = Double(configuration.exponents.upperBound)
             let families = configuration.families.filter { $0 != .pypyDefault }
-            guard let (odd, admitted) = CurveTable.oddRounds(
-                curves: curves, sources: sources, exponents: configuration.exponents, flatTolerance: configuration.flatTolerance)
+            guard
+                let (odd, admitted) = CurveTable.oddRounds(
+                    curves: curves, sources: sources, exponents: configuration.exponents,
+                    flatTolerance: configuration.flatTolerance)
             else { return nil }
             let fitted = families.map { $0.fit(on: odd, configuration: configuration).formula }
-            let oddBest = (0 ..< odd.count).map { odd.bestExponent($0) }
+            let oddBest = (0..<odd.count).map { odd.bestExponent($0) }
             let even = CurveTable.evenRounds(
-                curves: curves, sources: admitted, exponents: configuration.exponents, flatTolerance: configuration.flatTolerance)
+                curves: curves, sources: admitted, exponents: configuration.exponents,
+                flatTolerance: configuration.flatTolerance)
             func regret(_ formula: Formula) -> Double {
-                even.mean((0 ..< even.count).map { even.regret($0, exponent: formula.predictLog2(even.rows[$0], low: low, high: high)) })
+                even.mean(
+                    (0..<even.count).map {
+                        even.regret($0, exponent: formula.predictLog2(even.rows[$0], low: low, high: high))
+                    })
             }
             pypyDefault = even.mean(even.defaultRegret)
-            constants = configuration.fixedConstants.map { regret(FormulaSelection.fixedConstant($0, configuration: configuration)) }
+            constants = configuration.fixedConstants.map {
+                regret(FormulaSelection.fixedConstant($0, configuration: configuration))
+            }
             self.families = fitted.map(regret)
-            noiseFloor = even.mean((0 ..< even.count).map { even.regret($0, exponent: oddBest[$0]) })
+            noiseFloor = even.mean((0..<even.count).map { even.regret($0, exponent: oddBest[$0]) })
         }
     }
 
@@ -196,17 +222,23 @@ public enum FormulaSelection {
     static func trainingRange(_ curves: [FitCurve], _ sources: [Int]) -> FeatureRange? {
         guard let first = sources.first.map({ curves[$0].features }) else { return nil }
         var range = FeatureRange(
-            l2Bytes: first.l2Bytes ... first.l2Bytes, l3Bytes: nil, lastLevelCacheBytes: first.lastLevelCacheBytes ... first.lastLevelCacheBytes,
-            physicalCores: first.physicalCores ... first.physicalCores, procs: first.procs ... first.procs, curvesWithoutL3: 0)
+            l2Bytes: first.l2Bytes...first.l2Bytes, l3Bytes: nil,
+            lastLevelCacheBytes: first.lastLevelCacheBytes...first.lastLevelCacheBytes,
+            physicalCores: first.physicalCores...first.physicalCores, procs: first.procs...first.procs,
+            curvesWithoutL3: 0)
         for source in sources {
             let f = curves[source].features
-            range.l2Bytes = min(range.l2Bytes.lowerBound, f.l2Bytes) ... max(range.l2Bytes.upperBound, f.l2Bytes)
+            range.l2Bytes = min(range.l2Bytes.lowerBound, f.l2Bytes)...max(range.l2Bytes.upperBound, f.l2Bytes)
             let llc = f.lastLevelCacheBytes
-            range.lastLevelCacheBytes = min(range.lastLevelCacheBytes.lowerBound, llc) ... max(range.lastLevelCacheBytes.upperBound, llc)
-            range.physicalCores = min(range.physicalCores.lowerBound, f.physicalCores) ... max(range.physicalCores.upperBound, f.physicalCores)
-            range.procs = min(range.procs.lowerBound, f.procs) ... max(range.procs.upperBound, f.procs)
+            range.lastLevelCacheBytes =
+                min(range.lastLevelCacheBytes.lowerBound, llc)...max(range.lastLevelCacheBytes.upperBound, llc)
+            range.physicalCores =
+                min(
+                    range.physicalCores.lowerBound, f.physicalCores)...max(
+                    range.physicalCores.upperBound, f.physicalCores)
+            range.procs = min(range.procs.lowerBound, f.procs)...max(range.procs.upperBound, f.procs)
             if let l3 = f.l3Bytes {
-                range.l3Bytes = range.l3Bytes.map { min($0.lowerBound, l3) ... max($0.upperBound, l3) } ?? l3 ... l3
+                range.l3Bytes = range.l3Bytes.map { min($0.lowerBound, l3)...max($0.upperBound, l3) } ?? l3...l3
             } else {
                 range.curvesWithoutL3 += 1
             }

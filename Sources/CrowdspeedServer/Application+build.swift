@@ -24,16 +24,22 @@ public func buildApplication(
     var storeLogger = Logger(label: "crowdspeed.store")
     storeLogger.logLevel = configuration.logLevel
 
-    let logger = { var logger = Logger(label: "crowdspeed"); logger.logLevel = configuration.logLevel; return logger }()
+    let logger = {
+        var logger = Logger(label: "crowdspeed")
+        logger.logLevel = configuration.logLevel
+        return logger
+    }()
     let store = try SQLiteResultStore(
         path: configuration.databasePath,
         configuration: .init(durability: configuration.durable ? .durable : .normal, logger: storeLogger))
     let migrations = try store.appliedMigrations()
-    logger.info("database ready", metadata: [
-        "path": .string(configuration.databasePath),
-        "migrations": .string(migrations.joined(separator: ",")),
-        "durable": .stringConvertible(configuration.durable),
-    ])
+    logger.info(
+        "database ready",
+        metadata: [
+            "path": .string(configuration.databasePath),
+            "migrations": .string(migrations.joined(separator: ",")),
+            "durable": .stringConvertible(configuration.durable),
+        ])
 
     if configuration.demo {
         // A demo database is filled by the simulator once, before the first refit reads it.
@@ -43,7 +49,8 @@ public func buildApplication(
 
     let router = buildRouter(store: store, configuration: configuration)
     // The background refit runs in the application's service group, beside the HTTP server.
-    let refit = RefitService(store: store, scope: configuration.formulaScope, settings: configuration.refit, logger: logger)
+    let refit = RefitService(
+        store: store, scope: configuration.formulaScope, settings: configuration.refit, logger: logger)
     let host = configuration.host
     return Application(
         router: router,
@@ -85,12 +92,15 @@ public func buildRouter(
     router.add(middleware: ProblemMiddleware())
     if let pageStore = store as? any PageStore {
         // Every real store serves pages; a test double without the dashboard reads serves the API only.
-        router.addDashboard(store: pageStore, configuration: configuration, assets: StaticAssetsController(chartJSPath: configuration.chartJSPath))
+        router.addDashboard(
+            store: pageStore, configuration: configuration,
+            assets: StaticAssetsController(chartJSPath: configuration.chartJSPath))
     }
-    router.add(middleware: RateLimitMiddleware(
-        perAddress: configuration.addressRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },
-        perInstall: configuration.installRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },
-        trustForwardedFor: configuration.trustForwardedFor))
+    router.add(
+        middleware: RateLimitMiddleware(
+            perAddress: configuration.addressRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },
+            perInstall: configuration.installRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },
+            trustForwardedFor: configuration.trustForwardedFor))
     router.add(middleware: BodySizeLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes))
 
     router.addRoutes(

@@ -15,17 +15,22 @@ extension Configuration {
 
     /// Applies `--refit-interval` and `--refit-after` over their environment variables over the
     /// defaults of ``RefitService/Settings``, with the same precedence as every other option.
-    static func resolveRefit(interval: String?, after: String?, environment: [String: String], into configuration: inout Configuration) throws(ConfigurationError) {
+    static func resolveRefit(
+        interval: String?, after: String?, environment: [String: String], into configuration: inout Configuration
+    ) throws(ConfigurationError) {
         if let text = interval ?? environment[RefitEnvironmentKey.interval] {
             guard let duration = parseDuration(text), duration >= .seconds(1), duration <= maximumRefitInterval else {
                 throw ConfigurationError(
-                    "--refit-interval (\(RefitEnvironmentKey.interval)) '\(text)' is not a duration between 1s and 7d, e.g. 300s, 5m or 1h")
+                    "--refit-interval (\(RefitEnvironmentKey.interval)) '\(text)' is not a duration between 1s and 7d, e.g. 300s, 5m or 1h"
+                )
             }
             configuration.refit.interval = duration
         }
         if let text = after ?? environment[RefitEnvironmentKey.after] {
-            guard let count = Int(text.trimmingCharacters(in: .whitespaces)), (1 ... 1_000_000).contains(count) else {
-                throw ConfigurationError("--refit-after (\(RefitEnvironmentKey.after)) '\(text)' is not a number of submissions between 1 and 1000000")
+            guard let count = Int(text.trimmingCharacters(in: .whitespaces)), (1...1_000_000).contains(count) else {
+                throw ConfigurationError(
+                    "--refit-after (\(RefitEnvironmentKey.after)) '\(text)' is not a number of submissions between 1 and 1000000"
+                )
             }
             configuration.refit.minimumNewSubmissions = count
         }
@@ -35,12 +40,14 @@ extension Configuration {
     /// (the default, so `300` is five minutes), `m`, `h` or `d`. Nil for anything else.
     public static func parseDuration(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+        let units: [(suffix: String, seconds: Double)] = [
+            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400),
+        ]
         // "ms" before "m" and "s": the first suffix that matches wins.
         let unit = units.first { trimmed.hasSuffix($0.suffix) } ?? ("", 1)
         let number = String(trimmed.dropLast(unit.suffix.count))
         guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-              let value = Double(number), value.isFinite, value <= 1e9
+            let value = Double(number), value.isFinite, value <= 1e9
         else { return nil }
         return .milliseconds(Int64((value * unit.seconds * 1000).rounded()))
     }

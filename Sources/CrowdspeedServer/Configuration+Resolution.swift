@@ -21,7 +21,8 @@ extension Configuration {
 
         /// Creates options; everything defaults to "not given".
         public init(
-            databasePath: String? = nil, host: String? = nil, port: Int? = nil, logLevel: String? = nil, durable: Bool = false,
+            databasePath: String? = nil, host: String? = nil, port: Int? = nil, logLevel: String? = nil,
+            durable: Bool = false,
             chartJSPath: String? = nil, publicURL: String? = nil, demo: Bool = false
         ) {
             self.databasePath = databasePath
@@ -51,7 +52,9 @@ extension Configuration {
     /// precedence and the refusals are tested; `@main` passes the process environment in.
     ///
     /// - Throws: ``ConfigurationError`` naming the option and its variable when a value is unusable.
-    public static func resolve(_ options: Options, environment: [String: String]) throws(ConfigurationError) -> Configuration {
+    public static func resolve(_ options: Options, environment: [String: String]) throws(ConfigurationError)
+        -> Configuration
+    {
         var configuration = Configuration()
         if options.demo {
             // The demo never touches the real database: CROWDSPEED_DB is ignored, and only an
@@ -66,7 +69,9 @@ extension Configuration {
                 configuration.databasePath = path
             }
         } else if let path = options.databasePath ?? environment[EnvironmentKey.databasePath] {
-            guard !path.isEmpty else { throw ConfigurationError("--db (\(EnvironmentKey.databasePath)) must not be empty") }
+            guard !path.isEmpty else {
+                throw ConfigurationError("--db (\(EnvironmentKey.databasePath)) must not be empty")
+            }
             configuration.databasePath = path
         }
         if let host = options.host ?? environment[EnvironmentKey.host] {
@@ -76,28 +81,36 @@ extension Configuration {
         if let port = options.port {
             configuration.port = port
         } else if let text = environment[EnvironmentKey.port] {
-            guard let port = Int(text) else { throw ConfigurationError("\(EnvironmentKey.port) '\(text)' is not a port number") }
+            guard let port = Int(text) else {
+                throw ConfigurationError("\(EnvironmentKey.port) '\(text)' is not a port number")
+            }
             configuration.port = port
         }
         guard (0...65_535).contains(configuration.port) else {
-            throw ConfigurationError("--port (\(EnvironmentKey.port)) must be within 0…65535, not \(configuration.port)")
+            throw ConfigurationError(
+                "--port (\(EnvironmentKey.port)) must be within 0…65535, not \(configuration.port)")
         }
         if let text = options.logLevel ?? environment[EnvironmentKey.logLevel] {
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
                 throw ConfigurationError(
-                    "--log-level (\(EnvironmentKey.logLevel)) '\(text)' is not one of trace, debug, info, notice, warning, error, critical")
+                    "--log-level (\(EnvironmentKey.logLevel)) '\(text)' is not one of trace, debug, info, notice, warning, error, critical"
+                )
             }
             configuration.logLevel = level
         }
         if let path = options.chartJSPath ?? environment[EnvironmentKey.chartJSPath] {
-            guard !path.isEmpty else { throw ConfigurationError("--chartjs (\(EnvironmentKey.chartJSPath)) must not be empty") }
+            guard !path.isEmpty else {
+                throw ConfigurationError("--chartjs (\(EnvironmentKey.chartJSPath)) must not be empty")
+            }
             configuration.chartJSPath = path
         }
         if let text = options.publicURL ?? environment[EnvironmentKey.publicURL] {
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  url.host != nil, url.query == nil, url.fragment == nil
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+                ["http", "https"].contains(scheme),
+                url.host != nil, url.query == nil, url.fragment == nil
             else {
-                throw ConfigurationError("--public-url (\(EnvironmentKey.publicURL)) '\(text)' is not an http:// or https:// URL")
+                throw ConfigurationError(
+                    "--public-url (\(EnvironmentKey.publicURL)) '\(text)' is not an http:// or https:// URL")
             }
             // Stored without a trailing slash so paths append cleanly.
             configuration.publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
@@ -105,7 +118,8 @@ extension Configuration {
         let durable = environment[EnvironmentKey.durable]?.lowercased()
         configuration.durable = options.durable || durable == "1" || durable == "true" || durable == "yes"
         try resolveTrust(options.trust, environment: environment, into: &configuration)
-        try resolveRefit(interval: options.refitInterval, after: options.refitAfter, environment: environment, into: &configuration)
+        try resolveRefit(
+            interval: options.refitInterval, after: options.refitAfter, environment: environment, into: &configuration)
         return configuration
     }
 }

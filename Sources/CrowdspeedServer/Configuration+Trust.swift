@@ -13,7 +13,10 @@ extension Configuration {
         public var adminTokenFile: String?
 
         /// Creates options; everything defaults to "not given".
-        public init(rateLimit: String? = nil, installRateLimit: String? = nil, trustForwardedFor: Bool = false, adminTokenFile: String? = nil) {
+        public init(
+            rateLimit: String? = nil, installRateLimit: String? = nil, trustForwardedFor: Bool = false,
+            adminTokenFile: String? = nil
+        ) {
             self.rateLimit = rateLimit
             self.installRateLimit = installRateLimit
             self.trustForwardedFor = trustForwardedFor
@@ -32,12 +35,16 @@ extension Configuration {
 
     /// Applies the trust options over their environment variables over the defaults, with the
     /// same precedence as every other option.
-    static func resolveTrust(_ options: TrustOptions, environment: [String: String], into configuration: inout Configuration) throws(ConfigurationError) {
+    static func resolveTrust(
+        _ options: TrustOptions, environment: [String: String], into configuration: inout Configuration
+    ) throws(ConfigurationError) {
         if let text = options.rateLimit ?? environment[TrustEnvironmentKey.rateLimit] {
-            configuration.addressRateLimit = try rate(text, option: "--rate-limit", variable: TrustEnvironmentKey.rateLimit)
+            configuration.addressRateLimit = try rate(
+                text, option: "--rate-limit", variable: TrustEnvironmentKey.rateLimit)
         }
         if let text = options.installRateLimit ?? environment[TrustEnvironmentKey.installRateLimit] {
-            configuration.installRateLimit = try rate(text, option: "--install-rate-limit", variable: TrustEnvironmentKey.installRateLimit)
+            configuration.installRateLimit = try rate(
+                text, option: "--install-rate-limit", variable: TrustEnvironmentKey.installRateLimit)
         }
         let trust = environment[TrustEnvironmentKey.trustForwardedFor]?.lowercased()
         configuration.trustForwardedFor = options.trustForwardedFor || trust == "1" || trust == "true" || trust == "yes"
@@ -45,14 +52,16 @@ extension Configuration {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ConfigurationError("--admin-token-file \(file) cannot be read")
             }
-            configuration.adminTokenHash = try adminHash(String(decoding: data, as: UTF8.self), source: "--admin-token-file \(file)")
+            configuration.adminTokenHash = try adminHash(
+                String(decoding: data, as: UTF8.self), source: "--admin-token-file \(file)")
         } else if let text = environment[TrustEnvironmentKey.adminTokenHash] {
             configuration.adminTokenHash = try adminHash(text, source: TrustEnvironmentKey.adminTokenHash)
         }
     }
 
     /// A rate option: `off` (or `0`) disables, otherwise ``RateLimit/init(_:)``.
-    private static func rate(_ text: String, option: String, variable: String) throws(ConfigurationError) -> RateLimit? {
+    private static func rate(_ text: String, option: String, variable: String) throws(ConfigurationError) -> RateLimit?
+    {
         if text.lowercased() == "off" || text == "0" { return nil }
         guard let rate = RateLimit(text) else {
             throw ConfigurationError("\(option) (\(variable)) '\(text)' is not PER_MINUTE[/BURST], e.g. 30/10, or off")
@@ -66,8 +75,10 @@ extension Configuration {
     static func adminHash(_ text: String, source: String) throws(ConfigurationError) -> String {
         var hash = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         if hash.hasPrefix("sha256:") { hash.removeFirst("sha256:".count) }
-        guard hash.utf8.count == 64, hash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
-            throw ConfigurationError("\(source) must hold sha256: and 64 hex digits, as printed by `crowdspeed admin hash-token`")
+        guard hash.utf8.count == 64, hash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else {
+            throw ConfigurationError(
+                "\(source) must hold sha256: and 64 hex digits, as printed by `crowdspeed admin hash-token`")
         }
         return hash
     }

@@ -12,7 +12,8 @@ extension Router where Context == AppRequestContext {
         addRoutes(
             RecommendationsController(
                 store: store, fitStore: fitStore, cache: cache, scope: scope,
-                retryAfterSeconds: max(1, Int(configuration.refit.interval.components.seconds))).routes,
+                retryAfterSeconds: max(1, Int(configuration.refit.interval.components.seconds))
+            ).routes,
             atPath: RouterPath(RecommendationsController.path))
         addRoutes(
             FormulasController(store: fitStore, cache: cache, scope: scope).routes,

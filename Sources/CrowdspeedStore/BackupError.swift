@@ -13,7 +13,8 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .targetExists(let path): "\(path) exists; pass --force to replace it"
         case .sourceMissing(let path): "no backup at \(path)"
-        case .integrityCheckFailed(let problems): "integrity check failed: \(problems.prefix(5).joined(separator: "; "))"
+        case .integrityCheckFailed(let problems):
+            "integrity check failed: \(problems.prefix(5).joined(separator: "; "))"
         }
     }
 }

@@ -89,7 +89,9 @@ private struct FieldDigest {
         add(submission.source.rawValue)
         add(submission.machine)
         let interpreter = submission.interpreter
-        for text in [interpreter.implementation, interpreter.version, interpreter.languageVersion, interpreter.executable] {
+        for text in [
+            interpreter.implementation, interpreter.version, interpreter.languageVersion, interpreter.executable,
+        ] {
             add(text)
         }
         add(submission.run) { digest, run in

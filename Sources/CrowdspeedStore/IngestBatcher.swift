@@ -104,7 +104,9 @@ final class IngestBatcher: Sendable {
                                 outcome = try work(db)
                                 return .commit
                             }
-                            guard let outcome else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "savepoint without outcome") }
+                            guard let outcome else {
+                                throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "savepoint without outcome")
+                            }
                             return outcome
                         }
                     }

@@ -59,7 +59,8 @@ public struct MigrationRunner: Sendable {
         guard chars.count > 5, chars[4] == UInt8(ascii: "_") else { return false }
         return chars[0..<4].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
             && chars[5...].allSatisfy {
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
                     || $0 == UInt8(ascii: "_")
             }
     }
@@ -74,21 +75,24 @@ public struct MigrationRunner: Sendable {
     @discardableResult
     public func migrate(_ writer: any DatabaseWriter, now: Date = Date()) throws -> [String] {
         try writer.writeWithoutTransaction { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    name       TEXT    NOT NULL PRIMARY KEY,
-                    applied_at INTEGER NOT NULL,
-                    checksum   TEXT    NOT NULL
-                )
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        name       TEXT    NOT NULL PRIMARY KEY,
+                        applied_at INTEGER NOT NULL,
+                        checksum   TEXT    NOT NULL
+                    )
+                    """)
             try checkRecorded(try Self.recorded(db))
             var applied: [String] = []
             for migration in migrations {
                 var didApply = false
                 try db.inTransaction(.immediate) {
                     // Re-read inside the transaction: another process may have applied it meanwhile.
-                    let isRecorded = try Bool.fetchOne(
-                        db, sql: "SELECT 1 FROM schema_migrations WHERE name = ?", arguments: [migration.name]) ?? false
+                    let isRecorded =
+                        try Bool.fetchOne(
+                            db, sql: "SELECT 1 FROM schema_migrations WHERE name = ?", arguments: [migration.name])
+                        ?? false
                     guard !isRecorded else { return .rollback }
                     try db.execute(sql: migration.sql)
                     try db.execute(

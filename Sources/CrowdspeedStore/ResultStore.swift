@@ -47,7 +47,8 @@ public protocol ResultStore: Sendable {
     /// with `summarizer` the machine curves whose submissions it hides or shows, and records the
     /// action in the audit log, in one transaction.
     func setQuarantine(
-        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date, summarizer: any CurveSummarizer
+        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date,
+        summarizer: any CurveSummarizer
     ) async throws -> ModerationOutcome
 
     /// The most recent audit log entries, newest first.
@@ -89,7 +90,10 @@ public struct StoredSubmission: Sendable, Equatable {
     /// Why plausibility screening flagged it, nil when it was not.
     public var flagReason: String?
 
-    public init(submission: Submission, machineID: String, receivedAt: Date, quarantined: Bool = false, flagReason: String? = nil) {
+    public init(
+        submission: Submission, machineID: String, receivedAt: Date, quarantined: Bool = false,
+        flagReason: String? = nil
+    ) {
         self.submission = submission
         self.machineID = machineID
         self.receivedAt = receivedAt
@@ -139,10 +143,19 @@ public struct MachineSummary: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, arch, cpuVendor = "cpu_vendor", cpuModel = "cpu_model", physicalCores = "physical_cores"
-        case logicalCPUs = "logical_cpus", memoryBytes = "memory_bytes", l2Bytes = "l2_bytes", l3Bytes = "l3_bytes"
-        case cpuinfoCacheBytes = "cpuinfo_cache_bytes", submissionCount = "submission_count"
-        case firstSeen = "first_seen", lastSeen = "last_seen", quarantined
+        case id, arch
+        case cpuVendor = "cpu_vendor"
+        case cpuModel = "cpu_model"
+        case physicalCores = "physical_cores"
+        case logicalCPUs = "logical_cpus"
+        case memoryBytes = "memory_bytes"
+        case l2Bytes = "l2_bytes"
+        case l3Bytes = "l3_bytes"
+        case cpuinfoCacheBytes = "cpuinfo_cache_bytes"
+        case submissionCount = "submission_count"
+        case firstSeen = "first_seen"
+        case lastSeen = "last_seen"
+        case quarantined
     }
 }
 
@@ -171,7 +184,9 @@ public struct MachineDetail: Codable, Sendable, Equatable {
     /// the estimated best nursery and its interval (maintained at ingest; see ``FitStore``).
     public var curves: [MachineCurve]
 
-    public init(summary: MachineSummary, hardware: MachineInfo, submissions: [SubmissionRef], curves: [MachineCurve] = []) {
+    public init(
+        summary: MachineSummary, hardware: MachineInfo, submissions: [SubmissionRef], curves: [MachineCurve] = []
+    ) {
         self.summary = summary
         self.hardware = hardware
         self.submissions = submissions
@@ -194,7 +209,8 @@ public struct SubmissionRef: Codable, Sendable, Equatable {
     public var flag: String?
 
     public init(
-        id: UUID, createdAt: Date, receivedAt: Date, source: SubmissionSource, interpreter: InterpreterInfo, resultCount: Int,
+        id: UUID, createdAt: Date, receivedAt: Date, source: SubmissionSource, interpreter: InterpreterInfo,
+        resultCount: Int,
         sampleCount: Int, quarantined: Bool = false, flag: String? = nil
     ) {
         self.quarantined = quarantined
@@ -209,7 +225,12 @@ public struct SubmissionRef: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, createdAt = "created_at", receivedAt = "received_at", source, interpreter
-        case resultCount = "result_count", sampleCount = "sample_count", quarantined, flag
+        case id
+        case createdAt = "created_at"
+        case receivedAt = "received_at"
+        case source, interpreter
+        case resultCount = "result_count"
+        case sampleCount = "sample_count"
+        case quarantined, flag
     }
 }

@@ -28,12 +28,16 @@ extension SQLiteResultStore {
     ///
     /// - Parameter overwrite: replace an existing database; without it one is refused.
     /// - Throws: ``BackupError`` or ``StoreError/unknownMigrations(_:)`` for a backup from a newer build.
-    public static func restore(from backupPath: String, to path: String, overwrite: Bool = false, configuration: Configuration = Configuration()) throws {
+    public static func restore(
+        from backupPath: String, to path: String, overwrite: Bool = false,
+        configuration: Configuration = Configuration()
+    ) throws {
         guard FileManager.default.fileExists(atPath: backupPath) else { throw BackupError.sourceMissing(backupPath) }
         let problems = try integrityProblems(at: backupPath)
         guard problems.isEmpty else { throw BackupError.integrityCheckFailed(problems) }
         let source = try DatabaseQueue(path: backupPath, configuration: readOnly())
-        let runner = try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
+        let runner =
+            try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
         let known = Set(runner.migrations.map(\.name))
         let unknown = try MigrationRunner.appliedMigrations(source).filter { !known.contains($0) }
         guard unknown.isEmpty else { throw StoreError.unknownMigrations(unknown) }

@@ -9,13 +9,17 @@ extension SQLiteResultStore: DashboardStore {
     /// machines are counted in the same pass, as the distinct machines of visible submissions.
     public func dashboardCounts() async throws -> DashboardCounts {
         try await writer.read { db -> DashboardCounts in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT count(DISTINCT s.machine_id) AS machines, count(*) AS submissions, coalesce(sum(s.sample_count), 0) AS samples,
-                    count(DISTINCT s.interpreter_id) AS interpreters, max(s.received_at) AS last_received
-                FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
-                WHERE NOT \(Self.effectiveQuarantine)
-                """)
-            guard let row else { return DashboardCounts(machines: 0, submissions: 0, samples: 0, interpreters: 0, lastReceivedAt: nil) }
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(DISTINCT s.machine_id) AS machines, count(*) AS submissions, coalesce(sum(s.sample_count), 0) AS samples,
+                        count(DISTINCT s.interpreter_id) AS interpreters, max(s.received_at) AS last_received
+                    FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
+                    WHERE NOT \(Self.effectiveQuarantine)
+                    """)
+            guard let row else {
+                return DashboardCounts(machines: 0, submissions: 0, samples: 0, interpreters: 0, lastReceivedAt: nil)
+            }
             return DashboardCounts(
                 machines: row["machines"], submissions: row["submissions"], samples: row["samples"],
                 interpreters: row["interpreters"],
@@ -26,19 +30,23 @@ extension SQLiteResultStore: DashboardStore {
     /// The newest submissions by receipt, through the `submissions_received` index.
     public func latestSubmissions(limit: Int) async throws -> [LatestSubmission] {
         try await writer.read { db -> [LatestSubmission] in
-            try Row.fetchAll(db, sql: """
-                SELECT s.id, s.machine_id, s.source, s.received_at, s.sample_count, m.cpu_vendor, m.cpu_model,
-                    i.implementation, i.version
-                FROM submissions s JOIN machines m ON m.id = s.machine_id JOIN interpreters i ON i.id = s.interpreter_id
-                LEFT JOIN installs n ON n.id = s.install_id
-                WHERE NOT \(Self.effectiveQuarantine)
-                ORDER BY s.received_at DESC, s.id LIMIT ?
-                """, arguments: [max(0, limit)]
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.id, s.machine_id, s.source, s.received_at, s.sample_count, m.cpu_vendor, m.cpu_model,
+                        i.implementation, i.version
+                    FROM submissions s JOIN machines m ON m.id = s.machine_id JOIN interpreters i ON i.id = s.interpreter_id
+                    LEFT JOIN installs n ON n.id = s.install_id
+                    WHERE NOT \(Self.effectiveQuarantine)
+                    ORDER BY s.received_at DESC, s.id LIMIT ?
+                    """, arguments: [max(0, limit)]
             ).map { row in
                 LatestSubmission(
                     id: try Self.uuid(row["id"]), machineID: row["machine_id"], cpuVendor: row["cpu_vendor"],
-                    cpuModel: row["cpu_model"], implementation: row["implementation"], interpreterVersion: row["version"],
-                    source: try Self.source(row["source"]), receivedAt: StoreTime.date(milliseconds: row["received_at"]),
+                    cpuModel: row["cpu_model"], implementation: row["implementation"],
+                    interpreterVersion: row["version"],
+                    source: try Self.source(row["source"]),
+                    receivedAt: StoreTime.date(milliseconds: row["received_at"]),
                     sampleCount: row["sample_count"])
             }
         }
@@ -65,17 +73,19 @@ extension SQLiteResultStore: DashboardStore {
         let columns = "m.*, mc.best_nursery_bytes AS table_best_nursery, mc.gain_over_default AS table_gain"
         // Sorted by a machines column, the page is chosen first and only its rows look up their
         // curve; joined first, every machine would (measured: 1.6 s for 2000 of 100k machines).
-        let sql = query.sort.isCurveColumn
+        let sql =
+            query.sort.isCurveColumn
             ? "SELECT \(columns) FROM machines m \(curve) WHERE \(Self.tableFilter) ORDER BY \(sort) LIMIT ?2 OFFSET ?3"
             : """
-                SELECT \(columns)
-                FROM (SELECT m.* FROM machines m WHERE \(Self.tableFilter) ORDER BY \(sort) LIMIT ?2 OFFSET ?3) AS m \(curve)
-                ORDER BY \(sort)
-                """
+            SELECT \(columns)
+            FROM (SELECT m.* FROM machines m WHERE \(Self.tableFilter) ORDER BY \(sort) LIMIT ?2 OFFSET ?3) AS m \(curve)
+            ORDER BY \(sort)
+            """
         return try await writer.read { db -> [MachineTableRow] in
             try Row.fetchAll(db, sql: sql, arguments: [pattern, max(0, query.limit), max(0, query.offset)]).map { row in
                 MachineTableRow(
-                    summary: Self.machineSummary(row), bestNurseryBytes: row["table_best_nursery"], gainOverDefault: row["table_gain"])
+                    summary: Self.machineSummary(row), bestNurseryBytes: row["table_best_nursery"],
+                    gainOverDefault: row["table_gain"])
             }
         }
     }
@@ -83,7 +93,8 @@ extension SQLiteResultStore: DashboardStore {
     public func machineCount(filter: String?) async throws -> Int {
         let pattern = Self.likePattern(filter)
         return try await writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM machines m WHERE \(Self.tableFilter)", arguments: [pattern]) ?? 0
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM machines m WHERE \(Self.tableFilter)", arguments: [pattern])
+                ?? 0
         }
     }
 
@@ -105,18 +116,21 @@ extension SQLiteResultStore: DashboardStore {
         let machines = Array(Set(machineIDs))
         let names = benchmarks.sorted()
         return try await writer.read { db -> [ResultSummary] in
-            try Row.fetchAll(db, sql: """
-                SELECT rs.*, i.implementation, i.version FROM result_summaries rs
-                JOIN interpreters i ON i.id = rs.interpreter_id
-                WHERE rs.machine_id IN (\(Self.placeholders(machines.count)))
-                  AND rs.benchmark IN (\(Self.placeholders(names.count)))
-                ORDER BY rs.machine_id, i.implementation, i.version, rs.benchmark, rs.payload, rs.library,
-                    rs.procs, rs.nursery_bytes, rs.result_id
-                """, arguments: StatementArguments(machines + names)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT rs.*, i.implementation, i.version FROM result_summaries rs
+                    JOIN interpreters i ON i.id = rs.interpreter_id
+                    WHERE rs.machine_id IN (\(Self.placeholders(machines.count)))
+                      AND rs.benchmark IN (\(Self.placeholders(names.count)))
+                    ORDER BY rs.machine_id, i.implementation, i.version, rs.benchmark, rs.payload, rs.library,
+                        rs.procs, rs.nursery_bytes, rs.result_id
+                    """, arguments: StatementArguments(machines + names)
             ).map { row in
                 ResultSummary(
                     machineID: row["machine_id"], submissionID: try Self.uuid(row["submission_id"]),
-                    implementation: row["implementation"], interpreterVersion: row["version"], benchmark: row["benchmark"],
+                    implementation: row["implementation"], interpreterVersion: row["version"],
+                    benchmark: row["benchmark"],
                     benchmarkVersion: row["benchmark_version"], procs: row["procs"], nurseryBytes: row["nursery_bytes"],
                     payload: row["payload"], library: row["library"], usableSamples: row["usable_samples"],
                     medianCPUMs: row["median_cpu_ms"], medianWallMs: row["median_wall_ms"])
@@ -130,26 +144,32 @@ extension SQLiteResultStore: DashboardStore {
         guard !benchmarks.isEmpty else { return [] }
         let names = benchmarks.sorted()
         return try await writer.read { db -> [InterpreterTiming] in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT rs.machine_id, i.implementation, i.version, rs.benchmark, rs.payload, rs.library, rs.median_cpu_ms
-                FROM result_summaries rs
-                JOIN interpreters i ON i.id = rs.interpreter_id
-                JOIN submissions s ON s.id = rs.submission_id
-                JOIN machines m ON m.id = rs.machine_id
-                LEFT JOIN installs n ON n.id = s.install_id
-                WHERE rs.benchmark IN (\(Self.placeholders(names.count)))
-                  AND NOT \(Self.effectiveQuarantine)
-                  AND rs.nursery_bytes IS NULL AND coalesce(rs.procs, 1) = 1 AND rs.median_cpu_ms IS NOT NULL
-                ORDER BY s.received_at DESC, rs.result_id
-                """, arguments: StatementArguments(names))
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT rs.machine_id, i.implementation, i.version, rs.benchmark, rs.payload, rs.library, rs.median_cpu_ms
+                    FROM result_summaries rs
+                    JOIN interpreters i ON i.id = rs.interpreter_id
+                    JOIN submissions s ON s.id = rs.submission_id
+                    JOIN machines m ON m.id = rs.machine_id
+                    LEFT JOIN installs n ON n.id = s.install_id
+                    WHERE rs.benchmark IN (\(Self.placeholders(names.count)))
+                      AND NOT \(Self.effectiveQuarantine)
+                      AND rs.nursery_bytes IS NULL AND coalesce(rs.procs, 1) = 1 AND rs.median_cpu_ms IS NOT NULL
+                    ORDER BY s.received_at DESC, rs.result_id
+                    """, arguments: StatementArguments(names))
             var seen = Set<[String]>()
             var timings: [InterpreterTiming] = []
             for row in rows {
                 let timing = InterpreterTiming(
-                    machineID: row["machine_id"], implementation: row["implementation"], interpreterVersion: row["version"],
-                    benchmark: row["benchmark"], payload: row["payload"], library: row["library"], medianCPUMs: row["median_cpu_ms"])
-                let key = [timing.machineID, timing.implementation, timing.interpreterVersion, timing.benchmark,
-                           timing.payload ?? "", timing.library ?? ""]
+                    machineID: row["machine_id"], implementation: row["implementation"],
+                    interpreterVersion: row["version"],
+                    benchmark: row["benchmark"], payload: row["payload"], library: row["library"],
+                    medianCPUMs: row["median_cpu_ms"])
+                let key = [
+                    timing.machineID, timing.implementation, timing.interpreterVersion, timing.benchmark,
+                    timing.payload ?? "", timing.library ?? "",
+                ]
                 if seen.insert(key).inserted { timings.append(timing) }
             }
             return timings

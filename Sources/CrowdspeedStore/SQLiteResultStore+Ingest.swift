@@ -28,18 +28,24 @@ extension SQLiteResultStore {
         let summaries = submission.results.map(ResultSummaryValues.init)
         // The plausibility screen judges against the peers stored before this write began;
         // reading them here rather than in the single writer keeps it off the critical path.
-        let peers = screenValue == nil ? [] : try await writer.read { db in
-            try Self.screeningPeers(db, submission: submission, benchmarkVersion: screenVersion)
-        }
+        let peers =
+            screenValue == nil
+            ? []
+            : try await writer.read { db in
+                try Self.screeningPeers(db, submission: submission, benchmarkVersion: screenVersion)
+            }
         let flag = screenValue.flatMap { OutlierScreen.flag($0, peers: peers) }
         // The machine-curve summaries (a bootstrap: the costliest part of an ingest) are
         // computed here, concurrently with other ingests, from a read of the machine's stored
         // curves; the writer reuses them unless those curves changed in between.
-        let presummaries = try await presummarize(submission, machineID: machineID, received: received, aggregates: aggregates)
+        let presummaries = try await presummarize(
+            submission, machineID: machineID, received: received, aggregates: aggregates)
 
         let result = try await batcher.submit { db -> IngestResult in
             let submissionID = submission.id.storeText
-            let presentedInstall = try credentials?.presentedInstallHash.flatMap { try Self.installID(db, tokenHash: $0) }
+            let presentedInstall = try credentials?.presentedInstallHash.flatMap {
+                try Self.installID(db, tokenHash: $0)
+            }
             if let existing = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT content_hash, machine_id, install_id FROM submissions WHERE id = ?"),
                 arguments: [submissionID])
@@ -59,7 +65,8 @@ extension SQLiteResultStore {
                     rotated = true
                 }
                 return IngestResult(
-                    outcome: .duplicate(machineID: existing["machine_id"]), installID: storedInstall, deletionIssued: rotated)
+                    outcome: .duplicate(machineID: existing["machine_id"]), installID: storedInstall,
+                    deletionIssued: rotated)
             }
             var installID = presentedInstall
             var installIssued = false
@@ -67,24 +74,29 @@ extension SQLiteResultStore {
                 installID = try Self.createInstall(db, tokenHash: credentials.newInstallHash, at: received)
                 installIssued = true
             }
-            try Self.upsertMachine(db, id: machineID, machine: submission.machine, hardwareJSON: hardwareJSON, seen: received)
+            try Self.upsertMachine(
+                db, id: machineID, machine: submission.machine, hardwareJSON: hardwareJSON, seen: received)
             let interpreterID = try Self.interpreterID(db, submission.interpreter)
             try Self.insertSubmission(
                 db, submission, machineID: machineID, interpreterID: interpreterID, machineJSON: hardwareJSON,
                 receivedAt: received, contentHash: contentHash)
-            try db.cachedStatement(sql: """
-                UPDATE submissions SET install_id = ?, deletion_token_hash = ?, flag_reason = ?, screen_cpu_ms = ?,
-                    screen_benchmark_version = ?, screen_class = ?
-                WHERE id = ?
-                """).execute(arguments: [
-                    installID, credentials?.deletionHash, flag, screenValue, screenVersion,
-                    screenValue == nil ? nil : Self.screeningClass(submission, benchmarkVersion: screenVersion), submissionID,
-                ])
-            let insertResult = try db.cachedStatement(sql: """
-                INSERT INTO results (submission_id, position, benchmark, benchmark_version, params_key,
-                    procs, nursery_bytes, payload, library, unit, sample_count, samples)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            try db.cachedStatement(
+                sql: """
+                    UPDATE submissions SET install_id = ?, deletion_token_hash = ?, flag_reason = ?, screen_cpu_ms = ?,
+                        screen_benchmark_version = ?, screen_class = ?
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [
+                installID, credentials?.deletionHash, flag, screenValue, screenVersion,
+                screenValue == nil ? nil : Self.screeningClass(submission, benchmarkVersion: screenVersion),
+                submissionID,
+            ])
+            let insertResult = try db.cachedStatement(
+                sql: """
+                    INSERT INTO results (submission_id, position, benchmark, benchmark_version, params_key,
+                        procs, nursery_bytes, payload, library, unit, sample_count, samples)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             for (position, (result, blob)) in zip(submission.results, blobs).enumerated() {
                 let params = result.params
                 try insertResult.execute(arguments: [
@@ -99,7 +111,8 @@ extension SQLiteResultStore {
             }
             // The curves and the machine summaries they change, in the submission's transaction.
             try Self.storeCurves(
-                db, submission, machineID: machineID, receivedAt: received, aggregates: aggregates, presummaries: presummaries)
+                db, submission, machineID: machineID, receivedAt: received, aggregates: aggregates,
+                presummaries: presummaries)
             return IngestResult(
                 outcome: .created(machineID: machineID), installID: installID, installIssued: installIssued,
                 deletionIssued: credentials != nil, flagReason: flag)
@@ -112,7 +125,8 @@ extension SQLiteResultStore {
 
     /// The install whose token digest is `tokenHash`, or nil when none is.
     static func installID(_ db: Database, tokenHash: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM installs WHERE token_hash = ?"), arguments: [tokenHash])
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM installs WHERE token_hash = ?"), arguments: [tokenHash])
     }
 
     /// Creates an install for a fresh token digest; its public id is `i-` + the digest's first 16
@@ -120,7 +134,8 @@ extension SQLiteResultStore {
     static func createInstall(_ db: Database, tokenHash: String, at received: Int64) throws -> String {
         let id = "i-" + tokenHash.prefix(16)
         try db.execute(
-            sql: "INSERT INTO installs (id, token_hash, created_at) VALUES (?, ?, ?)", arguments: [id, tokenHash, received])
+            sql: "INSERT INTO installs (id, token_hash, created_at) VALUES (?, ?, ?)",
+            arguments: [id, tokenHash, received])
         return id
     }
 
@@ -132,13 +147,15 @@ extension SQLiteResultStore {
     /// of the class.
     static func screeningPeers(_ db: Database, submission: Submission, benchmarkVersion: String?) throws -> [Double] {
         guard let screenClass = screeningClass(submission, benchmarkVersion: benchmarkVersion) else { return [] }
-        return try Double.fetchAll(db.cachedStatement(sql: """
-            SELECT s.screen_cpu_ms FROM submissions s
-            WHERE s.screen_class = ? AND s.quarantined = 0 AND s.screen_cpu_ms IS NOT NULL
-                AND s.machine_id NOT IN (SELECT id FROM machines WHERE quarantined = 1)
-                AND (s.install_id IS NULL OR s.install_id NOT IN (SELECT id FROM installs WHERE quarantined = 1))
-            ORDER BY s.received_at DESC LIMIT 1000
-            """), arguments: [screenClass])
+        return try Double.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT s.screen_cpu_ms FROM submissions s
+                    WHERE s.screen_class = ? AND s.quarantined = 0 AND s.screen_cpu_ms IS NOT NULL
+                        AND s.machine_id NOT IN (SELECT id FROM machines WHERE quarantined = 1)
+                        AND (s.install_id IS NULL OR s.install_id NOT IN (SELECT id FROM installs WHERE quarantined = 1))
+                    ORDER BY s.received_at DESC LIMIT 1000
+                    """), arguments: [screenClass])
     }
 
     /// The screening class of a submission (`screen_class`): architecture, CPU vendor,
@@ -146,38 +163,44 @@ extension SQLiteResultStore {
     /// screened value.
     static func screeningClass(_ submission: Submission, benchmarkVersion: String?) -> String? {
         guard let benchmarkVersion else { return nil }
-        return [submission.machine.arch, submission.machine.cpuVendor, submission.interpreter.implementation, benchmarkVersion]
-            .joined(separator: "\u{1F}")
+        return [
+            submission.machine.arch, submission.machine.cpuVendor, submission.interpreter.implementation,
+            benchmarkVersion,
+        ]
+        .joined(separator: "\u{1F}")
     }
 
     /// Inserts the machine or updates its aggregates. The hardware columns follow the most
     /// recently received submission; an older one arriving late (from a spool) only counts.
-    private static func upsertMachine(_ db: Database, id: String, machine: MachineInfo, hardwareJSON: String, seen: Int64) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO machines (id, arch, os, os_version, kernel, cpu_vendor, cpu_model, physical_cores,
-                logical_cpus, memory_bytes, l2_bytes, l3_bytes, cpuinfo_cache_bytes, virtualized, cpu_quota,
-                hardware_json, submission_count, first_seen, last_seen)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET
-                arch = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.arch ELSE machines.arch END,
-                os = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.os ELSE machines.os END,
-                os_version = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.os_version ELSE machines.os_version END,
-                kernel = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.kernel ELSE machines.kernel END,
-                cpu_vendor = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpu_vendor ELSE machines.cpu_vendor END,
-                cpu_model = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpu_model ELSE machines.cpu_model END,
-                physical_cores = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.physical_cores ELSE machines.physical_cores END,
-                logical_cpus = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.logical_cpus ELSE machines.logical_cpus END,
-                memory_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.memory_bytes ELSE machines.memory_bytes END,
-                l2_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.l2_bytes ELSE machines.l2_bytes END,
-                l3_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.l3_bytes ELSE machines.l3_bytes END,
-                cpuinfo_cache_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpuinfo_cache_bytes ELSE machines.cpuinfo_cache_bytes END,
-                virtualized = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.virtualized ELSE machines.virtualized END,
-                cpu_quota = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpu_quota ELSE machines.cpu_quota END,
-                hardware_json = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.hardware_json ELSE machines.hardware_json END,
-                submission_count = machines.submission_count + 1,
-                first_seen = min(machines.first_seen, excluded.first_seen),
-                last_seen = max(machines.last_seen, excluded.last_seen)
-            """)
+    private static func upsertMachine(
+        _ db: Database, id: String, machine: MachineInfo, hardwareJSON: String, seen: Int64
+    ) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO machines (id, arch, os, os_version, kernel, cpu_vendor, cpu_model, physical_cores,
+                    logical_cpus, memory_bytes, l2_bytes, l3_bytes, cpuinfo_cache_bytes, virtualized, cpu_quota,
+                    hardware_json, submission_count, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    arch = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.arch ELSE machines.arch END,
+                    os = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.os ELSE machines.os END,
+                    os_version = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.os_version ELSE machines.os_version END,
+                    kernel = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.kernel ELSE machines.kernel END,
+                    cpu_vendor = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpu_vendor ELSE machines.cpu_vendor END,
+                    cpu_model = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpu_model ELSE machines.cpu_model END,
+                    physical_cores = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.physical_cores ELSE machines.physical_cores END,
+                    logical_cpus = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.logical_cpus ELSE machines.logical_cpus END,
+                    memory_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.memory_bytes ELSE machines.memory_bytes END,
+                    l2_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.l2_bytes ELSE machines.l2_bytes END,
+                    l3_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.l3_bytes ELSE machines.l3_bytes END,
+                    cpuinfo_cache_bytes = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpuinfo_cache_bytes ELSE machines.cpuinfo_cache_bytes END,
+                    virtualized = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.virtualized ELSE machines.virtualized END,
+                    cpu_quota = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.cpu_quota ELSE machines.cpu_quota END,
+                    hardware_json = CASE WHEN excluded.last_seen >= machines.last_seen THEN excluded.hardware_json ELSE machines.hardware_json END,
+                    submission_count = machines.submission_count + 1,
+                    first_seen = min(machines.first_seen, excluded.first_seen),
+                    last_seen = max(machines.last_seen, excluded.last_seen)
+                """)
         try statement.execute(arguments: [
             id, machine.arch, machine.os, machine.osVersion, machine.kernel, machine.cpuVendor, machine.cpuModel,
             machine.physicalCores, machine.logicalCPUs, machine.memoryBytes, machine.cacheBytes(level: 2),
@@ -188,14 +211,19 @@ extension SQLiteResultStore {
 
     /// The id of the interpreter row, inserted when new.
     private static func interpreterID(_ db: Database, _ interpreter: InterpreterInfo) throws -> Int64 {
-        let arguments: StatementArguments = [interpreter.implementation, interpreter.version, interpreter.languageVersion]
-        try db.cachedStatement(sql: """
-            INSERT INTO interpreters (implementation, version, language_version) VALUES (?, ?, ?)
-            ON CONFLICT (implementation, version, language_version) DO NOTHING
-            """).execute(arguments: arguments)
-        let select = try db.cachedStatement(sql: """
-            SELECT id FROM interpreters WHERE implementation = ? AND version = ? AND language_version = ?
-            """)
+        let arguments: StatementArguments = [
+            interpreter.implementation, interpreter.version, interpreter.languageVersion,
+        ]
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO interpreters (implementation, version, language_version) VALUES (?, ?, ?)
+                ON CONFLICT (implementation, version, language_version) DO NOTHING
+                """
+        ).execute(arguments: arguments)
+        let select = try db.cachedStatement(
+            sql: """
+                SELECT id FROM interpreters WHERE implementation = ? AND version = ? AND language_version = ?
+                """)
         guard let id = try Int64.fetchOne(select, arguments: arguments) else {
             throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "interpreter row missing after insert")
         }
@@ -208,19 +236,21 @@ extension SQLiteResultStore {
         receivedAt: Int64, contentHash: String
     ) throws {
         let run = submission.run
-        try db.cachedStatement(sql: """
-            INSERT INTO submissions (id, schema_version, machine_id, interpreter_id, created_at, received_at, source,
-                agent_name, agent_version, executable, machine_json, run_seed, run_rounds, run_warmup_rounds,
-                run_pypy_gc_min, run_stop_reason, content_hash, result_count, sample_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                submission.id.storeText, submission.schemaVersion, machineID, interpreterID,
-                StoreTime.milliseconds(submission.createdAt), receivedAt, submission.source.rawValue,
-                submission.agent.name, submission.agent.version, submission.interpreter.executable, machineJSON,
-                // SQLite integers are signed 64-bit: the seed keeps its bits, read back with the same cast.
-                run.map { Int64(bitPattern: $0.seed) }, run?.rounds, run?.warmupRounds, run?.pypyGCMin, run?.stopReason,
-                contentHash, submission.results.count, submission.results.reduce(0) { $0 + $1.samples.count },
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO submissions (id, schema_version, machine_id, interpreter_id, created_at, received_at, source,
+                    agent_name, agent_version, executable, machine_json, run_seed, run_rounds, run_warmup_rounds,
+                    run_pypy_gc_min, run_stop_reason, content_hash, result_count, sample_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            submission.id.storeText, submission.schemaVersion, machineID, interpreterID,
+            StoreTime.milliseconds(submission.createdAt), receivedAt, submission.source.rawValue,
+            submission.agent.name, submission.agent.version, submission.interpreter.executable, machineJSON,
+            // SQLite integers are signed 64-bit: the seed keeps its bits, read back with the same cast.
+            run.map { Int64(bitPattern: $0.seed) }, run?.rounds, run?.warmupRounds, run?.pypyGCMin, run?.stopReason,
+            contentHash, submission.results.count, submission.results.reduce(0) { $0 + $1.samples.count },
+        ])
     }
 }
 

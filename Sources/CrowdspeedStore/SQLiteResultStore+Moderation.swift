@@ -10,30 +10,44 @@ extension SQLiteResultStore {
     /// The machine curves (the machine page's best sizes) leave out quarantined submissions and
     /// installs, so theirs are rebuilt here; a quarantined machine is hidden whole and keeps them.
     public func setQuarantine(
-        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date, summarizer: any CurveSummarizer
+        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date,
+        summarizer: any CurveSummarizer
     ) async throws -> ModerationOutcome {
         let now = StoreTime.milliseconds(at)
-        let table = switch target {
-        case .submission: "submissions"
-        case .install: "installs"
-        case .machine: "machines"
-        }
+        let table =
+            switch target {
+            case .submission: "submissions"
+            case .install: "installs"
+            case .machine: "machines"
+            }
         return try await writer.write { db -> ModerationOutcome in
-            guard let current = try Bool.fetchOne(db, sql: "SELECT quarantined FROM \(table) WHERE id = ?", arguments: [target.id]) else {
+            guard
+                let current = try Bool.fetchOne(
+                    db, sql: "SELECT quarantined FROM \(table) WHERE id = ?", arguments: [target.id])
+            else {
                 return .notFound
             }
             if current != quarantined {
-                try db.execute(sql: "UPDATE \(table) SET quarantined = ? WHERE id = ?", arguments: [quarantined, target.id])
-                let machines: [String] = switch target {
-                case .submission(let id):
-                    try String.fetchAll(db, sql: "SELECT machine_id FROM submissions WHERE id = ?", arguments: [id.storeText])
-                case .install(let id):
-                    try String.fetchAll(db, sql: "SELECT DISTINCT machine_id FROM submissions WHERE install_id = ?", arguments: [id])
-                case .machine: []
+                try db.execute(
+                    sql: "UPDATE \(table) SET quarantined = ? WHERE id = ?", arguments: [quarantined, target.id])
+                let machines: [String] =
+                    switch target {
+                    case .submission(let id):
+                        try String.fetchAll(
+                            db, sql: "SELECT machine_id FROM submissions WHERE id = ?", arguments: [id.storeText])
+                    case .install(let id):
+                        try String.fetchAll(
+                            db, sql: "SELECT DISTINCT machine_id FROM submissions WHERE install_id = ?", arguments: [id]
+                        )
+                    case .machine: []
+                    }
+                for machine in machines {
+                    try Self.refreshMachineCurves(db, machineID: machine, summarizer: summarizer, at: now)
                 }
-                for machine in machines { try Self.refreshMachineCurves(db, machineID: machine, summarizer: summarizer, at: now) }
             }
-            try Self.audit(db, at: now, actor: actor, action: quarantined ? "quarantine" : "release", target: target, reason: reason)
+            try Self.audit(
+                db, at: now, actor: actor, action: quarantined ? "quarantine" : "release", target: target,
+                reason: reason)
             return current == quarantined ? .unchanged : .changed
         }
     }
@@ -42,9 +56,11 @@ extension SQLiteResultStore {
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         let limit = min(max(0, limit), 10_000)
         return try await writer.read { db -> [AuditEntry] in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                row in
                 AuditEntry(
-                    id: row["id"], at: StoreTime.date(milliseconds: row["at"]), actor: row["actor"], action: row["action"],
+                    id: row["id"], at: StoreTime.date(milliseconds: row["at"]), actor: row["actor"],
+                    action: row["action"],
                     targetKind: row["target_kind"], targetID: row["target_id"], reason: row["reason"])
             }
         }
@@ -57,12 +73,15 @@ extension SQLiteResultStore {
 
     /// Every submission's provenance inside an open read.
     static func submissionProvenance(_ db: Database) throws -> [SubmissionProvenance] {
-        try Row.fetchAll(db, sql: """
-            SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, m.arch, m.cpu_vendor,
-                \(Self.effectiveQuarantine) AS effective_quarantine
-            FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
-            ORDER BY s.received_at, s.id
-            """).map { row in
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, m.arch, m.cpu_vendor,
+                    \(Self.effectiveQuarantine) AS effective_quarantine
+                FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
+                ORDER BY s.received_at, s.id
+                """
+        ).map { row in
             let arch: String = row["arch"]
             let vendor: String = row["cpu_vendor"]
             return SubmissionProvenance(

@@ -9,18 +9,24 @@ extension SQLiteResultStore {
         // Rows are mapped to Sendable values inside the closure so that the async `read` overload
         // is the one chosen (see STYLE.md).
         try await writer.read { db -> StoredSubmission? in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.*, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
-                FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
-                JOIN machines m ON m.id = s.machine_id
-                LEFT JOIN installs n ON n.id = s.install_id
-                WHERE s.id = ?
-                """, arguments: [id.storeText])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.*, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
+                        FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
+                        JOIN machines m ON m.id = s.machine_id
+                        LEFT JOIN installs n ON n.id = s.install_id
+                        WHERE s.id = ?
+                        """, arguments: [id.storeText])
             else { return nil }
-            let results = try Row.fetchAll(db, sql: """
-                SELECT benchmark, benchmark_version, procs, nursery_bytes, payload, library, unit, samples
-                FROM results WHERE submission_id = ? ORDER BY position
-                """, arguments: [id.storeText]).map(Self.benchmarkResult)
+            let results = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT benchmark, benchmark_version, procs, nursery_bytes, payload, library, unit, samples
+                    FROM results WHERE submission_id = ? ORDER BY position
+                    """, arguments: [id.storeText]
+            ).map(Self.benchmarkResult)
             let machineJSON: String = row["machine_json"]
             let machine = try WireCoding.makeDecoder().decode(MachineInfo.self, from: Data(machineJSON.utf8))
             let run: RunInfo? = (row["run_seed"] as Int64?).map { seed in
@@ -29,12 +35,14 @@ extension SQLiteResultStore {
                     pypyGCMin: row["run_pypy_gc_min"], stopReason: row["run_stop_reason"])
             }
             let submission = Submission(
-                schemaVersion: row["schema_version"], id: id, createdAt: StoreTime.date(milliseconds: row["created_at"]),
+                schemaVersion: row["schema_version"], id: id,
+                createdAt: StoreTime.date(milliseconds: row["created_at"]),
                 agent: AgentInfo(name: row["agent_name"], version: row["agent_version"]),
                 source: try Self.source(row["source"]), machine: machine, interpreter: Self.interpreter(row),
                 run: run, results: results)
             return StoredSubmission(
-                submission: submission, machineID: row["machine_id"], receivedAt: StoreTime.date(milliseconds: row["received_at"]),
+                submission: submission, machineID: row["machine_id"],
+                receivedAt: StoreTime.date(milliseconds: row["received_at"]),
                 quarantined: row["effective_quarantine"], flagReason: row["flag_reason"])
         }
     }
@@ -48,7 +56,9 @@ extension SQLiteResultStore {
         return try await writer.read { db -> MachinePage in
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM machines m WHERE \(Self.visibleMachine)") ?? 0
             let machines = try Row.fetchAll(
-                db, sql: "SELECT * FROM machines m WHERE \(Self.visibleMachine) ORDER BY last_seen DESC, id LIMIT ? OFFSET ?",
+                db,
+                sql:
+                    "SELECT * FROM machines m WHERE \(Self.visibleMachine) ORDER BY last_seen DESC, id LIMIT ? OFFSET ?",
                 arguments: [limit, offset]
             ).map(Self.machineSummary)
             return MachinePage(machines: machines, total: total, limit: limit, offset: offset)
@@ -64,20 +74,24 @@ extension SQLiteResultStore {
             }
             let hardwareJSON: String = row["hardware_json"]
             let hardware = try WireCoding.makeDecoder().decode(MachineInfo.self, from: Data(hardwareJSON.utf8))
-            let submissions = try Row.fetchAll(db, sql: """
-                SELECT s.id, s.created_at, s.received_at, s.source, s.executable, s.result_count, s.sample_count,
-                    s.flag_reason, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
-                FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
-                JOIN machines m ON m.id = s.machine_id
-                LEFT JOIN installs n ON n.id = s.install_id
-                WHERE s.machine_id = ?
-                ORDER BY s.received_at DESC, s.id
-                """, arguments: [id]
+            let submissions = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.id, s.created_at, s.received_at, s.source, s.executable, s.result_count, s.sample_count,
+                        s.flag_reason, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
+                    FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
+                    JOIN machines m ON m.id = s.machine_id
+                    LEFT JOIN installs n ON n.id = s.install_id
+                    WHERE s.machine_id = ?
+                    ORDER BY s.received_at DESC, s.id
+                    """, arguments: [id]
             ).map { row in
                 SubmissionRef(
                     id: try Self.uuid(row["id"]), createdAt: StoreTime.date(milliseconds: row["created_at"]),
-                    receivedAt: StoreTime.date(milliseconds: row["received_at"]), source: try Self.source(row["source"]),
-                    interpreter: Self.interpreter(row), resultCount: row["result_count"], sampleCount: row["sample_count"],
+                    receivedAt: StoreTime.date(milliseconds: row["received_at"]),
+                    source: try Self.source(row["source"]),
+                    interpreter: Self.interpreter(row), resultCount: row["result_count"],
+                    sampleCount: row["sample_count"],
                     quarantined: row["effective_quarantine"], flag: row["flag_reason"])
             }
             return MachineDetail(
@@ -115,7 +129,9 @@ extension SQLiteResultStore {
     static func benchmarkResult(_ row: Row) throws -> BenchmarkResult {
         BenchmarkResult(
             benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"],
-            params: ResultParams(procs: row["procs"], nurseryBytes: row["nursery_bytes"], payload: row["payload"], library: row["library"]),
+            params: ResultParams(
+                procs: row["procs"], nurseryBytes: row["nursery_bytes"], payload: row["payload"],
+                library: row["library"]),
             unit: row["unit"], samples: try SampleBlob.decode(row["samples"]))
     }
 

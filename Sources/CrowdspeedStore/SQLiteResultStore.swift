@@ -34,7 +34,8 @@ public final class SQLiteResultStore: ResultStore {
 
     /// A store on a private in-memory database, for tests that need neither a file nor WAL.
     public static func inMemory(configuration: Configuration = Configuration()) throws -> SQLiteResultStore {
-        try SQLiteResultStore(writer: DatabaseQueue(configuration: configuration.grdbConfiguration()), configuration: configuration)
+        try SQLiteResultStore(
+            writer: DatabaseQueue(configuration: configuration.grdbConfiguration()), configuration: configuration)
     }
 
     /// Wraps an opened database and migrates it.
@@ -42,7 +43,8 @@ public final class SQLiteResultStore: ResultStore {
         self.writer = writer
         self.logger = configuration.logger
         self.batcher = IngestBatcher(writer: writer)
-        let runner = try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
+        let runner =
+            try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
         let applied = try runner.migrate(writer)
         // Results stored before the dashboard's summaries existed are summarized once, when
         // their migration is applied; every later ingest writes its own. (Looking for missing

@@ -52,7 +52,9 @@ enum SampleBlob {
     /// - Throws: ``SampleBlobError`` when the blob has another format version or the wrong length.
     static func decode(_ data: Data) throws -> [Sample] {
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Sample] in
-            guard raw.count >= headerSize else { throw SampleBlobError.malformed("\(raw.count) bytes is shorter than the header") }
+            guard raw.count >= headerSize else {
+                throw SampleBlobError.malformed("\(raw.count) bytes is shorter than the header")
+            }
             guard raw[0] == formatVersion else { throw SampleBlobError.unknownFormat(raw[0]) }
             let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 1, as: UInt32.self)))
             guard raw.count == headerSize + bytesPerSample * count else {
@@ -68,15 +70,24 @@ enum SampleBlob {
             samples.reserveCapacity(count)
             for i in 0..<count {
                 let flags = raw[flag + i]
-                samples.append(Sample(
-                    wallMs: Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: wall + 8 * i, as: UInt64.self))),
-                    cpuMs: Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: cpu + 8 * i, as: UInt64.self))),
-                    maxRSSBytes: Int64(littleEndian: raw.loadUnaligned(fromByteOffset: rss + 8 * i, as: Int64.self)),
-                    round: Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: round + 4 * i, as: Int32.self))),
-                    foreignLoad: Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: load + 8 * i, as: UInt64.self))),
-                    noisy: flags & 0b0001 != 0 ? flags & 0b0010 != 0 : nil,
-                    failed: flags & 0b0100 != 0 ? flags & 0b1000 != 0 : nil
-                ))
+                samples.append(
+                    Sample(
+                        wallMs: Double(
+                            bitPattern: UInt64(
+                                littleEndian: raw.loadUnaligned(fromByteOffset: wall + 8 * i, as: UInt64.self))),
+                        cpuMs: Double(
+                            bitPattern: UInt64(
+                                littleEndian: raw.loadUnaligned(fromByteOffset: cpu + 8 * i, as: UInt64.self))),
+                        maxRSSBytes: Int64(
+                            littleEndian: raw.loadUnaligned(fromByteOffset: rss + 8 * i, as: Int64.self)),
+                        round: Int(
+                            Int32(littleEndian: raw.loadUnaligned(fromByteOffset: round + 4 * i, as: Int32.self))),
+                        foreignLoad: Double(
+                            bitPattern: UInt64(
+                                littleEndian: raw.loadUnaligned(fromByteOffset: load + 8 * i, as: UInt64.self))),
+                        noisy: flags & 0b0001 != 0 ? flags & 0b0010 != 0 : nil,
+                        failed: flags & 0b0100 != 0 ? flags & 0b1000 != 0 : nil
+                    ))
             }
             return samples
         }

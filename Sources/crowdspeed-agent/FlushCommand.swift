@@ -7,7 +7,8 @@ struct FlushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flush",
         abstract: "Upload submissions waiting in the spool (failed uploads, interrupted runs).",
-        discussion: "Each is sent with its original id, so the server stores it once even if an earlier attempt got through."
+        discussion:
+            "Each is sent with its original id, so the server stores it once even if an earlier attempt got through."
     )
 
     @OptionGroup var options: ServerOptions
@@ -25,10 +26,14 @@ struct FlushCommand: AsyncParsableCommand {
             Console.info("nothing to upload: \(spool.directory.path) holds no submissions")
             return
         }
-        Console.info("uploading \(pending.count) spooled submission\(pending.count == 1 ? "" : "s") to \(uploader.endpoint.absoluteString)")
+        Console.info(
+            "uploading \(pending.count) spooled submission\(pending.count == 1 ? "" : "s") to \(uploader.endpoint.absoluteString)"
+        )
         let receipts = ReceiptStore(file: ReceiptStore.defaultFile(environment: environment))
         let outcomes = try await Delivery(uploader: uploader, spool: spool, receipts: receipts).flush()
-        let status = Report.outcomes(outcomes.map { ($0.file.deletingPathExtension().lastPathComponent, $0.outcome) }, uploader: uploader, spool: spool)
+        let status = Report.outcomes(
+            outcomes.map { ($0.file.deletingPathExtension().lastPathComponent, $0.outcome) }, uploader: uploader,
+            spool: spool)
         if let status { throw status }
     }
 }

@@ -3,7 +3,7 @@ import CrowdspeedAgent
 import CrowdspeedCore
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `crowdspeed-agent recommend --server URL [--procs N] [--explain]`: fingerprints this machine,
@@ -28,17 +28,24 @@ struct Recommend: AsyncParsableCommand {
     @Option(help: "Concurrent PyPy processes the setting is for.")
     var procs: Int = 1
 
-    @Option(help: ArgumentHelp("The PyPy version to advise for (default: the pypy3 or pypy found on PATH, else the newest rule).", valueName: "version"))
+    @Option(
+        help: ArgumentHelp(
+            "The PyPy version to advise for (default: the pypy3 or pypy found on PATH, else the newest rule).",
+            valueName: "version"))
     var pypyVersion: String?
 
-    @Flag(help: "Explain the recommendation on stderr: formula, held-out regret beside PyPy's rule, expected gain, training range.")
+    @Flag(
+        help:
+            "Explain the recommendation on stderr: formula, held-out regret beside PyPy's rule, expected gain, training range."
+    )
     var explain = false
 
     func validate() throws {
-        guard let url = URL(string: server), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+        guard let url = URL(string: server), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+        else {
             throw ValidationError("--server must be an http:// or https:// URL, got \(server)")
         }
-        guard (1 ... 4096).contains(procs) else { throw ValidationError("--procs must be within 1…4096") }
+        guard (1...4096).contains(procs) else { throw ValidationError("--procs must be within 1…4096") }
     }
 
     /// The part of the server's answer this command reads.
@@ -57,7 +64,11 @@ struct Recommend: AsyncParsableCommand {
             var p90: Double?
             var default_pypy_gc_nursery: String
         }
-        struct Interval: Decodable { var lower: String; var upper: String; var coverage: Double }
+        struct Interval: Decodable {
+            var lower: String
+            var upper: String
+            var coverage: Double
+        }
         var pypy_gc_nursery: String
         var keep_default: Bool
         var advice: String
@@ -81,7 +92,9 @@ struct Recommend: AsyncParsableCommand {
             Console.error("this machine reports no L2 cache size, which every formula needs")
             throw AgentExit.setup
         }
-        let version = pypyVersion ?? Interpreter.discover(extra: [], environment: ProcessInfo.processInfo.environment)
+        let version =
+            pypyVersion
+            ?? Interpreter.discover(extra: [], environment: ProcessInfo.processInfo.environment)
             .first(where: \.isPyPy)?.info.version
         var query = [
             URLQueryItem(name: "l2_bytes", value: String(l2)),
@@ -91,10 +104,14 @@ struct Recommend: AsyncParsableCommand {
             URLQueryItem(name: "cpu_vendor", value: machine.cpuVendor),
         ]
         if let l3 = machine.cacheBytes(level: 3) { query.append(URLQueryItem(name: "l3_bytes", value: String(l3))) }
-        if let cpuinfo = machine.cpuinfoCacheBytes { query.append(URLQueryItem(name: "cpuinfo_cache_bytes", value: String(cpuinfo))) }
+        if let cpuinfo = machine.cpuinfoCacheBytes {
+            query.append(URLQueryItem(name: "cpuinfo_cache_bytes", value: String(cpuinfo)))
+        }
         if let version { query.append(URLQueryItem(name: "pypy_version", value: version)) }
         guard var components = URLComponents(string: server) else { throw ValidationError("--server is not a URL") }
-        components.path = (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path) + "/api/v1/recommendations/nursery"
+        components.path =
+            (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path)
+            + "/api/v1/recommendations/nursery"
         components.queryItems = query
         guard let url = components.url else { throw ValidationError("--server is not a URL") }
 
@@ -111,15 +128,18 @@ struct Recommend: AsyncParsableCommand {
             throw AgentExit.spooled
         }
         guard status == 200 else {
-            let detail = (try? WireCoding.makeDecoder().decode(ProblemDetails.self, from: data))?.detail ?? "HTTP \(status)"
+            let detail =
+                (try? WireCoding.makeDecoder().decode(ProblemDetails.self, from: data))?.detail ?? "HTTP \(status)"
             Console.error("the server did not recommend: \(detail)")
             throw status == 503 || status >= 500 ? AgentExit.spooled : AgentExit.rejected
         }
         let answer = try JSONDecoder().decode(Answer.self, from: data)
         // Like the API's `format=env`: when the advice is to keep PyPy's default, print a comment,
         // which `eval` accepts and which sets nothing, so PyPy keeps reading its own rule.
-        print(answer.keep_default ? "# PYPY_GC_NURSERY: keep PyPy's default (\(answer.expected_gain.default_pypy_gc_nursery))"
-                                  : "PYPY_GC_NURSERY=\(answer.pypy_gc_nursery)")
+        print(
+            answer.keep_default
+                ? "# PYPY_GC_NURSERY: keep PyPy's default (\(answer.expected_gain.default_pypy_gc_nursery))"
+                : "PYPY_GC_NURSERY=\(answer.pypy_gc_nursery)")
         if explain { Console.info(Self.explanation(answer, machine: machine, l2: l2, version: version, procs: procs)) }
     }
 
@@ -134,11 +154,17 @@ struct Recommend: AsyncParsableCommand {
             "expected gain over PyPy's default (\(answer.expected_gain.default_pypy_gc_nursery)): \(percent(answer.expected_gain.mean)) (p10 \(percent(answer.expected_gain.p10)), p90 \(percent(answer.expected_gain.p90)))",
         ]
         if let interval = answer.interval {
-            lines.append("this machine's best is likely within \(interval.lower)…\(interval.upper) (\(Int(interval.coverage * 100))% of training machines)")
+            lines.append(
+                "this machine's best is likely within \(interval.lower)…\(interval.upper) (\(Int(interval.coverage * 100))% of training machines)"
+            )
         }
-        lines.append(answer.inside_training_range ? "this machine lies inside the training range"
-                                                  : "this machine lies OUTSIDE the training range: the answer is an extrapolation")
-        if answer.formula.synthetic { lines.append("WARNING: the server's formula was fitted on synthetic (demo) data") }
+        lines.append(
+            answer.inside_training_range
+                ? "this machine lies inside the training range"
+                : "this machine lies OUTSIDE the training range: the answer is an extrapolation")
+        if answer.formula.synthetic {
+            lines.append("WARNING: the server's formula was fitted on synthetic (demo) data")
+        }
         if answer.keep_default { lines.append("keep the default: \(answer.advice)") }
         return lines.joined(separator: "\n")
     }

@@ -7,8 +7,10 @@ import Foundation
 enum Report {
     /// Prints each outcome (receipts to stdout, problems to stderr) and returns the exit status
     /// the command should end with, or nil when everything was stored.
-    static func outcomes(_ outcomes: [(label: String, outcome: DeliveryOutcome)], uploader: Uploader, spool: Spool,
-                         summaries: [String: String] = [:]) -> ExitCode? {
+    static func outcomes(
+        _ outcomes: [(label: String, outcome: DeliveryOutcome)], uploader: Uploader, spool: Spool,
+        summaries: [String: String] = [:]
+    ) -> ExitCode? {
         var exit: ExitCode?
         for (label, outcome) in outcomes {
             switch outcome {
@@ -24,12 +26,18 @@ enum Report {
                 exit = AgentExit.rejected
             case .spooled(let reason, let file):
                 Console.error("server unreachable (\(reason)); \(label) is spooled at \(file.path)")
-                Console.info("upload it later with: crowdspeed-agent flush --server \(uploader.server.absoluteString) --spool \(spool.directory.path)")
+                Console.info(
+                    "upload it later with: crowdspeed-agent flush --server \(uploader.server.absoluteString) --spool \(spool.directory.path)"
+                )
                 if exit == nil { exit = AgentExit.spooled }
             case .rateLimited(let seconds, let file):
                 // Not an error in the payload: it is kept for a later flush, never rejected.
-                Console.error("\(DeliveryOutcome.rateLimitedReason(retryAfterSeconds: seconds)); \(label) is spooled at \(file.path)")
-                Console.info("upload it later with: crowdspeed-agent flush --server \(uploader.server.absoluteString) --spool \(spool.directory.path)")
+                Console.error(
+                    "\(DeliveryOutcome.rateLimitedReason(retryAfterSeconds: seconds)); \(label) is spooled at \(file.path)"
+                )
+                Console.info(
+                    "upload it later with: crowdspeed-agent flush --server \(uploader.server.absoluteString) --spool \(spool.directory.path)"
+                )
                 if exit == nil { exit = AgentExit.spooled }
             }
         }

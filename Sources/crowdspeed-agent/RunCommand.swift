@@ -23,7 +23,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ServerOptions
 
-    @Option(name: .customLong("python"), help: ArgumentHelp("Also run this interpreter (repeatable).", valueName: "path"))
+    @Option(
+        name: .customLong("python"), help: ArgumentHelp("Also run this interpreter (repeatable).", valueName: "path"))
     var pythons: [String] = []
 
     @Flag(help: "Use only the --python interpreters; do not look for pypy3, pypy and python3 on PATH.")
@@ -35,10 +36,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run exactly this many measured rounds (after the warm-up).")
     var rounds: Int?
 
-    @Option(help: ArgumentHelp("Stop adding rounds when this much time is spent, e.g. 20m, 90s, 1h.", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp("Stop adding rounds when this much time is spent, e.g. 20m, 90s, 1h.", valueName: "duration")
+    )
     var budget: String?
 
-    @Option(help: ArgumentHelp("Nursery sizes to sweep, e.g. 1M,4M,16M (overrides --nursery-min/--nursery-max).", valueName: "sizes"))
+    @Option(
+        help: ArgumentHelp(
+            "Nursery sizes to sweep, e.g. 1M,4M,16M (overrides --nursery-min/--nursery-max).", valueName: "sizes"))
     var grid: String?
 
     @Option(help: ArgumentHelp("Smallest nursery size of the power-of-two grid (default 256K).", valueName: "size"))
@@ -47,7 +52,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Largest nursery size of the power-of-two grid (default 64M).", valueName: "size"))
     var nurseryMax: String?
 
-    @Option(help: ArgumentHelp("Concurrent process counts, e.g. 1,2 (default: 1, half and all physical cores).", valueName: "counts"))
+    @Option(
+        help: ArgumentHelp(
+            "Concurrent process counts, e.g. 1,2 (default: 1, half and all physical cores).", valueName: "counts"))
     var procs: String?
 
     @Option(help: "Seed of the shuffled round order (default: random; it is recorded either way).")
@@ -60,10 +67,16 @@ struct RunCommand: AsyncParsableCommand {
     var yes = false
 
     func validate() throws {
-        if options.server == nil && !dryRun { throw ValidationError("run needs --server URL (or --dry-run to only print the payload)") }
+        if options.server == nil && !dryRun {
+            throw ValidationError("run needs --server URL (or --dry-run to only print the payload)")
+        }
         if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
-        if let budget, Self.parseDuration(budget) == nil { throw ValidationError("--budget must look like 20m, 90s or 1h; got \(budget)") }
-        if grid != nil && (nurseryMin != nil || nurseryMax != nil) { throw ValidationError("use either --grid or --nursery-min/--nursery-max") }
+        if let budget, Self.parseDuration(budget) == nil {
+            throw ValidationError("--budget must look like 20m, 90s or 1h; got \(budget)")
+        }
+        if grid != nil && (nurseryMin != nil || nurseryMax != nil) {
+            throw ValidationError("use either --grid or --nursery-min/--nursery-max")
+        }
         _ = try nurseryGrid()
         _ = try processCounts()
     }
@@ -93,7 +106,9 @@ struct RunCommand: AsyncParsableCommand {
     func processCounts() throws -> [Int]? {
         guard let procs else { return nil }
         let counts = procs.split(separator: ",").compactMap { Int($0) }
-        guard !counts.isEmpty, counts.count == procs.split(separator: ",").count, counts.allSatisfy({ (1 ... 4096).contains($0) }) else {
+        guard !counts.isEmpty, counts.count == procs.split(separator: ",").count,
+            counts.allSatisfy({ (1...4096).contains($0) })
+        else {
             throw ValidationError("--procs must be positive counts such as 1,2")
         }
         return counts
@@ -126,7 +141,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The settings the options describe.
     func settings() throws -> SweepSettings {
-        let seed = self.seed ?? UInt64.random(in: 0 ... UInt64(1) << 53)
+        let seed = self.seed ?? UInt64.random(in: 0...UInt64(1) << 53)
         var settings = quick ? SweepSettings.quick(seed: seed) : SweepSettings(seed: seed)
         if let grid = try nurseryGrid() { settings.nurseryGrid = grid }
         settings.procs = try processCounts()
@@ -147,9 +162,10 @@ struct RunCommand: AsyncParsableCommand {
         let interpreters = Interpreter.discover(extra: pythons, environment: environment, searchPath: !noDiscover)
         guard interpreters.contains(where: \.isPyPy) else {
             let found = interpreters.map { "\($0.command) (\($0.info.implementation) \($0.info.version))" }
-            Console.error("no PyPy found\(found.isEmpty ? "" : "; found only \(found.joined(separator: ", "))"). "
-                + "The nursery sweep needs PyPy: install it with `sudo apt-get install pypy3` (Debian/Ubuntu) "
-                + "or pass its path with --python.")
+            Console.error(
+                "no PyPy found\(found.isEmpty ? "" : "; found only \(found.joined(separator: ", "))"). "
+                    + "The nursery sweep needs PyPy: install it with `sudo apt-get install pypy3` (Debian/Ubuntu) "
+                    + "or pass its path with --python.")
             throw AgentExit.setup
         }
         let scripts = try WorkloadScripts.bundled()
@@ -159,11 +175,14 @@ struct RunCommand: AsyncParsableCommand {
             Console.info("\ninterrupted: stopping the running samples…")
         }
 
-        Console.info("machine: \(machine.cpuModel), \(machine.physicalCores) cores, L2 \(machine.cacheBytes(level: 2).map { NurserySize.format($0) } ?? "-"), "
-            + "L3 \(machine.cacheBytes(level: 3).map { NurserySize.format($0) } ?? "-"); interpreters: "
-            + interpreters.map { "\($0.command) (\($0.info.implementation) \($0.info.version))" }.joined(separator: ", "))
-        let session = SweepSession(machine: machine, interpreters: interpreters, scripts: scripts, settings: settings,
-                                   environment: environment, interruption: interruption, progress: ProgressReporter())
+        Console.info(
+            "machine: \(machine.cpuModel), \(machine.physicalCores) cores, L2 \(machine.cacheBytes(level: 2).map { NurserySize.format($0) } ?? "-"), "
+                + "L3 \(machine.cacheBytes(level: 3).map { NurserySize.format($0) } ?? "-"); interpreters: "
+                + interpreters.map { "\($0.command) (\($0.info.implementation) \($0.info.version))" }.joined(
+                    separator: ", "))
+        let session = SweepSession(
+            machine: machine, interpreters: interpreters, scripts: scripts, settings: settings,
+            environment: environment, interruption: interruption, progress: ProgressReporter())
         let started = Date()
         let runs: [InterpreterRun]
         do {
@@ -180,9 +199,12 @@ struct RunCommand: AsyncParsableCommand {
         let encoder = WireCoding.makeEncoder()
         let payloads = try submissions.map { try encoder.encode($0) }
         let spool = options.spoolStore(environment: environment)
-        Console.info("sweep finished in \(ProgressReporter.formatDuration(elapsed)): "
-            + runs.map { "\($0.interpreter.command) \($0.outcome.measuredRounds) rounds (\($0.outcome.stopReason.rawValue))"
-                + ($0.outcome.failedSamples > 0 ? ", \($0.outcome.failedSamples) failed samples" : "") }.joined(separator: "; "))
+        Console.info(
+            "sweep finished in \(ProgressReporter.formatDuration(elapsed)): "
+                + runs.map {
+                    "\($0.interpreter.command) \($0.outcome.measuredRounds) rounds (\($0.outcome.stopReason.rawValue))"
+                        + ($0.outcome.failedSamples > 0 ? ", \($0.outcome.failedSamples) failed samples" : "")
+                }.joined(separator: "; "))
 
         if interruption.isInterrupted {
             guard !submissions.isEmpty else {
@@ -191,11 +213,14 @@ struct RunCommand: AsyncParsableCommand {
             }
             for (submission, payload) in zip(submissions, payloads) {
                 let file = try spool.store(payload, id: submission.id)
-                Console.info("kept \(submission.run?.rounds ?? 0) finished rounds of \(submission.interpreter.executable) in \(file.path)")
+                Console.info(
+                    "kept \(submission.run?.rounds ?? 0) finished rounds of \(submission.interpreter.executable) in \(file.path)"
+                )
             }
             let server = options.server ?? "URL"
-            Console.info("upload them with `crowdspeed-agent flush --server \(server)\(options.spool.map { " --spool \($0)" } ?? "")`, "
-                + "or discard them by deleting the files")
+            Console.info(
+                "upload them with `crowdspeed-agent flush --server \(server)\(options.spool.map { " --spool \($0)" } ?? "")`, "
+                    + "or discard them by deleting the files")
             throw AgentExit.interrupted
         }
         guard !submissions.isEmpty else {
@@ -216,23 +241,34 @@ struct RunCommand: AsyncParsableCommand {
                 try consent.grant(for: server)
             case .no, .noTerminal:
                 var files: [String] = []
-                for (submission, payload) in zip(submissions, payloads) { files.append(try spool.store(payload, id: submission.id).path) }
-                Console.info("not uploaded. The results are kept in \(spool.directory.path); upload them with "
-                    + "`crowdspeed-agent flush --server \(server.absoluteString)` (or run with --yes), or delete the files.")
+                for (submission, payload) in zip(submissions, payloads) {
+                    files.append(try spool.store(payload, id: submission.id).path)
+                }
+                Console.info(
+                    "not uploaded. The results are kept in \(spool.directory.path); upload them with "
+                        + "`crowdspeed-agent flush --server \(server.absoluteString)` (or run with --yes), or delete the files."
+                )
                 return
             }
         }
 
-        let delivery = Delivery(uploader: uploader, spool: spool, receipts: ReceiptStore(file: ReceiptStore.defaultFile(environment: environment)))
-        let older = spool.pending().filter { file in !submissions.contains { file.lastPathComponent.hasPrefix($0.id.uuidString.lowercased()) } }
+        let delivery = Delivery(
+            uploader: uploader, spool: spool,
+            receipts: ReceiptStore(file: ReceiptStore.defaultFile(environment: environment)))
+        let older = spool.pending().filter { file in
+            !submissions.contains { file.lastPathComponent.hasPrefix($0.id.uuidString.lowercased()) }
+        }
         var outcomes: [(String, DeliveryOutcome)] = []
         if !older.isEmpty {
             Console.info("retrying \(older.count) submission(s) left in the spool by earlier runs")
-            outcomes += try await delivery.flush().map { ("spooled \($0.file.deletingPathExtension().lastPathComponent)", $0.outcome) }
+            outcomes += try await delivery.flush().map {
+                ("spooled \($0.file.deletingPathExtension().lastPathComponent)", $0.outcome)
+            }
         }
         var summaries: [String: String] = [:]
         for (submission, payload) in zip(submissions, payloads) {
-            let label = "\(submission.interpreter.implementation) \(submission.interpreter.version) (\(submission.interpreter.executable))"
+            let label =
+                "\(submission.interpreter.implementation) \(submission.interpreter.version) (\(submission.interpreter.executable))"
             if submission.results.contains(where: { $0.benchmark == BenchmarkName.gcbench }) {
                 summaries[label] = SweepSummary(results: submission.results).text
             }
@@ -242,12 +278,18 @@ struct RunCommand: AsyncParsableCommand {
                 if case .rateLimited(let seconds, _) = entry.1 { return .some(seconds) } else { return nil }
             }.first
             if let wait {
-                outcomes.append((label, .rateLimited(retryAfterSeconds: wait, at: try delivery.spool.store(payload, id: submission.id))))
+                outcomes.append(
+                    (
+                        label,
+                        .rateLimited(retryAfterSeconds: wait, at: try delivery.spool.store(payload, id: submission.id))
+                    ))
             } else {
                 outcomes.append((label, try await delivery.deliver(payload, id: submission.id)))
             }
         }
-        if let status = Report.outcomes(outcomes, uploader: uploader, spool: spool, summaries: summaries) { throw status }
+        if let status = Report.outcomes(outcomes, uploader: uploader, spool: spool, summaries: summaries) {
+            throw status
+        }
     }
 }
 

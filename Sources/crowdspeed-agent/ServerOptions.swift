@@ -4,15 +4,22 @@ import Foundation
 
 /// Options shared by the commands that talk to a server and use the spool.
 struct ServerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The Crowdspeed server to submit to, e.g. https://crowdspeed.example.org.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp("The Crowdspeed server to submit to, e.g. https://crowdspeed.example.org.", valueName: "url")
+    )
     var server: String?
 
-    @Option(help: ArgumentHelp("Directory for submissions not yet accepted (default: $XDG_DATA_HOME/crowdspeed/spool or ~/.local/share/crowdspeed/spool).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Directory for submissions not yet accepted (default: $XDG_DATA_HOME/crowdspeed/spool or ~/.local/share/crowdspeed/spool).",
+            valueName: "dir"))
     var spool: String?
 
     func validate() throws {
         if let server {
-            guard let url = URL(string: server), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            guard let url = URL(string: server), let scheme = url.scheme?.lowercased(),
+                ["http", "https"].contains(scheme), url.host != nil
+            else {
                 throw ValidationError("--server must be an http:// or https:// URL, got \(server)")
             }
         }

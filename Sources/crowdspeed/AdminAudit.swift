@@ -5,7 +5,8 @@ import Foundation
 
 /// `crowdspeed admin audit`: prints the audit log, newest first, one entry per line.
 struct AdminAudit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Print the audit log, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Print the audit log, newest first.")
 
     @OptionGroup var database: DatabaseOptions
 
@@ -19,7 +20,9 @@ struct AdminAudit: AsyncParsableCommand {
     func run() async throws {
         for entry in try await database.openStore().auditLog(limit: limit) {
             let reason = entry.reason.map { " — \($0)" } ?? ""
-            print("\(RFC3339.format(entry.at))  \(entry.actor)  \(entry.action) \(entry.targetKind) \(entry.targetID)\(reason)")
+            print(
+                "\(RFC3339.format(entry.at))  \(entry.actor)  \(entry.action) \(entry.targetKind) \(entry.targetID)\(reason)"
+            )
         }
     }
 }

@@ -11,7 +11,9 @@ struct AdminHashToken: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hash-token",
         abstract: "Print sha256:<hex> of an admin token read from stdin (or of a new one with --generate).",
-        discussion: "Example: crowdspeed admin hash-token --generate 2>admin.token >admin.hash; crowdspeed serve --admin-token-file admin.hash")
+        discussion:
+            "Example: crowdspeed admin hash-token --generate 2>admin.token >admin.hash; crowdspeed serve --admin-token-file admin.hash"
+    )
 
     @Flag(help: "Generate a new random token; it is written to stderr, the hash to stdout.")
     var generate = false
@@ -25,7 +27,8 @@ struct AdminHashToken: AsyncParsableCommand {
             let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             token = input.trimmingCharacters(in: .whitespacesAndNewlines)
             guard token.utf8.count >= 16 else {
-                throw CommandFailure.exit("the token on stdin is \(token.utf8.count) bytes; use at least 16 random bytes, or --generate")
+                throw CommandFailure.exit(
+                    "the token on stdin is \(token.utf8.count) bytes; use at least 16 random bytes, or --generate")
             }
         }
         print("sha256:" + SecretToken.digest(token))

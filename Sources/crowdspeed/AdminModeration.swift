@@ -6,10 +6,14 @@ import Foundation
 /// What `admin quarantine` and `admin release` share: apply, audit as `admin-cli`, report.
 enum AdminModeration {
     /// Sets the quarantine state; exits 1 when the target does not exist.
-    static func apply(quarantined: Bool, database: DatabaseOptions, target options: ModerationTargetOptions) async throws {
+    static func apply(quarantined: Bool, database: DatabaseOptions, target options: ModerationTargetOptions)
+        async throws
+    {
         let target = try options.target()
         let store = try database.openStore()
-        let outcome = try await store.setQuarantine(target, quarantined: quarantined, reason: options.reason, actor: "admin-cli", at: Date(), summarizer: FitCurveSummarizer())
+        let outcome = try await store.setQuarantine(
+            target, quarantined: quarantined, reason: options.reason, actor: "admin-cli", at: Date(),
+            summarizer: FitCurveSummarizer())
         let verb = quarantined ? "quarantined" : "released"
         switch outcome {
         case .changed: print("\(target) \(verb)")

@@ -4,7 +4,8 @@ import Foundation
 
 /// `crowdspeed admin quarantine`: hides a submission, install or machine from the list and fits.
 struct AdminQuarantine: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "quarantine", abstract: "Quarantine a submission, install or machine.")
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine", abstract: "Quarantine a submission, install or machine.")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var target: ModerationTargetOptions

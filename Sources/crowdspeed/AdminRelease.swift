@@ -4,7 +4,8 @@ import Foundation
 
 /// `crowdspeed admin release`: undoes a quarantine.
 struct AdminRelease: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "release", abstract: "Release a quarantined submission, install or machine.")
+    static let configuration = CommandConfiguration(
+        commandName: "release", abstract: "Release a quarantined submission, install or machine.")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var target: ModerationTargetOptions

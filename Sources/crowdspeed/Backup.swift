@@ -5,7 +5,8 @@ import Foundation
 /// `crowdspeed backup PATH`: an online, consistent copy of the database while the server runs.
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy the database to PATH while the server keeps running (SQLite online backup), then verify the copy.")
+        abstract:
+            "Copy the database to PATH while the server keeps running (SQLite online backup), then verify the copy.")
 
     @OptionGroup var database: DatabaseOptions
 

@@ -9,7 +9,8 @@ import Foundation
 /// release build: `swift run -c release crowdspeed bench refit`.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (release builds only give meaningful figures).", subcommands: [IngestBench.self, QueryBench.self, RefitBench.self, AllBench.self])
+        abstract: "Benchmarks (release builds only give meaningful figures).",
+        subcommands: [IngestBench.self, QueryBench.self, RefitBench.self, AllBench.self])
 }
 
 /// `crowdspeed bench refit`.
@@ -40,7 +41,8 @@ struct RefitBench: AsyncParsableCommand {
 
     func run() async throws {
         #if DEBUG
-        FileHandle.standardError.write(Data("warning: debug build; time a release build (swift build -c release)\n".utf8))
+            FileHandle.standardError.write(
+                Data("warning: debug build; time a release build (swift build -c release)\n".utf8))
         #endif
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(Self.cpuModel())")
         print("machines   curves   simulate_s   fit_median_ms   fit_min_ms   fit_max_ms   formula")
@@ -51,7 +53,7 @@ struct RefitBench: AsyncParsableCommand {
             let simulateSeconds = Self.seconds(ContinuousClock.now - simulateStart)
             var times: [Double] = []
             var name = ""
-            for _ in 0 ..< runs {
+            for _ in 0..<runs {
                 let start = ContinuousClock.now
                 let report = FormulaSelection.fit(input)
                 _ = PredictionInterval.intervals(for: report, on: input)
@@ -59,8 +61,10 @@ struct RefitBench: AsyncParsableCommand {
                 name = report.global.name
             }
             times.sort()
-            print(String(format: "%8d %8d %12.1f %15.1f %12.1f %12.1f   %@", size, input.curves.count, simulateSeconds,
-                         times[times.count / 2], times[0], times[times.count - 1], name))
+            print(
+                String(
+                    format: "%8d %8d %12.1f %15.1f %12.1f %12.1f   %@", size, input.curves.count, simulateSeconds,
+                    times[times.count / 2], times[0], times[times.count - 1], name))
         }
     }
 
@@ -71,7 +75,7 @@ struct RefitBench: AsyncParsableCommand {
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = (size + workers - 1) / workers
         let curves = await withTaskGroup(of: [FitCurve].self) { group in
-            for worker in 0 ..< workers {
+            for worker in 0..<workers {
                 group.addTask {
                     var out: [FitCurve] = []
                     for index in stride(from: worker * chunk, to: min(size, (worker + 1) * chunk), by: 1) {
@@ -96,7 +100,8 @@ struct RefitBench: AsyncParsableCommand {
     static func cpuModel() -> String {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown CPU" }
         for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+                ?? "unknown CPU"
         }
         return "unknown CPU"
     }

@@ -5,7 +5,9 @@ import Foundation
 /// `--db` for the commands that work on the database file directly (admin, backup, restore),
 /// with the same default and environment variable as `serve`.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: ArgumentHelp("SQLite database file (default $CROWDSPEED_DB or ./crowdspeed.sqlite).", valueName: "path"))
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp("SQLite database file (default $CROWDSPEED_DB or ./crowdspeed.sqlite).", valueName: "path"))
     var databasePath: String?
 
     /// The path in force: the option, else `CROWDSPEED_DB`, else the default.

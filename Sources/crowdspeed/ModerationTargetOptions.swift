@@ -23,7 +23,9 @@ struct ModerationTargetOptions: ParsableArguments {
 
     /// The target named by the options.
     func target() throws -> ModerationTarget {
-        let given = [("submission", submission), ("install", install), ("machine", machine)].compactMap { kind, id in id.map { (kind, $0) } }
+        let given = [("submission", submission), ("install", install), ("machine", machine)].compactMap { kind, id in
+            id.map { (kind, $0) }
+        }
         guard given.count == 1, let (kind, id) = given.first else {
             throw ValidationError("name exactly one of --submission, --install, --machine")
         }

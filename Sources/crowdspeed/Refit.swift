@@ -10,10 +10,15 @@ struct Refit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit the nursery formulas now from the stored curves and print the result.")
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("SQLite database file (default $CROWDSPEED_DB or ./crowdspeed.sqlite).", valueName: "path"))
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp("SQLite database file (default $CROWDSPEED_DB or ./crowdspeed.sqlite).", valueName: "path"))
     var databasePath: String?
 
-    @Flag(help: "Fit the synthetic (demo) scope: every source, synthetic included. Without it only agent and import data are read.")
+    @Flag(
+        help:
+            "Fit the synthetic (demo) scope: every source, synthetic included. Without it only agent and import data are read."
+    )
     var demo = false
 
     func run() async throws {
@@ -27,7 +32,10 @@ struct Refit: AsyncParsableCommand {
         case .fitted(let formula):
             print(FormulaReport.text(formula))
         case .noData:
-            FileHandle.standardError.write(Data("no usable PyPy gcbench curves in the \(scope.rawValue) scope (sources \(scope.sourcesText)); nothing fitted\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "no usable PyPy gcbench curves in the \(scope.rawValue) scope (sources \(scope.sourcesText)); nothing fitted\n"
+                        .utf8))
             throw ExitCode(2)
         case .notDue:
             throw ExitCode(2)

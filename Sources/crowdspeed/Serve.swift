@@ -20,7 +20,10 @@ struct Serve: AsyncParsableCommand {
             CROWDSPEED_REFIT_AFTER. Options given on the command line take precedence.
             """)
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("SQLite database file, created if missing (default ./crowdspeed.sqlite).", valueName: "path"))
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp("SQLite database file, created if missing (default ./crowdspeed.sqlite).", valueName: "path")
+    )
     var databasePath: String?
 
     @Option(help: ArgumentHelp("Address to bind (default 127.0.0.1).", valueName: "address"))
@@ -29,26 +32,41 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("TCP port to listen on, 0 for any free port (default 8080).", valueName: "port"))
     var port: Int?
 
-    @Option(help: ArgumentHelp("Lowest log level written: trace, debug, info, notice, warning, error, critical (default info).", valueName: "level"))
+    @Option(
+        help: ArgumentHelp(
+            "Lowest log level written: trace, debug, info, notice, warning, error, critical (default info).",
+            valueName: "level"))
     var logLevel: String?
 
     @Flag(help: "fsync every acknowledged submission so it also survives power loss (slower ingestion).")
     var durable = false
 
-    @Option(name: .customLong("chartjs"), help: ArgumentHelp("Chart.js UMD file served to the pages (default: Debian's libjs-chart.js).", valueName: "path"))
+    @Option(
+        name: .customLong("chartjs"),
+        help: ArgumentHelp(
+            "Chart.js UMD file served to the pages (default: Debian's libjs-chart.js).", valueName: "path"))
     var chartJSPath: String?
 
-    @Option(help: ArgumentHelp("The URL agents submit to, shown on the Submit page (default: from the request's Host).", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The URL agents submit to, shown on the Submit page (default: from the request's Host).", valueName: "url"))
     var publicURL: String?
 
-    @Flag(help: "Serve simulated machines from a separate demo database (./crowdspeed-demo.sqlite unless --db), every page labelled synthetic.")
+    @Flag(
+        help:
+            "Serve simulated machines from a separate demo database (./crowdspeed-demo.sqlite unless --db), every page labelled synthetic."
+    )
     var demo = false
 
-    @Option(help: ArgumentHelp(
-        "Time between checks for a due refit: a number with ms, s, m, h or d, seconds when bare (default 300s).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Time between checks for a due refit: a number with ms, s, m, h or d, seconds when bare (default 300s).",
+            valueName: "duration"))
     var refitInterval: String?
 
-    @Option(help: ArgumentHelp("New PyPy submissions that make a refit due at the next check (default 20).", valueName: "count"))
+    @Option(
+        help: ArgumentHelp(
+            "New PyPy submissions that make a refit due at the next check (default 20).", valueName: "count"))
     var refitAfter: String?
 
     @OptionGroup(title: "Trust")
@@ -70,7 +88,8 @@ struct Serve: AsyncParsableCommand {
         withTrust.refitInterval = refitInterval
         withTrust.refitAfter = refitAfter
         do {
-            return try CrowdspeedServer.Configuration.resolve(withTrust, environment: ProcessInfo.processInfo.environment)
+            return try CrowdspeedServer.Configuration.resolve(
+                withTrust, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError(error.description)
         }

@@ -5,7 +5,7 @@ import CrowdspeedServer
 import CrowdspeedStore
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `crowdspeed simulate --machines N --seed S (--db PATH | --server URL)`: generates a synthetic
@@ -22,7 +22,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Seed of the population: the same seed gives the same machines.")
     var seed: UInt64 = 1
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("Ingest into this SQLite database (created if missing).", valueName: "path"))
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp("Ingest into this SQLite database (created if missing).", valueName: "path"))
     var databasePath: String?
 
     @Option(help: ArgumentHelp("POST to this server instead, e.g. http://127.0.0.1:8080.", valueName: "url"))
@@ -34,9 +36,13 @@ struct Simulate: AsyncParsableCommand {
     func validate() throws {
         guard machines >= 1, machines <= 1_000_000 else { throw ValidationError("--machines must be within 1…1000000") }
         guard first >= 0 else { throw ValidationError("--first must not be negative") }
-        guard (databasePath == nil) != (server == nil) else { throw ValidationError("give exactly one of --db and --server") }
+        guard (databasePath == nil) != (server == nil) else {
+            throw ValidationError("give exactly one of --db and --server")
+        }
         if let server {
-            guard let url = URL(string: server), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            guard let url = URL(string: server), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                url.host != nil
+            else {
                 throw ValidationError("--server must be an http:// or https:// URL, got \(server)")
             }
         }
@@ -48,7 +54,7 @@ struct Simulate: AsyncParsableCommand {
         var repeated = 0
         if let databasePath {
             let ingestor = SubmissionIngestor(store: try SQLiteResultStore(path: databasePath), limits: .standard)
-            for index in first ..< first + machines {
+            for index in first..<first + machines {
                 let submission = simulator.machine(at: index).submission
                 switch try await ingestor.ingest(submission, receivedAt: Date()).outcome {
                 case .created: created += 1
@@ -59,7 +65,7 @@ struct Simulate: AsyncParsableCommand {
         } else if let server, let base = URL(string: server) {
             let endpoint = base.appendingPathComponent("api/v1/submissions")
             let encoder = WireCoding.makeEncoder()
-            for index in first ..< first + machines {
+            for index in first..<first + machines {
                 var request = URLRequest(url: endpoint)
                 request.httpMethod = "POST"
                 request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -70,7 +76,10 @@ struct Simulate: AsyncParsableCommand {
                 case 201: created += 1
                 case 200: repeated += 1
                 default:
-                    FileHandle.standardError.write(Data("\nmachine \(index): HTTP \(status): \(String(decoding: data.prefix(500), as: UTF8.self))\n".utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            "\nmachine \(index): HTTP \(status): \(String(decoding: data.prefix(500), as: UTF8.self))\n"
+                                .utf8))
                     throw ExitCode.failure
                 }
                 progress(index - first + 1)

@@ -9,21 +9,27 @@ import Testing
         #expect(SweepDesign.processCounts(physicalCores: cores) == expected)
     }
 
-    @Test("a CPU quota caps the process counts at its whole CPUs", arguments: [
-        (64, 2.0, [1, 2]), (64, 0.5, [1]), (64, 6.5, [1, 3, 6]), (4, 16.0, [1, 2, 4]), (8, Double.nan, [1, 4, 8]),
-    ])
+    @Test(
+        "a CPU quota caps the process counts at its whole CPUs",
+        arguments: [
+            (64, 2.0, [1, 2]), (64, 0.5, [1]), (64, 6.5, [1, 3, 6]), (4, 16.0, [1, 2, 4]), (8, Double.nan, [1, 4, 8]),
+        ])
     func processCountsUnderQuota(cores: Int, quota: Double, expected: [Int]) {
         #expect(SweepDesign.processCounts(physicalCores: cores, cpuQuota: quota) == expected)
     }
 
     @Test func defaultGridIsPowersOfTwoFrom256KTo64M() {
-        #expect(SweepDesign.defaultGrid.map(NurserySize.format) == ["256K", "512K", "1M", "2M", "4M", "8M", "16M", "32M", "64M"])
+        #expect(
+            SweepDesign.defaultGrid.map(NurserySize.format) == [
+                "256K", "512K", "1M", "2M", "4M", "8M", "16M", "32M", "64M",
+            ])
         #expect(SweepDesign.powersOfTwo(from: 1 << 20, to: 4 << 20) == [1 << 20, 2 << 20, 4 << 20])
     }
 
     func design() -> SweepDesign {
-        SweepDesign(nurseryGrid: [1 << 20, 4 << 20, 16 << 20], procs: [2, 1, 2], includeGCBench: true,
-                    jsonPayloads: ["records"], jsonLibraries: ["json", "simplejson"])
+        SweepDesign(
+            nurseryGrid: [1 << 20, 4 << 20, 16 << 20], procs: [2, 1, 2], includeGCBench: true,
+            jsonPayloads: ["records"], jsonLibraries: ["json", "simplejson"])
     }
 
     @Test func pointsIncludeTheDefaultControlForEveryProcsCount() {
@@ -36,9 +42,11 @@ import Testing
 
     @Test func cpythonDesignHasNoNurserySweep() {
         let settings = SweepSettings(seed: 1)
-        let cpython = Interpreter(command: "python3", path: "/usr/bin/python3",
-                                  info: InterpreterInfo(implementation: "CPython", version: "3.11.7", languageVersion: "3.11.7", executable: "python3"),
-                                  hasSimplejson: false)
+        let cpython = Interpreter(
+            command: "python3", path: "/usr/bin/python3",
+            info: InterpreterInfo(
+                implementation: "CPython", version: "3.11.7", languageVersion: "3.11.7", executable: "python3"),
+            hasSimplejson: false)
         let design = settings.design(for: cpython, physicalCores: 4)
         #expect(!design.points.contains { if case .gcbench = $0 { true } else { false } })
         #expect(design.points.count == SweepDesign.allJSONPayloads.count)
@@ -51,7 +59,7 @@ import Testing
         let schedule = RoundSchedule(points: points, seed: 12345)
         let again = RoundSchedule(points: points, seed: 12345)
         var orders = Set<[SweepPoint]>()
-        for round in 0 ..< 8 {
+        for round in 0..<8 {
             let order = schedule.order(round: round)
             #expect(order.count == points.count)
             #expect(Set(order) == Set(points))
@@ -94,13 +102,21 @@ import Testing
 
     @Test func adaptiveRuleStopsWhenTheBestIsSeparatedFromItsNeighbours() {
         let rule = StoppingRule(mode: .adaptive(minimum: 3, maximum: 10))
-        let separated: [Int64?: [Double]] = [nil: [500, 510, 505], 1 << 20: [480, 490, 485], 4 << 20: [350, 355, 352], 16 << 20: [400, 410, 405]]
-        let overlapping: [Int64?: [Double]] = [nil: [500, 510, 505], 1 << 20: [480, 490, 485], 4 << 20: [350, 420, 352], 16 << 20: [360, 410, 405]]
-        #expect(rule.decide(measuredRounds: 2, curves: [1: separated], elapsedSeconds: 0, roundSeconds: 1) == nil) // below minimum
+        let separated: [Int64?: [Double]] = [
+            nil: [500, 510, 505], 1 << 20: [480, 490, 485], 4 << 20: [350, 355, 352], 16 << 20: [400, 410, 405],
+        ]
+        let overlapping: [Int64?: [Double]] = [
+            nil: [500, 510, 505], 1 << 20: [480, 490, 485], 4 << 20: [350, 420, 352], 16 << 20: [360, 410, 405],
+        ]
+        // Below the minimum number of rounds.
+        #expect(rule.decide(measuredRounds: 2, curves: [1: separated], elapsedSeconds: 0, roundSeconds: 1) == nil)
         #expect(rule.decide(measuredRounds: 3, curves: [1: separated], elapsedSeconds: 0, roundSeconds: 1) == .resolved)
         #expect(rule.decide(measuredRounds: 3, curves: [1: overlapping], elapsedSeconds: 0, roundSeconds: 1) == nil)
-        #expect(rule.decide(measuredRounds: 3, curves: [1: separated, 2: overlapping], elapsedSeconds: 0, roundSeconds: 1) == nil)
-        #expect(rule.decide(measuredRounds: 10, curves: [1: overlapping], elapsedSeconds: 0, roundSeconds: 1) == .rounds)
+        #expect(
+            rule.decide(measuredRounds: 3, curves: [1: separated, 2: overlapping], elapsedSeconds: 0, roundSeconds: 1)
+                == nil)
+        #expect(
+            rule.decide(measuredRounds: 10, curves: [1: overlapping], elapsedSeconds: 0, roundSeconds: 1) == .rounds)
     }
 
     @Test func neighboursWithin2PercentCountAsResolved() {
@@ -111,10 +127,16 @@ import Testing
 
     @Test func summaryComparesBestNurseryWithTheDefault() {
         func result(_ nursery: Int64?, _ cpu: [Double], failed: Bool = false) -> BenchmarkResult {
-            BenchmarkResult(benchmark: "gcbench", benchmarkVersion: "1", params: ResultParams(procs: 1, nurseryBytes: nursery),
-                            samples: cpu.enumerated().map { Sample(wallMs: $1, cpuMs: $1, maxRSSBytes: 1, round: $0, foreignLoad: 0, failed: failed ? true : nil) })
+            BenchmarkResult(
+                benchmark: "gcbench", benchmarkVersion: "1", params: ResultParams(procs: 1, nurseryBytes: nursery),
+                samples: cpu.enumerated().map {
+                    Sample(
+                        wallMs: $1, cpuMs: $1, maxRSSBytes: 1, round: $0, foreignLoad: 0, failed: failed ? true : nil)
+                })
         }
-        let summary = SweepSummary(results: [result(nil, [500, 490, 510]), result(8 << 20, [350, 340, 360]), result(1 << 20, [100], failed: true)])
+        let summary = SweepSummary(results: [
+            result(nil, [500, 490, 510]), result(8 << 20, [350, 340, 360]), result(1 << 20, [100], failed: true),
+        ])
         #expect(summary.lines.count == 1)
         #expect(summary.lines[0].bestNurseryBytes == 8 << 20)
         #expect(abs(summary.lines[0].percentVersusDefault - -30) < 1e-9)

@@ -13,10 +13,15 @@ import Testing
     }
 
     @Test func spoolDirectoryFollowsXDGThenHome() {
-        #expect(Spool.defaultDirectory(environment: ["XDG_DATA_HOME": "/x/data", "HOME": "/home/a"]).path == "/x/data/crowdspeed/spool")
-        #expect(Spool.defaultDirectory(environment: ["HOME": "/home/a"]).path == "/home/a/.local/share/crowdspeed/spool")
+        #expect(
+            Spool.defaultDirectory(environment: ["XDG_DATA_HOME": "/x/data", "HOME": "/home/a"]).path
+                == "/x/data/crowdspeed/spool")
+        #expect(
+            Spool.defaultDirectory(environment: ["HOME": "/home/a"]).path == "/home/a/.local/share/crowdspeed/spool")
         // A relative XDG value is invalid by the spec and ignored.
-        #expect(Spool.defaultDirectory(environment: ["XDG_DATA_HOME": "rel", "HOME": "/home/a"]).path == "/home/a/.local/share/crowdspeed/spool")
+        #expect(
+            Spool.defaultDirectory(environment: ["XDG_DATA_HOME": "rel", "HOME": "/home/a"]).path
+                == "/home/a/.local/share/crowdspeed/spool")
     }
 
     @Test func unreachableServerLeavesThePayloadInTheSpool() async throws {
@@ -24,7 +29,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let spool = Spool(directory: directory)
         // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-        let delivery = Delivery(uploader: Uploader(server: URL(string: "http://127.0.0.1:1")!, timeoutSeconds: 5), spool: spool)
+        let delivery = Delivery(
+            uploader: Uploader(server: URL(string: "http://127.0.0.1:1")!, timeoutSeconds: 5), spool: spool)
         let id = UUID()
         let payload = Data("{\"id\":\"\(id.uuidString)\"}".utf8)
         let outcome = try await delivery.deliver(payload, id: id)
@@ -83,9 +89,15 @@ import Testing
     }
 
     @Test func problemsListEveryFieldError() {
-        let problem = ProblemDetails(title: "Invalid submission", status: 422, detail: "2 problems",
-                                     errors: [FieldIssue(field: "results[0].samples[0].cpu_ms", reason: "must be a finite number"),
-                                              FieldIssue(field: "machine.arch", reason: "must not be empty")])
-        #expect(problem.readable == "Invalid submission (HTTP 422)\n2 problems\n  - results[0].samples[0].cpu_ms: must be a finite number\n  - machine.arch: must not be empty")
+        let problem = ProblemDetails(
+            title: "Invalid submission", status: 422, detail: "2 problems",
+            errors: [
+                FieldIssue(field: "results[0].samples[0].cpu_ms", reason: "must be a finite number"),
+                FieldIssue(field: "machine.arch", reason: "must not be empty"),
+            ])
+        #expect(
+            problem.readable
+                == "Invalid submission (HTTP 422)\n2 problems\n  - results[0].samples[0].cpu_ms: must be a finite number\n  - machine.arch: must not be empty"
+        )
     }
 }

@@ -25,8 +25,12 @@ import Testing
     func gcbenchPrintsExactlyOneRecord(command: String) throws {
         let python = try interpreter(command)
         let scripts = try WorkloadScripts.bundled(gcbenchDepth: 12)
-        let outcome = try #require(try ChildProcess.runConcurrently([ChildCommand(
-            executable: python.path, arguments: [scripts.gcbenchPath, "12"], environment: ProcessInfo.processInfo.environment)]).first)
+        let outcome = try #require(
+            try ChildProcess.runConcurrently([
+                ChildCommand(
+                    executable: python.path, arguments: [scripts.gcbenchPath, "12"],
+                    environment: ProcessInfo.processInfo.environment)
+            ]).first)
         #expect(outcome.exitCode == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.split(separator: "\n").count == 1)
         let record = try #require(WorkloadRecord.parse(stdout: outcome.stdout))
@@ -40,8 +44,12 @@ import Testing
     func jsonbenchPrintsDumpsAndLoadsTimings(command: String) throws {
         let python = try interpreter(command)
         let scripts = try WorkloadScripts.bundled()
-        let outcome = try #require(try ChildProcess.runConcurrently([ChildCommand(
-            executable: python.path, arguments: [scripts.jsonbenchPath, "text", "json"], environment: ProcessInfo.processInfo.environment)]).first)
+        let outcome = try #require(
+            try ChildProcess.runConcurrently([
+                ChildCommand(
+                    executable: python.path, arguments: [scripts.jsonbenchPath, "text", "json"],
+                    environment: ProcessInfo.processInfo.environment)
+            ]).first)
         #expect(outcome.exitCode == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.split(separator: "\n").count == 1)
         let record = try #require(WorkloadRecord.parse(stdout: outcome.stdout))
@@ -57,8 +65,12 @@ import Testing
         var sizes = Set<Int>()
         for command in Self.interpreters {
             let python = try interpreter(command)
-            let script = "import sys, json; sys.argv=['x']; sys.path.insert(0, sys.argv[0]); exec(open(\(try WorkloadScripts.bundled().jsonbenchPath.debugDescription)).read().split('if __name__')[0]); print(len(json.dumps(make_records(LCG(20240601)))))"
-            let outcome = try #require(try ChildProcess.runConcurrently([ChildCommand(executable: python.path, arguments: ["-c", script], environment: [:])]).first)
+            let script =
+                "import sys, json; sys.argv=['x']; sys.path.insert(0, sys.argv[0]); exec(open(\(try WorkloadScripts.bundled().jsonbenchPath.debugDescription)).read().split('if __name__')[0]); print(len(json.dumps(make_records(LCG(20240601)))))"
+            let outcome = try #require(
+                try ChildProcess.runConcurrently([
+                    ChildCommand(executable: python.path, arguments: ["-c", script], environment: [:])
+                ]).first)
             #expect(outcome.exitCode == 0, "\(outcome.stderr)")
             sizes.insert(try #require(Int(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines))))
         }
@@ -69,8 +81,11 @@ import Testing
         let python = try interpreter("/usr/bin/pypy3")
         let scripts = try WorkloadScripts.bundled()
         try #require(!python.hasSimplejson, "simplejson is installed here; nothing to test")
-        let outcome = try #require(try ChildProcess.runConcurrently([ChildCommand(
-            executable: python.path, arguments: [scripts.jsonbenchPath, "text", "simplejson"], environment: [:])]).first)
+        let outcome = try #require(
+            try ChildProcess.runConcurrently([
+                ChildCommand(
+                    executable: python.path, arguments: [scripts.jsonbenchPath, "text", "simplejson"], environment: [:])
+            ]).first)
         #expect(outcome.exitCode == 3)
         #expect(outcome.stdout.isEmpty)
     }
@@ -79,7 +94,9 @@ import Testing
         let python = try interpreter("/usr/bin/pypy3")
         #expect(python.isPyPy)
         #expect(python.info.version.hasPrefix("7."))
-        let runner = PointRunner(interpreter: python, scripts: try WorkloadScripts.bundled(gcbenchDepth: 12), environment: ProcessInfo.processInfo.environment)
+        let runner = PointRunner(
+            interpreter: python, scripts: try WorkloadScripts.bundled(gcbenchDepth: 12),
+            environment: ProcessInfo.processInfo.environment)
         let measurements = try runner.run(.gcbench(nurseryBytes: 4 << 20, procs: 2))
         #expect(measurements.count == 2)
         for measurement in measurements {
@@ -87,7 +104,7 @@ import Testing
             #expect(measurement.cpuMs > 0)
             #expect(measurement.wallMs > 0)
             #expect(measurement.maxRSSBytes > 10 << 20) // PyPy's heap alone is tens of MiB
-            #expect((0 ... 1).contains(measurement.foreignLoad))
+            #expect((0...1).contains(measurement.foreignLoad))
             #expect(measurement.params == ResultParams(procs: 2, nurseryBytes: 4 << 20))
             #expect(measurement.benchmarkVersion == "1-d12")
         }
@@ -100,7 +117,10 @@ import Testing
         let runner = PointRunner(interpreter: python, scripts: try WorkloadScripts.bundled(), environment: env)
         let echo = "import os; print(os.environ.get('PYPY_GC_NURSERY', 'unset'))"
         func seen(_ point: SweepPoint) throws -> String {
-            let outcome = try ChildProcess.runConcurrently([ChildCommand(executable: python.path, arguments: ["-c", echo], environment: runner.childEnvironment(for: point))])[0]
+            let outcome = try ChildProcess.runConcurrently([
+                ChildCommand(
+                    executable: python.path, arguments: ["-c", echo], environment: runner.childEnvironment(for: point))
+            ])[0]
             return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         #expect(try seen(.gcbench(nurseryBytes: nil, procs: 1)) == "unset")
@@ -114,7 +134,8 @@ import Testing
         var scripts = try WorkloadScripts.bundled()
         // gcbench.py with a depth outside 6…24 exits with status 2 and no record.
         scripts.gcbenchDepth = 99
-        let runner = PointRunner(interpreter: python, scripts: scripts, environment: ProcessInfo.processInfo.environment)
+        let runner = PointRunner(
+            interpreter: python, scripts: scripts, environment: ProcessInfo.processInfo.environment)
         let measurements = try runner.run(.gcbench(nurseryBytes: nil, procs: 1))
         #expect(measurements.count == 1)
         #expect(measurements[0].failed)
@@ -136,9 +157,12 @@ import Testing
 
     @Test func runnerKeepsOnlyWholeRoundsAndNumbersThemFromZero() throws {
         let python = try interpreter("/usr/bin/pypy3")
-        let design = SweepDesign(nurseryGrid: [4 << 20], procs: [1], includeGCBench: true, jsonPayloads: [], jsonLibraries: [])
+        let design = SweepDesign(
+            nurseryGrid: [4 << 20], procs: [1], includeGCBench: true, jsonPayloads: [], jsonLibraries: [])
         let runner = SweepRunner(
-            pointRunner: PointRunner(interpreter: python, scripts: try WorkloadScripts.bundled(gcbenchDepth: 10), environment: ProcessInfo.processInfo.environment),
+            pointRunner: PointRunner(
+                interpreter: python, scripts: try WorkloadScripts.bundled(gcbenchDepth: 10),
+                environment: ProcessInfo.processInfo.environment),
             schedule: RoundSchedule(points: design.points, seed: 7), rule: StoppingRule(mode: .fixed(rounds: 2)),
             interruption: Interruption(), progress: nil)
         let outcome = try runner.run()
@@ -154,11 +178,13 @@ import Testing
 
     @Test func interruptedSweepKeepsNoPartialRound() throws {
         let python = try interpreter("/usr/bin/pypy3")
-        let design = SweepDesign(nurseryGrid: [4 << 20], procs: [1], includeGCBench: true, jsonPayloads: [], jsonLibraries: [])
+        let design = SweepDesign(
+            nurseryGrid: [4 << 20], procs: [1], includeGCBench: true, jsonPayloads: [], jsonLibraries: [])
         let interruption = Interruption()
         interruption.interrupt()
         let runner = SweepRunner(
-            pointRunner: PointRunner(interpreter: python, scripts: try WorkloadScripts.bundled(gcbenchDepth: 10), environment: [:]),
+            pointRunner: PointRunner(
+                interpreter: python, scripts: try WorkloadScripts.bundled(gcbenchDepth: 10), environment: [:]),
             schedule: RoundSchedule(points: design.points, seed: 7), rule: StoppingRule(mode: .fixed(rounds: 2)),
             interruption: interruption, progress: nil)
         let outcome = try runner.run()

@@ -50,8 +50,10 @@ struct Mutator {
 
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
 
-    static let tokens = ["null", "true", "-1", "0", "1e400", "-0.0", "NaN", "\"\"", "[]", "{}", "\"<script>\"", "9223372036854775808",
-                         "\"\\u0000\"", "1.5", "\"2099-01-01T00:00:00Z\"", "[[[[[[[[", "}", ",", ":", "\"\\ud800\""]
+    static let tokens = [
+        "null", "true", "-1", "0", "1e400", "-0.0", "NaN", "\"\"", "[]", "{}", "\"<script>\"", "9223372036854775808",
+        "\"\\u0000\"", "1.5", "\"2099-01-01T00:00:00Z\"", "[[[[[[[[", "}", ",", ":", "\"\\ud800\"",
+    ]
 
     /// One mutation of `data`.
     mutating func mutate(_ data: Data) -> Data {
@@ -76,7 +78,8 @@ struct Mutator {
     /// Replaces one value anywhere in the JSON tree with a random token's value.
     private mutating func structural(_ data: Data) -> Data {
         guard var object = try? JSONSerialization.jsonObject(with: data) else { return data }
-        let replacement = try? JSONSerialization.jsonObject(with: Data(Self.tokens[below(8)].utf8), options: [.fragmentsAllowed])
+        let replacement = try? JSONSerialization.jsonObject(
+            with: Data(Self.tokens[below(8)].utf8), options: [.fragmentsAllowed])
         object = replace(in: object, with: replacement ?? NSNull(), depth: 0)
         return (try? JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])) ?? data
     }

@@ -16,7 +16,11 @@ struct NurserySizeTests {
         #expect(NurserySize.parse(text) == bytes)
     }
 
-    @Test("values PyPy treats as unset", arguments: ["", "B", "M", "abc", "8X", "8 M B", "-1M", "0", "0.1", "inf", "nanM", "1__0K", "_1K", "1_K", "8MiB"])
+    @Test(
+        "values PyPy treats as unset",
+        arguments: [
+            "", "B", "M", "abc", "8X", "8 M B", "-1M", "0", "0.1", "inf", "nanM", "1__0K", "_1K", "1_K", "8MiB",
+        ])
     func unset(text: String) {
         #expect(NurserySize.parse(text) == nil)
     }

@@ -12,7 +12,8 @@ struct PlausibilityTests {
         #expect(submission.validationIssues(now: SubmissionFixture.now).isEmpty)
         submission.results[index].samples.append(submission.results[index].samples[0])
         let issues = submission.validationIssues(now: SubmissionFixture.now)
-        #expect(issues.contains { $0.field == "results[\(index)].samples" && $0.reason.contains("3 samples of round 0") })
+        #expect(
+            issues.contains { $0.field == "results[\(index)].samples" && $0.reason.contains("3 samples of round 0") })
     }
 
     @Test("a single-process result may hold one sample per round")
@@ -28,7 +29,10 @@ struct PlausibilityTests {
     func roundBeyondRun() {
         var submission = SubmissionFixture.make()
         submission.results[0].samples[0].round = submission.run!.rounds
-        #expect(submission.validationIssues(now: SubmissionFixture.now).contains { $0.field == "results[0].samples[0].round" })
+        #expect(
+            submission.validationIssues(now: SubmissionFixture.now).contains {
+                $0.field == "results[0].samples[0].round"
+            })
     }
 
     @Test("the screened value is the median default-nursery procs=1 CPU time, failed samples left out")
@@ -36,7 +40,9 @@ struct PlausibilityTests {
         var submission = SubmissionFixture.make()
         let index = submission.results.firstIndex { $0.params.procs == 1 && $0.params.nurseryBytes == nil }!
         submission.results[index].samples = [100, 300, 200, 9_999].enumerated().map { round, cpu in
-            Sample(wallMs: cpu, cpuMs: cpu, maxRSSBytes: 1, round: round, foreignLoad: 0, failed: cpu == 9_999 ? true : nil)
+            Sample(
+                wallMs: cpu, cpuMs: cpu, maxRSSBytes: 1, round: round, foreignLoad: 0, failed: cpu == 9_999 ? true : nil
+            )
         }
         #expect(OutlierScreen.value(of: submission) == 200)
         submission.results.remove(at: index)

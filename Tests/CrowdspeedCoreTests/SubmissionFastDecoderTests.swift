@@ -26,15 +26,18 @@ struct SubmissionFastDecoderTests {
             let body = try WireCoding.makeEncoder(pretty: index % 3 == 0).encode(submission)
             let fast = Self.compare(body)
             if !generator.leavesFastPath {
-                #expect(fast != nil, "an agent body left the fast path: \(String(decoding: body.prefix(400), as: UTF8.self))")
+                #expect(
+                    fast != nil,
+                    "an agent body left the fast path: \(String(decoding: body.prefix(400), as: UTF8.self))")
                 fastCount += 1
             }
         }
         #expect(fastCount > 100)
     }
 
-    @Test("mutated bodies: the fast path never accepts what JSONDecoder refuses, nor reads a value differently",
-          arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+    @Test(
+        "mutated bodies: the fast path never accepts what JSONDecoder refuses, nor reads a value differently",
+        arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
     func mutations(seed: UInt64) throws {
         var mutator = Mutator(seed: seed)
         var generator = RandomSubmission(seed: seed &+ 1000)
@@ -61,7 +64,8 @@ struct SubmissionFastDecoderTests {
     @Test("numbers at every edge, in every kind of numeric field")
     func numberEdges() throws {
         let tokens = [
-            "0", "-0", "0.0", "-0.0", "1", "-1", "1.0", "1e2", "1E2", "1e+2", "1e-2", "1e-05", "01", "-01", "00", ".5", "5.",
+            "0", "-0", "0.0", "-0.0", "1", "-1", "1.0", "1e2", "1E2", "1e+2", "1e-2", "1e-05", "01", "-01", "00", ".5",
+            "5.",
             "1.5e", "+1", "-", "1e400", "-1e400", "1e-400", "-1e-400", "4.9e-324", "1e-320", "2.2250738585072011e-308",
             "2.2250738585072014e-308", "1.7976931348623157e308", "1.7976931348623159e308", "0.30000000000000004",
             "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
@@ -73,23 +77,29 @@ struct SubmissionFastDecoderTests {
         // Each field holds its type's kind of number: Double, Int64, Int, UInt64, optional Double, optional Int64.
         let sites = [
             ("\"cpu_ms\":790.125", "\"cpu_ms\":%@"), ("\"max_rss_bytes\":61440000", "\"max_rss_bytes\":%@"),
-            ("\"round\":0", "\"round\":%@"), ("\"seed\":42", "\"seed\":%@"), ("\"schema_version\":1", "\"schema_version\":%@"),
-            ("\"cpu_vendor\"", "\"cpu_quota\":%@,\"cpu_vendor\""), ("\"cpuinfo_cache_bytes\":524288", "\"cpuinfo_cache_bytes\":%@"),
+            ("\"round\":0", "\"round\":%@"), ("\"seed\":42", "\"seed\":%@"),
+            ("\"schema_version\":1", "\"schema_version\":%@"),
+            ("\"cpu_vendor\"", "\"cpu_quota\":%@,\"cpu_vendor\""),
+            ("\"cpuinfo_cache_bytes\":524288", "\"cpuinfo_cache_bytes\":%@"),
             ("{\"cpu_ms\"", "{\"noisy\":%@,\"cpu_ms\""), ("\"procs\":1", "\"procs\":%@"),
         ]
         var fast = 0
         for (original, template) in sites {
             for token in tokens {
-                let body = Self.replacingFirst(original, with: template.replacingOccurrences(of: "%@", with: token), in: fixture)
+                let body = Self.replacingFirst(
+                    original, with: template.replacingOccurrences(of: "%@", with: token), in: fixture)
                 if Self.compare(body) != nil { fast += 1 }
                 try Self.expectUnchangedDecode(body)
             }
         }
         // Plain numbers stay on the fast path: -0.0 as a double (its sign kept), 1e2 as a double.
-        let negativeZero = try #require(Self.compare(Self.replacingFirst("\"cpu_ms\":790.125", with: "\"cpu_ms\":-0.0", in: fixture)))
+        let negativeZero = try #require(
+            Self.compare(Self.replacingFirst("\"cpu_ms\":790.125", with: "\"cpu_ms\":-0.0", in: fixture)))
         #expect(negativeZero.results[0].samples[0].cpuMs.bitPattern == (-0.0 as Double).bitPattern)
         #expect(Self.compare(Self.replacingFirst("\"cpu_ms\":790.125", with: "\"cpu_ms\":1e2", in: fixture)) != nil)
-        #expect(Self.compare(Self.replacingFirst("\"seed\":42", with: "\"seed\":18446744073709551615", in: fixture))?.run?.seed == .max)
+        #expect(
+            Self.compare(Self.replacingFirst("\"seed\":42", with: "\"seed\":18446744073709551615", in: fixture))?.run?
+                .seed == .max)
         #expect(fast > 20)
     }
 
@@ -99,13 +109,22 @@ struct SubmissionFastDecoderTests {
         let createdAt = "\"created_at\":\"\(RFC3339.format(SubmissionFixture.createdAt))\""
         // (found, replaced by, whether the fast path must read it: nil when either answer is fine)
         let replacements: [(String, String, Bool?)] = [
-            ("{\"agent\"", "{\"extra\":{\"a\":[1,2.5e3,{\"b\":null}],\"c\":\"ü\",\"d\":[true,false,\"\"]},\"agent\"", true),
+            (
+                "{\"agent\"", "{\"extra\":{\"a\":[1,2.5e3,{\"b\":null}],\"c\":\"ü\",\"d\":[true,false,\"\"]},\"agent\"",
+                true
+            ),
             ("{\"agent\"", "{\"extra\":\"\u{01}raw control\",\"agent\"", nil),
             ("{\"agent\"", "{\"extra\":01,\"agent\"", nil),
             ("{\"agent\"", "{\"extra\":1e400,\"agent\"", nil),
             ("{\"agent\"", "{\"extra\":\"\\u0041\",\"agent\"", nil),
-            ("{\"agent\"", "{\"extra\":\(String(repeating: "[", count: 10))\(String(repeating: "]", count: 10)),\"agent\"", true),
-            ("{\"agent\"", "{\"extra\":\(String(repeating: "[", count: 600))\(String(repeating: "]", count: 600)),\"agent\"", nil),
+            (
+                "{\"agent\"",
+                "{\"extra\":\(String(repeating: "[", count: 10))\(String(repeating: "]", count: 10)),\"agent\"", true
+            ),
+            (
+                "{\"agent\"",
+                "{\"extra\":\(String(repeating: "[", count: 600))\(String(repeating: "]", count: 600)),\"agent\"", nil
+            ),
             ("{\"agent\"", "{\"extra\":[1,],\"agent\"", nil),
             ("{\"agent\"", "{\"x\":1,\"x\":2,\"agent\"", true),
             ("{\"agent\"", "{\"schema_version\":2,\"agent\"", nil),
@@ -136,7 +155,10 @@ struct SubmissionFastDecoderTests {
             (createdAt, "\"created_at\":null", nil),
             ("\"params\":{\"library\":\"json\",\"payload\":\"records-1k\"}", "\"params\":{}", true),
             ("\"params\":{\"library\":\"json\",\"payload\":\"records-1k\"}", "\"params\":null", nil),
-            ("\"params\":{\"library\":\"json\",\"payload\":\"records-1k\"}", "\"params\":{\"library\":null,\"procs\":null}", true),
+            (
+                "\"params\":{\"library\":\"json\",\"payload\":\"records-1k\"}",
+                "\"params\":{\"library\":null,\"procs\":null}", true
+            ),
             ("\"run\":{", "\"run\":null,\"ignored\":{", true),
             ("\"caches\":[", "\"caches\":null,\"ignored\":[", nil),
             ("\"samples\":[", "\"samples\":[],\"ignored\":[", true),
@@ -181,9 +203,12 @@ struct SubmissionFastDecoderTests {
         let submission = SubmissionFixture.make()
         let counts = [
             Mirror(reflecting: submission).children.count, Mirror(reflecting: submission.agent).children.count,
-            Mirror(reflecting: submission.machine).children.count, Mirror(reflecting: submission.machine.caches[0]).children.count,
-            Mirror(reflecting: submission.interpreter).children.count, Mirror(reflecting: submission.run!).children.count,
-            Mirror(reflecting: submission.results[0]).children.count, Mirror(reflecting: submission.results[0].params).children.count,
+            Mirror(reflecting: submission.machine).children.count,
+            Mirror(reflecting: submission.machine.caches[0]).children.count,
+            Mirror(reflecting: submission.interpreter).children.count,
+            Mirror(reflecting: submission.run!).children.count,
+            Mirror(reflecting: submission.results[0]).children.count,
+            Mirror(reflecting: submission.results[0].params).children.count,
             Mirror(reflecting: submission.results[0].samples[0]).children.count,
         ]
         #expect(counts == [9, 2, 13, 4, 4, 5, 5, 4, 7])
@@ -202,8 +227,9 @@ struct SubmissionFastDecoderTests {
         let fast = SubmissionFastDecoder.decode(body)
         guard let fast else { return nil }
         guard let reference = reference(body) else {
-            Issue.record("the fast path accepted a body JSONDecoder refuses: \(String(decoding: body.prefix(600), as: UTF8.self))",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "the fast path accepted a body JSONDecoder refuses: \(String(decoding: body.prefix(600), as: UTF8.self))",
+                sourceLocation: sourceLocation)
             return fast
         }
         #expect(fast == reference, sourceLocation: sourceLocation)
@@ -274,7 +300,8 @@ struct RandomSubmission {
     mutating func maybe<T>(_ make: (inout Self) -> T) -> T? { chance(2) ? nil : make(&self) }
 
     static let plainStrings = [
-        "", "x86_64", "Linux", "AMD EPYC 7B13", "Ünïcödé", "日本語のCPU", "e\u{301}", "🚀 fast", "del\u{7f}", "a/b/c", "<script>alert(1)</script>",
+        "", "x86_64", "Linux", "AMD EPYC 7B13", "Ünïcödé", "日本語のCPU", "e\u{301}", "🚀 fast", "del\u{7f}", "a/b/c",
+        "<script>alert(1)</script>",
         "\u{fffe}\u{10ffff}", "Ω≈ç√∫", "tab-free text with spaces", "'single'", String(repeating: "long", count: 100),
     ]
     static let escapedStrings = ["quote\"d", "back\\slash", "new\nline", "\u{01}", "\t"]
@@ -291,7 +318,12 @@ struct RandomSubmission {
         let value: Double
         switch below(12) {
         case 0: value = [0, -0.0, 1, -1, 0.1, 1.0 / 3, 1e-5, 1e21, 1e22, 1e23][below(10)]
-        case 1: value = [Double.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNormalMagnitude, -.leastNormalMagnitude, .ulpOfOne][below(5)]
+        case 1:
+            value =
+                [
+                    Double.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNormalMagnitude,
+                    -.leastNormalMagnitude, .ulpOfOne,
+                ][below(5)]
         case 2 where mayLeaveFastPath: value = [Double.leastNonzeroMagnitude, .leastNormalMagnitude / 3][below(2)]
         case 3:
             var bits = Double(bitPattern: random.next())
@@ -321,7 +353,8 @@ struct RandomSubmission {
             for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: random.next()) }
         }
         let machine = MachineInfo(
-            arch: string(), os: string(), osVersion: string(), kernel: string(), cpuVendor: string(), cpuModel: string(),
+            arch: string(), os: string(), osVersion: string(), kernel: string(), cpuVendor: string(),
+            cpuModel: string(),
             physicalCores: int(), logicalCPUs: int(), memoryBytes: int64(),
             caches: (0..<below(6)).map { _ in
                 CacheInfo(level: int(), type: CacheType.allCases[below(3)], sizeBytes: int64(), sharedBy: int())
@@ -330,24 +363,31 @@ struct RandomSubmission {
         let results = (0..<below(7)).map { _ in
             BenchmarkResult(
                 benchmark: string(), benchmarkVersion: string(),
-                params: ResultParams(procs: maybe { $0.int() }, nurseryBytes: maybe { $0.int64() }, payload: maybe { $0.string() },
-                                     library: maybe { $0.string() }),
+                params: ResultParams(
+                    procs: maybe { $0.int() }, nurseryBytes: maybe { $0.int64() }, payload: maybe { $0.string() },
+                    library: maybe { $0.string() }),
                 unit: string(),
                 samples: (0..<below(40)).map { _ in
-                    Sample(wallMs: double(), cpuMs: double(), maxRSSBytes: int64(), round: int(), foreignLoad: double(),
-                           noisy: maybe { $0.chance(2) }, failed: maybe { $0.chance(2) })
+                    Sample(
+                        wallMs: double(), cpuMs: double(), maxRSSBytes: int64(), round: int(), foreignLoad: double(),
+                        noisy: maybe { $0.chance(2) }, failed: maybe { $0.chance(2) })
                 })
         }
         let milliseconds = 946_684_800_000 + Int64(below(4_102_444_800_000 - 946_684_800_000))
         return Submission(
-            schemaVersion: chance(3) ? 1 : int(), id: UUID(uuid: uuid), createdAt: Date(timeIntervalSince1970: Double(milliseconds) / 1000),
-            agent: AgentInfo(name: string(), version: string()), source: SubmissionSource.allCases[below(3)], machine: machine,
-            interpreter: InterpreterInfo(implementation: string(), version: string(), languageVersion: string(), executable: string()),
+            schemaVersion: chance(3) ? 1 : int(), id: UUID(uuid: uuid),
+            createdAt: Date(timeIntervalSince1970: Double(milliseconds) / 1000),
+            agent: AgentInfo(name: string(), version: string()), source: SubmissionSource.allCases[below(3)],
+            machine: machine,
+            interpreter: InterpreterInfo(
+                implementation: string(), version: string(), languageVersion: string(), executable: string()),
             run: maybe { $0.runInfo() }, results: results)
     }
 
     mutating func runInfo() -> RunInfo {
-        RunInfo(seed: [0, .max, random.next()][below(3)], rounds: int(), warmupRounds: int(), pypyGCMin: maybe { $0.string() },
-                stopReason: maybe { $0.string() })
+        RunInfo(
+            seed: [0, .max, random.next()][below(3)], rounds: int(), warmupRounds: int(),
+            pypyGCMin: maybe { $0.string() },
+            stopReason: maybe { $0.string() })
     }
 }

@@ -23,21 +23,27 @@ enum SubmissionFixture {
             for nursery in [nil, Int64(1 << 20), 4 << 20, 8 << 20] as [Int64?] {
                 let samples = (0..<3).flatMap { round in
                     (0..<procs).map { copy in
-                        Sample(wallMs: 812.5 + Double(round) + Double(copy) * 0.25, cpuMs: 790.125 + Double(round),
-                               maxRSSBytes: 61_440_000, round: round, foreignLoad: 0.03)
+                        Sample(
+                            wallMs: 812.5 + Double(round) + Double(copy) * 0.25, cpuMs: 790.125 + Double(round),
+                            maxRSSBytes: 61_440_000, round: round, foreignLoad: 0.03)
                     }
                 }
-                results.append(BenchmarkResult(benchmark: "gcbench", benchmarkVersion: "1",
-                                               params: ResultParams(procs: procs, nurseryBytes: nursery), samples: samples))
+                results.append(
+                    BenchmarkResult(
+                        benchmark: "gcbench", benchmarkVersion: "1",
+                        params: ResultParams(procs: procs, nurseryBytes: nursery), samples: samples))
             }
         }
-        results.append(BenchmarkResult(benchmark: "json.dumps", benchmarkVersion: "1",
-                                       params: ResultParams(payload: "records-1k", library: "json"),
-                                       samples: [Sample(wallMs: 12.5, cpuMs: 12.25, maxRSSBytes: 40_000_000, round: 0, foreignLoad: 0)]))
+        results.append(
+            BenchmarkResult(
+                benchmark: "json.dumps", benchmarkVersion: "1",
+                params: ResultParams(payload: "records-1k", library: "json"),
+                samples: [Sample(wallMs: 12.5, cpuMs: 12.25, maxRSSBytes: 40_000_000, round: 0, foreignLoad: 0)]))
         return Submission(
             id: UUID(uuidString: "9F1C3E2A-4B5D-4E6F-8A7B-0C1D2E3F4A5B")!, createdAt: createdAt,
             agent: AgentInfo(name: "crowdspeed-agent", version: "0.1.0"), source: .agent, machine: machine,
-            interpreter: InterpreterInfo(implementation: "PyPy", version: "7.3.11", languageVersion: "3.9.16", executable: "pypy3"),
+            interpreter: InterpreterInfo(
+                implementation: "PyPy", version: "7.3.11", languageVersion: "3.9.16", executable: "pypy3"),
             run: RunInfo(seed: 42, rounds: 3, warmupRounds: 1, pypyGCMin: nil, stopReason: "rounds"),
             results: results)
     }

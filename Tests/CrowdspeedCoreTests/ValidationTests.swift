@@ -51,7 +51,9 @@ struct ValidationTests {
         ]
         for (field, change) in cases {
             let found = issues(change)
-            #expect(found.contains { $0.field == field && !$0.reason.isEmpty }, "expected an issue at \(field), got \(found)")
+            #expect(
+                found.contains { $0.field == field && !$0.reason.isEmpty },
+                "expected an issue at \(field), got \(found)")
         }
     }
 
@@ -64,7 +66,10 @@ struct ValidationTests {
         let found = submission.validationIssues(limits: limits, now: now)
         #expect(found.contains { $0.field == "results[0].samples" })
         limits.maxSamplesTotal = 10
-        #expect(submission.validationIssues(limits: limits, now: now) == [FieldIssue(field: "results", reason: "hold 40 samples in all; at most 10")])
+        #expect(
+            submission.validationIssues(limits: limits, now: now) == [
+                FieldIssue(field: "results", reason: "hold 40 samples in all; at most 10")
+            ])
     }
 
     @Test("the issue list is capped so a hostile body cannot make a huge error")
@@ -72,7 +77,9 @@ struct ValidationTests {
         var submission = SubmissionFixture.make()
         submission.results[0].samples = Array(repeating: submission.results[0].samples[0], count: 100)
         for index in submission.results.indices {
-            for sample in submission.results[index].samples.indices { submission.results[index].samples[sample].cpuMs = -1 }
+            for sample in submission.results[index].samples.indices {
+                submission.results[index].samples[sample].cpuMs = -1
+            }
         }
         #expect(submission.validationIssues(now: now).count == 50)
     }
@@ -111,8 +118,11 @@ struct DecodingTests {
     @Test("wrong types and missing fields give the path")
     func paths() throws {
         #expect(try rejection { $0["machine"] = ["arch": "x86_64"] }.first?.field == "machine.os")
-        #expect(try rejection { $0["id"] = "not-a-uuid" }.first == FieldIssue(field: "id", reason: "is not a valid UUID"))
-        #expect(try rejection { $0["created_at"] = "last tuesday" }.first == FieldIssue(field: "created_at", reason: "is not an RFC 3339 date-time"))
+        #expect(
+            try rejection { $0["id"] = "not-a-uuid" }.first == FieldIssue(field: "id", reason: "is not a valid UUID"))
+        #expect(
+            try rejection { $0["created_at"] = "last tuesday" }.first
+                == FieldIssue(field: "created_at", reason: "is not an RFC 3339 date-time"))
         #expect(try rejection { $0["source"] = "made-up" }.first?.field == "source")
         let typed = try rejection {
             var results = $0["results"] as! [[String: Any]]
@@ -121,7 +131,10 @@ struct DecodingTests {
             results[2]["samples"] = samples
             $0["results"] = results
         }
-        #expect(typed == [FieldIssue(field: "results[2].samples[1].cpu_ms", reason: "has the wrong type; expected a number")])
+        #expect(
+            typed == [
+                FieldIssue(field: "results[2].samples[1].cpu_ms", reason: "has the wrong type; expected a number")
+            ])
         #expect(try rejection { $0["schema_version"] = NSNull() }.first?.field == "schema_version")
     }
 }

@@ -14,15 +14,22 @@ struct WireFormatTests {
     @Test("field names on the wire are the snake_case names of DESIGN.md")
     func snakeCaseKeys() throws {
         let object = try SubmissionFixture.object()
-        #expect(Set(object.keys) == ["schema_version", "id", "created_at", "agent", "source", "machine", "interpreter", "run", "results"])
+        #expect(
+            Set(object.keys) == [
+                "schema_version", "id", "created_at", "agent", "source", "machine", "interpreter", "run", "results",
+            ])
         let machine = try #require(object["machine"] as? [String: Any])
-        for key in ["os_version", "cpu_vendor", "cpu_model", "physical_cores", "logical_cpus", "memory_bytes", "cpuinfo_cache_bytes"] {
+        for key in [
+            "os_version", "cpu_vendor", "cpu_model", "physical_cores", "logical_cpus", "memory_bytes",
+            "cpuinfo_cache_bytes",
+        ] {
             #expect(machine[key] != nil, "missing \(key)")
         }
         let result = try #require((object["results"] as? [[String: Any]])?.first)
         let sample = try #require((result["samples"] as? [[String: Any]])?.first)
         #expect(Set(sample.keys) == ["wall_ms", "cpu_ms", "max_rss_bytes", "round", "foreign_load"])
-        #expect((result["params"] as? [String: Any])?["nursery_bytes"] == nil, "the default setting has no nursery_bytes")
+        #expect(
+            (result["params"] as? [String: Any])?["nursery_bytes"] == nil, "the default setting has no nursery_bytes")
     }
 
     @Test("dates are RFC 3339; with and without fractional seconds and offsets")

@@ -5,9 +5,9 @@ import Foundation
 import Synchronization
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension EndToEnd {
@@ -24,12 +24,16 @@ extension EndToEnd {
                 Bundle.main.executableURL?.deletingLastPathComponent(),
                 Bundle.main.bundleURL.deletingLastPathComponent(),
                 URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent()
                     .appendingPathComponent(".build/debug"),
             ].compactMap { $0?.appendingPathComponent("crowdspeed") }
-            if let explicit = ProcessInfo.processInfo.environment["CROWDSPEED_BINARY"] { candidates.insert(URL(fileURLWithPath: explicit), at: 0) }
-            return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                                "build the server first: swift build --product crowdspeed")
+            if let explicit = ProcessInfo.processInfo.environment["CROWDSPEED_BINARY"] {
+                candidates.insert(URL(fileURLWithPath: explicit), at: 0)
+            }
+            return try #require(
+                candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                "build the server first: swift build --product crowdspeed")
         }
 
         /// One running server process and the port it reported.
@@ -43,7 +47,10 @@ extension EndToEnd {
         static func start(database: String) async throws -> Server {
             let process = Process()
             process.executableURL = try serverBinary()
-            process.arguments = ["serve", "--db", database, "--port", "0", "--rate-limit", "off", "--install-rate-limit", "off", "--log-level", "info"]
+            process.arguments = [
+                "serve", "--db", database, "--port", "0", "--rate-limit", "off", "--install-rate-limit", "off",
+                "--log-level", "info",
+            ]
             let errors = Pipe()
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
@@ -107,9 +114,12 @@ extension EndToEnd {
                             var n: UInt64 = 0
                             while !stop.isSet {
                                 n += 1
-                                let submission = SweepFixture.make(id: UUID(), rounds: 3, seed: firstSeed + UInt64(worker) * 1_000 + n)
+                                let submission = SweepFixture.make(
+                                    id: UUID(), rounds: 3, seed: firstSeed + UInt64(worker) * 1_000 + n)
                                 ledger.sent.withLock { $0[submission.id] = submission }
-                                guard let reply = try? await client.postSubmission(SweepFixture.json(submission)) else { return }
+                                guard let reply = try? await client.postSubmission(SweepFixture.json(submission)) else {
+                                    return
+                                }
                                 if reply.status == 201 || reply.status == 200 {
                                     ledger.acknowledged.withLock { $0[submission.id] = submission }
                                 }
@@ -119,7 +129,9 @@ extension EndToEnd {
                     // Kill once this round has had some acknowledged writes, then a little later,
                     // so the kill lands while requests are in flight. Bounded in time either way.
                     let deadline = ContinuousClock.now + .seconds(15)
-                    while ledger.acknowledged.withLock({ $0.count }) < before + 8 + round * 3, ContinuousClock.now < deadline {
+                    while ledger.acknowledged.withLock({ $0.count }) < before + 8 + round * 3,
+                        ContinuousClock.now < deadline
+                    {
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     try await Task.sleep(for: .milliseconds(37 * (round + 1)))
@@ -158,7 +170,9 @@ extension EndToEnd {
             }
             let machines = try await store.machines(limit: 10, offset: 0)
             #expect(machines.machines.map(\.submissionCount).reduce(0, +) == provenance.count)
-            print("crash test: \(acknowledged.count) acknowledged, \(provenance.count) stored, \(sent.count) sent over 5 kills")
+            print(
+                "crash test: \(acknowledged.count) acknowledged, \(provenance.count) stored, \(sent.count) sent over 5 kills"
+            )
         }
     }
 }

@@ -18,7 +18,9 @@ extension EndToEnd {
 
         @Test(
             "every page loads without console errors, charts draw, hostile strings stay text",
-            .enabled(if: FileManager.default.isExecutableFile(atPath: chromium), "chromium is not installed (scripts/ensure-deps test installs it)"),
+            .enabled(
+                if: FileManager.default.isExecutableFile(atPath: chromium),
+                "chromium is not installed (scripts/ensure-deps test installs it)"),
             .timeLimit(.minutes(2)))
         func pages() async throws {
             let directory = try TemporaryDirectory()
@@ -36,23 +38,30 @@ extension EndToEnd {
                 let pages: [(name: String, path: String, charts: Int)] = [
                     ("overview", "/", 1), ("machines", "/machines", 0), ("machine", "/machines/\(seeded[0])", 2),
                     ("compare", "/compare?\(compare)", 2), ("formulas", "/formulas", 1), ("timeline", "/timeline", 2),
-                    ("submit", "/submit", 0), ("hostile", "/machines/\(hostileID)", 1), ("not-found", "/machines/m-0000000000000000", 0),
+                    ("submit", "/submit", 0), ("hostile", "/machines/\(hostileID)", 1),
+                    ("not-found", "/machines/m-0000000000000000", 0),
                 ]
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     // Two browsers at a time: the CI machines have two cores.
                     var pending = pages[...]
-                    for _ in 0 ..< 2 {
-                        if let page = pending.popFirst() { group.addTask { try await Self.check(page, baseURL: baseURL, screenshots: screenshots) } }
+                    for _ in 0..<2 {
+                        if let page = pending.popFirst() {
+                            group.addTask { try await Self.check(page, baseURL: baseURL, screenshots: screenshots) }
+                        }
                     }
                     while try await group.next() != nil {
-                        if let page = pending.popFirst() { group.addTask { try await Self.check(page, baseURL: baseURL, screenshots: screenshots) } }
+                        if let page = pending.popFirst() {
+                            group.addTask { try await Self.check(page, baseURL: baseURL, screenshots: screenshots) }
+                        }
                     }
                 }
             }
         }
 
         /// Loads one page: the DOM after scripts ran, the console on stderr, and two screenshots.
-        static func check(_ page: (name: String, path: String, charts: Int), baseURL: URL, screenshots: URL) async throws {
+        static func check(_ page: (name: String, path: String, charts: Int), baseURL: URL, screenshots: URL)
+            async throws
+        {
             let url = baseURL.absoluteString + page.path
             let run = try await Chromium.run(["--window-size=1280,1600", "--dump-dom", url])
             let dom = run.stdout
@@ -80,8 +89,12 @@ extension EndToEnd {
             if page.name == "not-found" {
                 #expect(dom.contains("404"))
             }
-            _ = try await Chromium.run(["--window-size=1280,1600", "--screenshot=\(screenshots.path)/\(page.name)-desktop.png", url])
-            _ = try await Chromium.run(["--window-size=390,1400", "--screenshot=\(screenshots.path)/\(page.name)-phone.png", url])
+            _ = try await Chromium.run([
+                "--window-size=1280,1600", "--screenshot=\(screenshots.path)/\(page.name)-desktop.png", url,
+            ])
+            _ = try await Chromium.run([
+                "--window-size=390,1400", "--screenshot=\(screenshots.path)/\(page.name)-phone.png", url,
+            ])
         }
 
         /// Seeds the database before the server opens it: a small simulated population, a
@@ -101,11 +114,14 @@ extension EndToEnd {
             machine.os = script
             machine.kernel = image
             var submission = SweepFixture.make(id: UUID(), machine: machine, rounds: 3)
-            submission.interpreter = InterpreterInfo(implementation: "PyPy", version: image, languageVersion: script, executable: script)
+            submission.interpreter = InterpreterInfo(
+                implementation: "PyPy", version: image, languageVersion: script, executable: script)
             submission.agent = AgentInfo(name: script, version: image)
-            submission.results.append(BenchmarkResult(
-                benchmark: BenchmarkName.jsonLoads, benchmarkVersion: "1", params: ResultParams(payload: script, library: image),
-                samples: [Sample(wallMs: 5, cpuMs: 4, maxRSSBytes: 1 << 20, round: 0, foreignLoad: 0)]))
+            submission.results.append(
+                BenchmarkResult(
+                    benchmark: BenchmarkName.jsonLoads, benchmarkVersion: "1",
+                    params: ResultParams(payload: script, library: image),
+                    samples: [Sample(wallMs: 5, cpuMs: 4, maxRSSBytes: 1 << 20, round: 0, foreignLoad: 0)]))
             _ = try await store.ingest(submission, receivedAt: Date())
             return machine.machineID
         }
@@ -119,12 +135,16 @@ extension EndToEnd {
 
     /// Runs headless Chromium once with a private profile.
     enum Chromium {
-        struct Output { var stdout: String; var stderr: String }
+        struct Output {
+            var stdout: String
+            var stderr: String
+        }
 
         /// Runs `chromium --headless=new … arguments`, with a budget of virtual time for scripts,
         /// console messages logged to stderr.
         static func run(_ arguments: [String]) async throws -> Output {
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("crowdspeed-chromium-\(UUID().uuidString)")
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "crowdspeed-chromium-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
             let outURL = scratch.appendingPathComponent("stdout")
@@ -133,18 +153,23 @@ extension EndToEnd {
             FileManager.default.createFile(atPath: errURL.path, contents: nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: DashboardBrowserTests.chromium)
-            process.arguments = [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--disable-breakpad",
-                "--disable-crash-reporter", "--user-data-dir=\(scratch.appendingPathComponent("profile").path)",
-                "--enable-logging=stderr", "--v=0", "--virtual-time-budget=4000",
-            ] + arguments
+            process.arguments =
+                [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+                    "--disable-breakpad",
+                    "--disable-crash-reporter", "--user-data-dir=\(scratch.appendingPathComponent("profile").path)",
+                    "--enable-logging=stderr", "--v=0", "--virtual-time-budget=4000",
+                ] + arguments
             // Files, not pipes: Chromium's helper processes inherit the descriptors and may outlive
             // the browser, so a pipe would never reach end-of-file.
             process.standardOutput = try FileHandle(forWritingTo: outURL)
             process.standardError = try FileHandle(forWritingTo: errURL)
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 process.terminationHandler = { _ in continuation.resume() }
-                do { try process.run() } catch { process.terminationHandler = nil; continuation.resume(throwing: error) }
+                do { try process.run() } catch {
+                    process.terminationHandler = nil
+                    continuation.resume(throwing: error)
+                }
             }
             return Output(
                 stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",

@@ -22,7 +22,9 @@ extension EndToEnd {
             let directory = try TemporaryDirectory()
             let submission = SweepFixture.make()
             let body = try SweepFixture.json(submission)
-            #expect(submission.results.filter { $0.benchmark == BenchmarkName.gcbench }.reduce(0) { $0 + $1.samples.count } == 400)
+            #expect(
+                submission.results.filter { $0.benchmark == BenchmarkName.gcbench }.reduce(0) { $0 + $1.samples.count }
+                    == 400)
 
             try await LiveServer.run(databasePath: directory.path("crowdspeed.sqlite")) { baseURL in
                 let client = HTTPClient(baseURL: baseURL)
@@ -66,8 +68,10 @@ extension EndToEnd {
                     #expect(reply.status == input.status, "\(input.name)")
                     let problem = try #require(try reply.problem(), "\(input.name): not problem+json")
                     #expect(problem.status == input.status)
-                    #expect(problem.errors?.contains { $0.field == input.field && $0.reason.contains(input.reason) } == true,
-                            "\(input.name): \(problem.errors ?? [])")
+                    #expect(
+                        problem.errors?.contains { $0.field == input.field && $0.reason.contains(input.reason) }
+                            == true,
+                        "\(input.name): \(problem.errors ?? [])")
                 }
 
                 // Above the 8 MiB default, declared by Content-Length and refused before it is read.
@@ -83,8 +87,10 @@ extension EndToEnd {
                 #expect(try streamed.problem()?.status == 413)
 
                 // Bad query and path parameters.
-                for (path, field) in [("/api/v1/machines?limit=0", "limit"), ("/api/v1/machines?offset=-3", "offset"),
-                                      ("/api/v1/submissions/not-a-uuid", "id"), ("/api/v1/machines/hostname", "id")] {
+                for (path, field) in [
+                    ("/api/v1/machines?limit=0", "limit"), ("/api/v1/machines?offset=-3", "offset"),
+                    ("/api/v1/submissions/not-a-uuid", "id"), ("/api/v1/machines/hostname", "id"),
+                ] {
                     let reply = try await client.send("GET", path)
                     #expect(reply.status == 400, "\(path)")
                     #expect(try reply.problem()?.errors?.map(\.field) == [field], "\(path)")

@@ -22,17 +22,23 @@ extension EndToEnd {
             let home = directory.url.appendingPathComponent("home")
             let spoolPath = directory.path("spool")
             // The smallest real sweep: two sizes and the default, one process, two measured rounds.
-            let sweep = ["--quick", "--no-discover", "--python", "/usr/bin/pypy3", "--grid", "1M,8M", "--procs", "1", "--rounds", "2", "--seed", "7"]
+            let sweep = [
+                "--quick", "--no-discover", "--python", "/usr/bin/pypy3", "--grid", "1M,8M", "--procs", "1", "--rounds",
+                "2", "--seed", "7",
+            ]
             let machine = try MachineProbe.current()
             // Independent of the agent's probe: the sizes straight from sysfs.
             let l2 = try #require(AgentEndToEndTests.sysfsSize(level: 2), "this machine lists no L2 in sysfs")
             let l3 = AgentEndToEndTests.sysfsSize(level: 3)
 
             try await LiveServer.run(databasePath: directory.path("crowdspeed.sqlite")) { baseURL in
-                let run = try await AgentEndToEndTests.runAgent(["run", "--server", baseURL.absoluteString, "--yes", "--spool", spoolPath] + sweep, home: home)
+                let run = try await AgentEndToEndTests.runAgent(
+                    ["run", "--server", baseURL.absoluteString, "--yes", "--spool", spoolPath] + sweep, home: home)
                 #expect(run.exitCode == 0, "\(run.stderr)")
-                let stored = try #require(run.stdout.firstMatch(of: /stored as submission ([0-9a-f-]{36})/)?.1, "stdout: \(run.stdout)")
-                let submission = try await HTTPClient(baseURL: baseURL).getSubmission(UUID(uuidString: String(stored))!).decode(Submission.self)
+                let stored = try #require(
+                    run.stdout.firstMatch(of: /stored as submission ([0-9a-f-]{36})/)?.1, "stdout: \(run.stdout)")
+                let submission = try await HTTPClient(baseURL: baseURL).getSubmission(UUID(uuidString: String(stored))!)
+                    .decode(Submission.self)
                 #expect(submission.machine.machineID == machine.machineID)
 
                 let page = try await HTTPClient(baseURL: baseURL).send("GET", "/machines/\(machine.machineID)")

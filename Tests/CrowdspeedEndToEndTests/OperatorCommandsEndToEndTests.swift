@@ -44,8 +44,10 @@ extension EndToEnd {
             let database = directory.path("live.sqlite")
             let backup = directory.path("backup.sqlite")
             let restored = directory.path("restored.sqlite")
-            let first = SweepFixture.make(id: UUID(), machine: SweepFixture.machine(model: "AMD EPYC 7B13"), rounds: 3, seed: 1)
-            let second = SweepFixture.make(id: UUID(), machine: SweepFixture.machine(model: "Intel Xeon 8480+"), rounds: 3, seed: 2)
+            let first = SweepFixture.make(
+                id: UUID(), machine: SweepFixture.machine(model: "AMD EPYC 7B13"), rounds: 3, seed: 1)
+            let second = SweepFixture.make(
+                id: UUID(), machine: SweepFixture.machine(model: "Intel Xeon 8480+"), rounds: 3, seed: 2)
 
             let server = try await CrashSafetyTests.start(database: database)
             defer {
@@ -66,7 +68,9 @@ extension EndToEnd {
             // Quarantine from the CLI hides the machine of the only submission it had; the
             // audit log names the action and the reason; release brings it back.
             let id = first.id.uuidString.lowercased()
-            let quarantined = try Self.crowdspeed(["admin", "quarantine", "--db", database, "--submission", id, "--reason", "e2e check"])
+            let quarantined = try Self.crowdspeed([
+                "admin", "quarantine", "--db", database, "--submission", id, "--reason", "e2e check",
+            ])
             #expect(quarantined.status == 0, "\(quarantined.output)")
             #expect(try await Self.listedMachines(client) == 1)
             let audit = try Self.crowdspeed(["admin", "audit", "--db", database])

@@ -18,10 +18,11 @@ extension EndToEnd {
             let store = try SQLiteResultStore(path: path)
             let ingestor = SubmissionIngestor(store: store, limits: .standard)
             let simulator = PopulationSimulator(seed: 3)
-            for index in 0 ..< 40 {
+            for index in 0..<40 {
                 var submission = simulator.machine(at: index).submission
                 submission.source = .agent
-                _ = try await ingestor.ingest(submission, receivedAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index)))
+                _ = try await ingestor.ingest(
+                    submission, receivedAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index)))
             }
             guard case .fitted(let formula) = try await Refitter(store: store, scope: .real).refit() else {
                 throw FitFailed()
@@ -40,7 +41,10 @@ extension EndToEnd {
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
             try await LiveServer.run(databasePath: path) { baseURL in
                 let outcome = try await AgentEndToEndTests.runAgent(
-                    ["recommend", "--server", baseURL.absoluteString, "--procs", "1", "--pypy-version", "7.3.11", "--explain"], home: home)
+                    [
+                        "recommend", "--server", baseURL.absoluteString, "--procs", "1", "--pypy-version", "7.3.11",
+                        "--explain",
+                    ], home: home)
                 #expect(outcome.exitCode == 0, "stderr: \(outcome.stderr)")
                 let lines = outcome.stdout.split(separator: "\n")
                 #expect(lines.count == 1)
@@ -63,7 +67,8 @@ extension EndToEnd {
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
             let path = directory.path("empty.sqlite")
             try await LiveServer.run(databasePath: path) { baseURL in
-                let outcome = try await AgentEndToEndTests.runAgent(["recommend", "--server", baseURL.absoluteString, "--pypy-version", "7.3.11"], home: home)
+                let outcome = try await AgentEndToEndTests.runAgent(
+                    ["recommend", "--server", baseURL.absoluteString, "--pypy-version", "7.3.11"], home: home)
                 #expect(outcome.exitCode == 3)
                 #expect(outcome.stdout.isEmpty)
                 #expect(outcome.stderr.contains("No formula"))

@@ -5,20 +5,20 @@ import Testing
 
 @Suite("Best nursery and its bootstrap interval")
 struct BootstrapTests {
-    let grid: [Int64] = (18 ... 26).map { Int64(1) << Int64($0) }
+    let grid: [Int64] = (18...26).map { Int64(1) << Int64($0) }
 
     @Test("a fixed seed gives a fixed answer; a clear minimum gives a tight interval")
     func deterministic() throws {
         // Minimum at 8M, steep on both sides, 1% noise over 6 rounds.
         var noise = SplitMix64(seed: 9)
         var ratios: [Double] = []
-        for _ in 0 ..< 6 {
+        for _ in 0..<6 {
             for size in grid {
                 let x = log2(Double(size)) - 23
                 ratios.append((1 + 0.1 * x * x) * exp(0.01 * noise.nextGaussian()))
             }
         }
-        let c = Curve(nurseries: grid, roundIDs: Array(0 ..< 6), roundRatios: ratios)
+        let c = Curve(nurseries: grid, roundIDs: Array(0..<6), roundRatios: ratios)
         var a = SplitMix64(seed: 5)
         var b = SplitMix64(seed: 5)
         let first = BestNurseryEstimator.estimate(c, using: &a)
@@ -31,17 +31,19 @@ struct BootstrapTests {
         #expect(first.rounds == 6)
     }
 
-    @Test("the weighted-median bootstrap gives the intervals of gathering and sorting each resample", arguments: [UInt64(1), 2, 3])
+    @Test(
+        "the weighted-median bootstrap gives the intervals of gathering and sorting each resample",
+        arguments: [UInt64(1), 2, 3])
     func sameAsDirectResampling(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
-        for trial in 0 ..< 60 {
+        for trial in 0..<60 {
             let rows = 2 + Int(random.next() % 9)
             let sizes = Array(grid.prefix(3 + Int(random.next() % 7)))
             // Coarse values make ties common; some ratios are missing (failed or absent samples).
-            let ratios = (0 ..< rows * sizes.count).map { _ -> Double in
+            let ratios = (0..<rows * sizes.count).map { _ -> Double in
                 random.next() % 7 == 0 ? .nan : 0.9 + Double(random.next() % 12) / 50
             }
-            let curve = Curve(nurseries: sizes, roundIDs: Array(0 ..< rows), roundRatios: ratios)
+            let curve = Curve(nurseries: sizes, roundIDs: Array(0..<rows), roundRatios: ratios)
             var fast = SplitMix64(seed: UInt64(trial))
             var direct = SplitMix64(seed: UInt64(trial))
             let estimate = BestNurseryEstimator.estimate(curve, replicates: 200, using: &fast)
@@ -56,9 +58,9 @@ struct BootstrapTests {
         let columns = curve.nurseries.count
         guard rows >= 2, BestNurseryEstimator.argmin(curve.relativeTime) != nil else { return nil }
         var argmins: [Double] = []
-        for _ in 0 ..< replicates {
-            let picks = (0 ..< rows).map { _ in Int.random(in: 0 ..< rows, using: &generator) }
-            let medians = (0 ..< columns).map { column -> Double in
+        for _ in 0..<replicates {
+            let picks = (0..<rows).map { _ in Int.random(in: 0..<rows, using: &generator) }
+            let medians = (0..<columns).map { column -> Double in
                 let values = picks.map { curve.roundRatios[$0 * columns + column] }.filter(\.isFinite).sorted()
                 guard !values.isEmpty else { return .nan }
                 let n = values.count
@@ -69,7 +71,8 @@ struct BootstrapTests {
         argmins.sort()
         guard !argmins.isEmpty else { return nil }
         return NurseryInterval(
-            log2Lower: Stats.quantileSorted(argmins, (1 - 0.95) / 2), log2Upper: Stats.quantileSorted(argmins, (1 + 0.95) / 2), confidence: 0.95)
+            log2Lower: Stats.quantileSorted(argmins, (1 - 0.95) / 2),
+            log2Upper: Stats.quantileSorted(argmins, (1 + 0.95) / 2), confidence: 0.95)
     }
 
     @Test("a single round has a best but no interval")

@@ -7,10 +7,14 @@ import Testing
 struct CodingTests {
     @Test("curves with missing ratios and reports with NaN regrets survive the wire encoder")
     func roundTrip() throws {
-        let c = Curve(nurseries: [mib, 2 * mib], roundIDs: [0, 1], roundRatios: [0.9, .nan, 1.1, 1.2], defaultNurseryBytes: 4 * mib)
+        let c = Curve(
+            nurseries: [mib, 2 * mib], roundIDs: [0, 1], roundRatios: [0.9, .nan, 1.1, 1.2],
+            defaultNurseryBytes: 4 * mib)
         let data = try WireCoding.makeEncoder().encode(c)
         let decoded = try WireCoding.makeDecoder().decode(Curve.self, from: data)
-        #expect(decoded.nurseries == c.nurseries && decoded.roundIDs == c.roundIDs && decoded.defaultNurseryBytes == c.defaultNurseryBytes)
+        #expect(
+            decoded.nurseries == c.nurseries && decoded.roundIDs == c.roundIDs
+                && decoded.defaultNurseryBytes == c.defaultNurseryBytes)
         #expect(decoded.roundRatios[1].isNaN)
         #expect(isClose(decoded.relativeTime[0], 1.0) && isClose(decoded.relativeTime[1], 1.2))
 
@@ -18,7 +22,8 @@ struct CodingTests {
         let reportData = try WireCoding.makeEncoder().encode(empty)
         let report = try WireCoding.makeDecoder().decode(FitReport.self, from: reportData)
         #expect(report.global.heldOutRegret.mean.isNaN)
-        let full = try WireCoding.makeDecoder().decode(FitReport.self, from: try WireCoding.makeEncoder().encode(Population.report))
+        let full = try WireCoding.makeDecoder().decode(
+            FitReport.self, from: try WireCoding.makeEncoder().encode(Population.report))
         #expect(full.global.formula == Population.report.global.formula)
         #expect(full.global.heldOutRegret == Population.report.global.heldOutRegret)
     }

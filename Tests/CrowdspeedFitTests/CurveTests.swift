@@ -85,10 +85,12 @@ struct CurveTests {
 
     @Test("the default setting joins the nodes at its size unless a grid point is there")
     func defaultNode() {
-        let offGrid = Curve(nurseries: [2 * mib, 4 * mib], roundIDs: [0], roundRatios: [1.2, 1.2], defaultNurseryBytes: 3 * mib)
+        let offGrid = Curve(
+            nurseries: [2 * mib, 4 * mib], roundIDs: [0], roundRatios: [1.2, 1.2], defaultNurseryBytes: 3 * mib)
         #expect(isClose(offGrid.relativeTime(atNursery: Double(3 * mib)), 1.0))
         #expect(offGrid.interpolationNodes.log2Sizes.count == 3)
-        let onGrid = Curve(nurseries: [2 * mib, 4 * mib], roundIDs: [0], roundRatios: [1.2, 1.1], defaultNurseryBytes: 4 * mib)
+        let onGrid = Curve(
+            nurseries: [2 * mib, 4 * mib], roundIDs: [0], roundRatios: [1.2, 1.1], defaultNurseryBytes: 4 * mib)
         #expect(isClose(onGrid.relativeTime(atNursery: Double(4 * mib)), 1.1))
     }
 

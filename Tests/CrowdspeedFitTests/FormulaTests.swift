@@ -6,7 +6,8 @@ import Testing
 @Suite("Formulas: prediction, snapping, text, Python")
 struct FormulaTests {
     let machine = MachineFeatures(l2Bytes: mib, l3Bytes: 30 * mib, physicalCores: 8, procs: 2)
-    let noL3 = MachineFeatures(l2Bytes: mib, l3Bytes: nil, physicalCores: 4, procs: 1, arch: "aarch64", cpuVendor: "ARM")
+    let noL3 = MachineFeatures(
+        l2Bytes: mib, l3Bytes: nil, physicalCores: 4, procs: 1, arch: "aarch64", cpuVendor: "ARM")
 
     @Test("one-parameter families predict, snap to the nearest power of two in log2 and clamp")
     func predict() {
@@ -22,7 +23,9 @@ struct FormulaTests {
     @Test("machines without an L3 use the L2 as the last-level cache")
     func withoutL3() {
         #expect(Formula(family: .l3PerProcs, log2Factor: 2).predict(noL3) == 4 * mib)
-        let logLinear = Formula(logLinear: LogLinearCoefficients(intercept: 2, log2L2: 0.5, log2LLC: 0.5, noL3: 1, log2Cores: 0, log2Procs: -0.5))
+        let logLinear = Formula(
+            logLinear: LogLinearCoefficients(
+                intercept: 2, log2L2: 0.5, log2LLC: 0.5, noL3: 1, log2Cores: 0, log2Procs: -0.5))
         // 2 + 10 + 10 + 1 = 23 → 8M
         #expect(logLinear.predict(noL3) == 8 * mib)
         var nanFormula = logLinear
@@ -32,7 +35,9 @@ struct FormulaTests {
 
     @Test("descriptions read like the rule")
     func text() {
-        #expect(Formula(family: .l3PerProcs, log2Factor: -1).description == "nursery = 0.5 × L3 / procs (L2 when no L3), snapped to 2^k in 64K…1G")
+        #expect(
+            Formula(family: .l3PerProcs, log2Factor: -1).description
+                == "nursery = 0.5 × L3 / procs (L2 when no L3), snapped to 2^k in 64K…1G")
         #expect(Formula.constant(8 * mib).description == "nursery = 8M")
         #expect(Formula(family: .l2, log2Factor: 0.25).description.hasPrefix("nursery = 1.19 × L2"))
     }
@@ -46,7 +51,9 @@ struct FormulaTests {
             Formula(family: .l3PerCores, log2Factor: 1.5),
             Formula(family: .l2, log2Factor: 3),
             Formula.constant(8 * mib),
-            Formula(logLinear: LogLinearCoefficients(intercept: 1.8, log2L2: 0.46, log2LLC: 0.51, noL3: 0.4, log2Cores: 0.03, log2Procs: -0.51)),
+            Formula(
+                logLinear: LogLinearCoefficients(
+                    intercept: 1.8, log2L2: 0.46, log2LLC: 0.51, noL3: 0.4, log2Cores: 0.03, log2Procs: -0.51)),
         ]
         let machines = [
             machine, noL3,

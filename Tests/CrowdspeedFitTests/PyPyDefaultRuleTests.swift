@@ -6,7 +6,8 @@ import Testing
 @Suite("PyPy's own default rule")
 struct PyPyDefaultRuleTests {
     let intel = MachineFeatures(l2Bytes: mib, l3Bytes: 30 * mib, physicalCores: 8, procs: 1, cpuVendor: "GenuineIntel")
-    let amd = MachineFeatures(l2Bytes: 512 * kib, l3Bytes: 32 * mib, physicalCores: 2, procs: 1, cpuVendor: "AuthenticAMD")
+    let amd = MachineFeatures(
+        l2Bytes: 512 * kib, l3Bytes: 32 * mib, physicalCores: 2, procs: 1, cpuVendor: "AuthenticAMD")
     let arm = MachineFeatures(l2Bytes: mib, l3Bytes: nil, physicalCores: 4, procs: 1, arch: "arm64", cpuVendor: "ARM")
 
     @Test("7.3.11: half the cpuinfo size above 2 MiB, else 1 MiB; L3 on Intel, L2 on AMD")

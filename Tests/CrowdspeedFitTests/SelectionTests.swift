@@ -12,24 +12,32 @@ struct SelectionTests {
         let bestConstant = try #require(report.baselines.first { $0.name == "best_constant" })
         // "Truth" = each curve's true optimum (snapped to a power of two) scored on the same
         // measured curves: what knowing the ground truth would achieve under this noise.
-        let truthRegret = Stats.mean(Population.truthPairs.map { pair in
-            pair.curve.curve.regret(ofNursery: NurserySize.snapToPowerOfTwo(pair.machine.trueOptimum(procs: pair.curve.features.procs)!))
-        })
+        let truthRegret = Stats.mean(
+            Population.truthPairs.map { pair in
+                pair.curve.curve.regret(
+                    ofNursery: NurserySize.snapToPowerOfTwo(pair.machine.trueOptimum(procs: pair.curve.features.procs)!)
+                )
+            })
         // On noiseless curves the true grid optimum has regret 0 by definition; the chosen
         // formula's regret there is its pure model error.
         let grid = Population.simulator.grid
-        let noiseless = Stats.mean(Population.truthPairs.map { pair in
-            let truth = pair.machine.trueCurve(procs: pair.curve.features.procs, grid: grid)
-            return truth.regret(ofNursery: report.global.formula.predict(pair.curve.features))
-        })
+        let noiseless = Stats.mean(
+            Population.truthPairs.map { pair in
+                let truth = pair.machine.trueCurve(procs: pair.curve.features.procs, grid: grid)
+                return truth.regret(ofNursery: report.global.formula.predict(pair.curve.features))
+            })
         let chosen = report.global.heldOutRegret.mean
-        print("""
+        print(
+            """
             population: chosen \(report.global.name) [\(report.global.formula)] held-out \(chosen) p90 \(report.global.heldOutRegret.p90) \
             split \(report.global.splitRegret ?? .nan); truth \(truthRegret); noiseless \(noiseless); \
             pypy \(pypy.heldOutRegret.mean); best constant \(bestConstant.formula) \(bestConstant.heldOutRegret.mean); \
             noise floor \(report.noiseFloor ?? .nan); evidence \(report.evidence)
             """)
-        for candidate in report.candidates { print("  candidate \(candidate.name): \(candidate.heldOutRegret.mean) split \(candidate.splitRegret ?? .nan)") }
+        for candidate in report.candidates {
+            print(
+                "  candidate \(candidate.name): \(candidate.heldOutRegret.mean) split \(candidate.splitRegret ?? .nan)")
+        }
         #expect(report.isHeldOut)
         #expect(chosen < truthRegret + 0.02)
         #expect(noiseless < 0.02)
@@ -50,7 +58,8 @@ struct SelectionTests {
     @Test("recommendations come from the served formula, with PyPy's default and the training range")
     func recommendation() throws {
         let report = Population.report
-        let epyc = MachineFeatures(l2Bytes: 512 * kib, l3Bytes: 32 * mib, physicalCores: 2, procs: 1, cpuVendor: "AuthenticAMD")
+        let epyc = MachineFeatures(
+            l2Bytes: 512 * kib, l3Bytes: 32 * mib, physicalCores: 2, procs: 1, cpuVendor: "AuthenticAMD")
         let advice = report.recommend(for: epyc, pypyVersion: "7.3.11")
         #expect(advice.pypyDefaultBytes == mib)
         #expect(!advice.keepDefault)
@@ -93,7 +102,7 @@ struct SelectionTests {
 
     @Test("flat curves: no formula beats keeping the default, so none is chosen")
     func flatCurves() {
-        let curves = (0 ..< 12).map { i in
+        let curves = (0..<12).map { i in
             handCurve(
                 machine: "m-\(i)", model: "model \(i % 4)",
                 features: MachineFeatures(l2Bytes: mib, l3Bytes: Int64(8 + i) * mib, physicalCores: 4 + i, procs: 1),
@@ -112,9 +121,12 @@ struct SelectionTests {
         options.machineEffect = 0.1
         let machines = PopulationSimulator(seed: 31, options: options).machines(count: 120)
         let report = FormulaSelection.fit(FitInput(submissions: machines.map(\.submission)))
-        print("constant truth: chose \(report.global.name) \(report.global.formula) \(report.global.heldOutRegret.mean)")
+        print(
+            "constant truth: chose \(report.global.name) \(report.global.formula) \(report.global.heldOutRegret.mean)")
         #expect(["constant_8M", "constant"].contains(report.global.name))
-        #expect(report.global.formula.predict(MachineFeatures(l2Bytes: mib, l3Bytes: 256 * mib, physicalCores: 64, procs: 1)) == 8 * mib)
+        #expect(
+            report.global.formula.predict(
+                MachineFeatures(l2Bytes: mib, l3Bytes: 256 * mib, physicalCores: 64, procs: 1)) == 8 * mib)
     }
 
     @Test("a class gets its own formula only when it beats the global one out of sample")
@@ -123,12 +135,16 @@ struct SelectionTests {
         options.vendorOptimumShift = ["ARM": 1.5]
         let machines = PopulationSimulator(seed: 41, options: options).machines(count: 300)
         let report = FormulaSelection.fit(FitInput(submissions: machines.map(\.submission)))
-        let arm = try #require(report.classes.first { $0.hardwareClass == HardwareClass(arch: "aarch64", cpuVendor: "ARM") })
-        print("class ARM: own \(arm.evaluation.heldOutRegret.mean) vs global \(arm.globalRegret.mean), accepted \(arm.accepted)")
+        let arm = try #require(
+            report.classes.first { $0.hardwareClass == HardwareClass(arch: "aarch64", cpuVendor: "ARM") })
+        print(
+            "class ARM: own \(arm.evaluation.heldOutRegret.mean) vs global \(arm.globalRegret.mean), accepted \(arm.accepted)"
+        )
         #expect(arm.accepted)
         #expect(arm.evaluation.heldOutRegret.mean < arm.globalRegret.mean)
         #expect(arm.machines >= report.configuration.classMinMachines)
-        let features = MachineFeatures(l2Bytes: mib, l3Bytes: 32 * mib, physicalCores: 16, procs: 1, arch: "aarch64", cpuVendor: "ARM")
+        let features = MachineFeatures(
+            l2Bytes: mib, l3Bytes: 32 * mib, physicalCores: 16, procs: 1, arch: "aarch64", cpuVendor: "ARM")
         let advice = report.recommend(for: features, pypyVersion: "7.3.17")
         #expect(advice.hardwareClass == arm.hardwareClass)
         #expect(advice.nurseryBytes == arm.evaluation.formula.predict(features))
@@ -143,12 +159,13 @@ struct SelectionTests {
         #expect(range.curvesWithoutL3 > 0)
         let l3 = try #require(range.l3Bytes)
         #expect(l3.lowerBound <= 2 * mib && l3.upperBound >= 256 * mib)
-        #expect(range.l2Bytes == 256 * kib ... 2 * mib)
+        #expect(range.l2Bytes == 256 * kib...2 * mib)
         #expect(range.procs.lowerBound == 1 && range.physicalCores.upperBound <= 64)
-        let pi = MachineFeatures(l2Bytes: mib, l3Bytes: nil, physicalCores: 4, procs: 1, arch: "aarch64", cpuVendor: "ARM")
+        let pi = MachineFeatures(
+            l2Bytes: mib, l3Bytes: nil, physicalCores: 4, procs: 1, arch: "aarch64", cpuVendor: "ARM")
         #expect(range.contains(pi))
         let advice = Population.report.recommend(for: pi, pypyVersion: "7.3.17")
-        #expect((64 * kib ... 1 << 30).contains(advice.nurseryBytes))
+        #expect((64 * kib...1 << 30).contains(advice.nurseryBytes))
         #expect(advice.nurseryBytes.nonzeroBitCount == 1)
     }
 }

@@ -25,17 +25,22 @@ enum Population {
 }
 
 /// A curve from explicit (round, nursery or nil, cpu ms) triples.
-func curve(_ samples: [(Int, Int64?, Double)], aggregation: ReplicateAggregation = .mean, defaultBytes: Int64? = nil) -> Curve {
-    Curve(samples: samples.map { CurveSample(round: $0.0, nurseryBytes: $0.1, cpuMs: $0.2) }, aggregation: aggregation, defaultNurseryBytes: defaultBytes)
+func curve(_ samples: [(Int, Int64?, Double)], aggregation: ReplicateAggregation = .mean, defaultBytes: Int64? = nil)
+    -> Curve
+{
+    Curve(
+        samples: samples.map { CurveSample(round: $0.0, nurseryBytes: $0.1, cpuMs: $0.2) }, aggregation: aggregation,
+        defaultNurseryBytes: defaultBytes)
 }
 
 /// A fit curve with hand-made relative times (one round) on the standard grid.
 func handCurve(
     machine: String, model: String, features: MachineFeatures, times: [Double], version: String = "7.3.17",
-    grid: [Int64] = (18 ... 26).map { Int64(1) << Int64($0) }
+    grid: [Int64] = (18...26).map { Int64(1) << Int64($0) }
 ) -> FitCurve {
     FitCurve(
         machineID: machine, cpuModel: model, features: features, interpreterVersion: version, workload: "gcbench@1",
-        curve: Curve(nurseries: grid, roundIDs: [0, 1], roundRatios: times + times,
-                     defaultNurseryBytes: PyPyDefaultRule.nurseryBytes(version: version, features: features)))
+        curve: Curve(
+            nurseries: grid, roundIDs: [0, 1], roundRatios: times + times,
+            defaultNurseryBytes: PyPyDefaultRule.nurseryBytes(version: version, features: features)))
 }

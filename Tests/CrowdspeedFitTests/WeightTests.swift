@@ -13,7 +13,7 @@ struct WeightTests {
         options.machineEffect = 0
         let template = PopulationSimulator(seed: 77, options: options).machine(at: 3)
         let curves = FitCurve.curves(from: template.submission)
-        let copies = (0 ..< 50).flatMap { copy in
+        let copies = (0..<50).flatMap { copy in
             curves.map { curve in
                 var fabricated = curve
                 fabricated.machineID = "fabricated-\(copy)"
@@ -47,7 +47,13 @@ struct WeightTests {
     func degenerateWeights() {
         let curves = Array(Population.input.curves.prefix(120))
         let plain = FormulaSelection.fit(FitInput(curves: curves))
-        let explicitOnes = FormulaSelection.fit(FitInput(curves: curves.map { var c = $0; c.weight = 1; return c }))
+        let explicitOnes = FormulaSelection.fit(
+            FitInput(
+                curves: curves.map {
+                    var c = $0
+                    c.weight = 1
+                    return c
+                }))
         #expect(plain == explicitOnes)
 
         var junk = Self.flood(weight: 0).curves
@@ -78,7 +84,10 @@ struct WeightTests {
     func weightedQuantile() {
         let values = [3.0, 1, 4, 1, 5, 9, 2, 6, .nan]
         for p in [0, 0.1, 0.25, 0.5, 0.9, 1] {
-            #expect(isClose(Stats.weightedQuantile(values, weights: Array(repeating: 2.5, count: values.count), p), Stats.quantile(values, p)))
+            #expect(
+                isClose(
+                    Stats.weightedQuantile(values, weights: Array(repeating: 2.5, count: values.count), p),
+                    Stats.quantile(values, p)))
         }
         #expect(isClose(Stats.weightedMean([1, 2, 10], weights: [1, 1, 0]), 1.5))
         #expect(Stats.weightedMean([1, 2], weights: [0, .nan]).isNaN)
@@ -87,6 +96,9 @@ struct WeightTests {
         #expect(isClose(Stats.weightedQuantile([0, 5, 10], weights: [1, 98, 1], 0.9), 5))
         #expect(isClose(Stats.weightedQuantile([0, 10], weights: [1, 99], 0.9), 10))
         // Only relative weights matter.
-        #expect(isClose(Stats.weightedQuantile([1, 4, 7], weights: [3, 1, 2], 0.7), Stats.weightedQuantile([1, 4, 7], weights: [30, 10, 20], 0.7)))
+        #expect(
+            isClose(
+                Stats.weightedQuantile([1, 4, 7], weights: [3, 1, 2], 0.7),
+                Stats.weightedQuantile([1, 4, 7], weights: [30, 10, 20], 0.7)))
     }
 }

@@ -40,7 +40,9 @@ struct ConfigurationTests {
 
     @Test("refit settings: --refit-interval and --refit-after over their variables over 300s and 20")
     func refitSettings() throws {
-        #expect(try Configuration.resolve(.init(), environment: [:]).refit == RefitService.Settings(interval: .seconds(300), minimumNewSubmissions: 20))
+        #expect(
+            try Configuration.resolve(.init(), environment: [:]).refit
+                == RefitService.Settings(interval: .seconds(300), minimumNewSubmissions: 20))
         let environment = ["CROWDSPEED_REFIT_INTERVAL": "2m", "CROWDSPEED_REFIT_AFTER": "5"]
         let fromEnvironment = try Configuration.resolve(.init(), environment: environment)
         #expect(fromEnvironment.refit.interval == .seconds(120))
@@ -50,15 +52,22 @@ struct ConfigurationTests {
         options.refitAfter = "20"
         let fromOptions = try Configuration.resolve(options, environment: environment)
         #expect(fromOptions.refit == RefitService.Settings(interval: .seconds(300), minimumNewSubmissions: 20))
-        for (text, duration) in [("90", Duration.seconds(90)), ("1500ms", .milliseconds(1500)), ("1.5h", .seconds(5400)), ("1d", .seconds(86_400))] {
+        for (text, duration) in [
+            ("90", Duration.seconds(90)), ("1500ms", .milliseconds(1500)), ("1.5h", .seconds(5400)),
+            ("1d", .seconds(86_400)),
+        ] {
             #expect(Configuration.parseDuration(text) == duration, "\(text)")
         }
     }
 
-    @Test("unusable refit settings are refused with the option and variable named", arguments: [
-        ("--refit-interval", "soon"), ("--refit-interval", "0s"), ("--refit-interval", "-5s"), ("--refit-interval", "30d"),
-        ("--refit-interval", "5 minutes"), ("--refit-after", "0"), ("--refit-after", "-1"), ("--refit-after", "many"),
-    ])
+    @Test(
+        "unusable refit settings are refused with the option and variable named",
+        arguments: [
+            ("--refit-interval", "soon"), ("--refit-interval", "0s"), ("--refit-interval", "-5s"),
+            ("--refit-interval", "30d"),
+            ("--refit-interval", "5 minutes"), ("--refit-after", "0"), ("--refit-after", "-1"),
+            ("--refit-after", "many"),
+        ])
     func refusesBadRefitSettings(_ option: String, _ value: String) {
         var options = Configuration.Options()
         if option == "--refit-interval" { options.refitInterval = value } else { options.refitAfter = value }
@@ -73,13 +82,15 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("unusable values are refused with the option and variable named", arguments: [
-        (Configuration.Options(port: 70_000), [String: String](), "--port"),
-        (.init(), ["CROWDSPEED_PORT": "http"], "CROWDSPEED_PORT"),
-        (.init(logLevel: "loud"), [:], "--log-level"),
-        (.init(databasePath: ""), [:], "--db"),
-        (.init(), ["CROWDSPEED_HOST": ""], "CROWDSPEED_HOST"),
-    ])
+    @Test(
+        "unusable values are refused with the option and variable named",
+        arguments: [
+            (Configuration.Options(port: 70_000), [String: String](), "--port"),
+            (.init(), ["CROWDSPEED_PORT": "http"], "CROWDSPEED_PORT"),
+            (.init(logLevel: "loud"), [:], "--log-level"),
+            (.init(databasePath: ""), [:], "--db"),
+            (.init(), ["CROWDSPEED_HOST": ""], "CROWDSPEED_HOST"),
+        ])
     func refusesBadValues(_ options: Configuration.Options, _ environment: [String: String], _ named: String) {
         #expect {
             _ = try Configuration.resolve(options, environment: environment)

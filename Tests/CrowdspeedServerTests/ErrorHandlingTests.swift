@@ -20,12 +20,14 @@ struct ErrorHandlingTests {
         }
     }
 
-    @Test("a known path with an unsupported method is a 405 problem with Allow", arguments: [
-        ("/api/v1/submissions", HTTPRequest.Method.get, "POST"),
-        ("/api/v1/submissions/3b0d6f7c-1e2a-4c5b-9d8e-7f6a5b4c3d2e", .put, "DELETE, GET, HEAD"),
-        ("/api/v1/machines", .post, "GET, HEAD"),
-        ("/healthz", .delete, "GET, HEAD"),
-    ])
+    @Test(
+        "a known path with an unsupported method is a 405 problem with Allow",
+        arguments: [
+            ("/api/v1/submissions", HTTPRequest.Method.get, "POST"),
+            ("/api/v1/submissions/3b0d6f7c-1e2a-4c5b-9d8e-7f6a5b4c3d2e", .put, "DELETE, GET, HEAD"),
+            ("/api/v1/machines", .post, "GET, HEAD"),
+            ("/healthz", .delete, "GET, HEAD"),
+        ])
     func methodNotAllowed(_ path: String, _ method: HTTPRequest.Method, _ allow: String) async throws {
         try await RouterHarness.run { client, _ in
             let response = try await client.execute(uri: path, method: method)
@@ -48,7 +50,8 @@ struct ErrorHandlingTests {
             #expect(other.headers[header] != nil)
             #expect(other.headers[header] != first)
 
-            let unsafe = try await client.execute(uri: "/healthz", method: .get, headers: [header: "evil\"id with spaces"])
+            let unsafe = try await client.execute(
+                uri: "/healthz", method: .get, headers: [header: "evil\"id with spaces"])
             #expect(unsafe.headers[header] != "evil\"id with spaces")
             #expect(unsafe.headers[header]?.isEmpty == false)
         }
@@ -109,9 +112,12 @@ private struct BrokenStore: ResultStore {
     func submission(id: UUID) async throws -> StoredSubmission? { throw Fault() }
     func machines(limit: Int, offset: Int) async throws -> MachinePage { throw Fault() }
     func machine(id: String) async throws -> MachineDetail? { throw Fault() }
-    func deleteSubmission(id: UUID, deletionTokenHash: String, at: Date) async throws -> DeletionOutcome { throw Fault() }
+    func deleteSubmission(id: UUID, deletionTokenHash: String, at: Date) async throws -> DeletionOutcome {
+        throw Fault()
+    }
     func setQuarantine(
-        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date, summarizer: any CurveSummarizer
+        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date,
+        summarizer: any CurveSummarizer
     ) async throws -> ModerationOutcome {
         throw Fault()
     }

@@ -61,10 +61,13 @@ struct MachinesTests {
         }
     }
 
-    @Test("bad query parameters are 400 problems naming the parameter", arguments: [
-        ("limit=0", "limit"), ("limit=-1", "limit"), ("limit=abc", "limit"), ("limit=1.5", "limit"),
-        ("offset=-1", "offset"), ("offset=x", "offset"), ("limit=1&limit=2", "limit"), ("offset=99999999999999999999", "offset"),
-    ])
+    @Test(
+        "bad query parameters are 400 problems naming the parameter",
+        arguments: [
+            ("limit=0", "limit"), ("limit=-1", "limit"), ("limit=abc", "limit"), ("limit=1.5", "limit"),
+            ("offset=-1", "offset"), ("offset=x", "offset"), ("limit=1&limit=2", "limit"),
+            ("offset=99999999999999999999", "offset"),
+        ])
     func badQuery(_ query: String, _ field: String) async throws {
         try await RouterHarness.run { client, _ in
             let response = try await client.getMachines(query)

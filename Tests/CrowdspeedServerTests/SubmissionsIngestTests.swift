@@ -20,10 +20,15 @@ struct SubmissionsIngestTests {
             let machineID = submission.machine.machineID
             // The tokens are random; that they are present and well formed is the trust tests' subject.
             #expect(receipt.deletionToken?.count == 43 && receipt.installToken?.count == 43)
-            #expect(receipt == SubmissionReceipt(
-                id: submission.id, machineID: machineID, status: "created",
-                links: ["self": "/api/v1/submissions/\(submission.id.uuidString.lowercased())", "machine": "/api/v1/machines/\(machineID)"],
-                deletionToken: receipt.deletionToken, installToken: receipt.installToken))
+            #expect(
+                receipt
+                    == SubmissionReceipt(
+                        id: submission.id, machineID: machineID, status: "created",
+                        links: [
+                            "self": "/api/v1/submissions/\(submission.id.uuidString.lowercased())",
+                            "machine": "/api/v1/machines/\(machineID)",
+                        ],
+                        deletionToken: receipt.deletionToken, installToken: receipt.installToken))
             #expect(response.headers[.location] == receipt.links["self"])
 
             let stored = try #require(try await store.submission(id: submission.id))
@@ -74,7 +79,8 @@ struct SubmissionsIngestTests {
             let response = try await client.postSubmission(input.body, contentType: input.contentType)
             #expect(Int(response.status.code) == input.status)
             let problem = try response.problem()
-            let issue = try #require(problem.errors?.first { $0.field == input.field }, "errors: \(problem.errors ?? [])")
+            let issue = try #require(
+                problem.errors?.first { $0.field == input.field }, "errors: \(problem.errors ?? [])")
             if !input.reason.isEmpty {
                 #expect(issue.reason.contains(input.reason), "reason: \(issue.reason)")
             }
@@ -114,7 +120,8 @@ struct SubmissionsIngestTests {
     @Test("content types: charset utf-8 and parameters are accepted")
     func acceptsJSONWithCharset() async throws {
         try await RouterHarness.run { client, _ in
-            let response = try await client.postSubmission(try SweepFixture.json(), contentType: "Application/JSON; charset=UTF-8")
+            let response = try await client.postSubmission(
+                try SweepFixture.json(), contentType: "Application/JSON; charset=UTF-8")
             #expect(response.status == .created)
         }
     }

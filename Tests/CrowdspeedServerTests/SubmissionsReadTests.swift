@@ -39,7 +39,9 @@ struct SubmissionsReadTests {
         }
     }
 
-    @Test("an id that is not a UUID is a 400 problem naming id", arguments: ["42", "not-a-uuid", "%3Cscript%3E", String(repeating: "a", count: 300)])
+    @Test(
+        "an id that is not a UUID is a 400 problem naming id",
+        arguments: ["42", "not-a-uuid", "%3Cscript%3E", String(repeating: "a", count: 300)])
     func malformedID(_ id: String) async throws {
         try await RouterHarness.run { client, _ in
             let response = try await client.getSubmission(id)

@@ -16,7 +16,9 @@ struct BackupTests {
             let fixtures = (0..<12).map { SubmissionFixture(id: UUID(), rounds: 3, seed: UInt64($0)).build() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for (minute, submission) in fixtures.enumerated() { _ = try await store.ingest(submission, receivedAt: receivedAt(minute)) }
+                    for (minute, submission) in fixtures.enumerated() {
+                        _ = try await store.ingest(submission, receivedAt: receivedAt(minute))
+                    }
                 }
                 group.addTask { try await store.backup(to: backup) }
                 try await group.waitForAll()
@@ -35,7 +37,9 @@ struct BackupTests {
             // Restore refuses an existing database without --force, then replaces it.
             let target = directory.appendingPathComponent("restored.sqlite").path
             _ = try SQLiteResultStore(path: target)
-            #expect(throws: BackupError.targetExists(target)) { try SQLiteResultStore.restore(from: backup, to: target) }
+            #expect(throws: BackupError.targetExists(target)) {
+                try SQLiteResultStore.restore(from: backup, to: target)
+            }
             try SQLiteResultStore.restore(from: backup, to: target, overwrite: true)
             let restored = try SQLiteResultStore(path: target)
             #expect(try await restored.tableCounts()["submissions"] == fixtures.count)
@@ -49,7 +53,10 @@ struct BackupTests {
             let path = directory.appendingPathComponent("live.sqlite").path
             let backup = directory.appendingPathComponent("backup.sqlite").path
             let store = try SQLiteResultStore(path: path)
-            for n in 0..<5 { _ = try await store.ingest(SubmissionFixture(id: UUID(), rounds: 3, seed: UInt64(n)).build(), receivedAt: receivedAt(n)) }
+            for n in 0..<5 {
+                _ = try await store.ingest(
+                    SubmissionFixture(id: UUID(), rounds: 3, seed: UInt64(n)).build(), receivedAt: receivedAt(n))
+            }
             try await store.backup(to: backup)
             // Overwrite a page in the middle of the file with garbage.
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: backup))
@@ -57,9 +64,13 @@ struct BackupTests {
             try handle.write(contentsOf: Data(repeating: 0xA5, count: 4096))
             try handle.close()
             let target = directory.appendingPathComponent("target.sqlite").path
-            #expect(throws: (any Error).self) { try SQLiteResultStore.restore(from: backup, to: target, overwrite: true) }
+            #expect(throws: (any Error).self) {
+                try SQLiteResultStore.restore(from: backup, to: target, overwrite: true)
+            }
             #expect(!FileManager.default.fileExists(atPath: target))
-            #expect(throws: BackupError.sourceMissing("/nonexistent")) { try SQLiteResultStore.restore(from: "/nonexistent", to: target) }
+            #expect(throws: BackupError.sourceMissing("/nonexistent")) {
+                try SQLiteResultStore.restore(from: "/nonexistent", to: target)
+            }
         }
     }
 }

@@ -17,7 +17,9 @@ struct CurveAggregateTests {
                 submissionCount: Set(curves.map(\.submissionID)).count, roundCount: rounds,
                 defaultNurseryBytes: curves.last?.aggregate.defaultNurseryBytes,
                 points: [MachineCurvePoint(nurseryBytes: 8 << 20, relativeTime: 0.8, rounds: rounds)],
-                best: BestNursery(nurseryBytes: 8 << 20, relativeTime: 0.8, intervalLowerBytes: 4 << 20, intervalUpperBytes: 16 << 20, confidence: 0.95),
+                best: BestNursery(
+                    nurseryBytes: 8 << 20, relativeTime: 0.8, intervalLowerBytes: 4 << 20, intervalUpperBytes: 16 << 20,
+                    confidence: 0.95),
                 flatSet: [4 << 20, 8 << 20], defaultInFlatSet: false, gainOverDefault: 0.25)
         }
     }
@@ -32,14 +34,17 @@ struct CurveAggregateTests {
     @Test("curves round-trip with NaN intact, counters follow the scopes, machine curves combine submissions")
     func ingestMaintainsAggregates() async throws {
         try await withTemporaryStore { store in
-            let aggregates = IngestAggregates(curves: [Self.aggregate(procs: 1), Self.aggregate(procs: 2)], summarizer: CountingSummarizer())
+            let aggregates = IngestAggregates(
+                curves: [Self.aggregate(procs: 1), Self.aggregate(procs: 2)], summarizer: CountingSummarizer())
             var first = SubmissionFixture()
             first.source = .agent
-            _ = try await store.ingest(first.build(), receivedAt: receivedAt(0), credentials: nil, aggregates: aggregates)
+            _ = try await store.ingest(
+                first.build(), receivedAt: receivedAt(0), credentials: nil, aggregates: aggregates)
             var second = SubmissionFixture()
             second.id = UUID()
             second.source = .synthetic
-            let outcome = try await store.ingest(second.build(), receivedAt: receivedAt(1), credentials: nil, aggregates: aggregates)
+            let outcome = try await store.ingest(
+                second.build(), receivedAt: receivedAt(1), credentials: nil, aggregates: aggregates)
             let machineID = try #require({ if case .created(let id) = outcome.outcome { id } else { nil } }())
 
             let snapshot = try await store.fitSnapshot(scope: .synthetic, benchmark: "gcbench", implementation: "PyPy")
@@ -73,7 +78,8 @@ struct CurveAggregateTests {
             let aggregates = IngestAggregates(curves: [Self.aggregate()], summarizer: CountingSummarizer())
             _ = try await store.ingest(pinned, receivedAt: receivedAt(0), credentials: nil, aggregates: aggregates)
             #expect(try await store.fitState(scope: .real).submissions == 0)
-            #expect(try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.isEmpty)
+            #expect(
+                try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.isEmpty)
             let curves = try await store.machineCurves(machineID: submission.machine.machineID)
             #expect(curves.count == 1 && curves[0].key.pypyGCMinPinned)
         }
@@ -87,7 +93,8 @@ struct CurveAggregateTests {
                     scope: scope, createdAt: receivedAt(input), inputSubmissions: input,
                     metrics: FormulaMetrics(
                         globalName: "constant", globalText: "nursery = 8M", heldOutRegret: 0.01, pypyDefaultRegret: 0.2,
-                        bestConstantRegret: 0.02, noiseFloor: nil, gainOverDefault: .nan, machines: 3, curves: 5, cpuModels: 2),
+                        bestConstantRegret: 0.02, noiseFloor: nil, gainOverDefault: .nan, machines: 3, curves: 5,
+                        cpuModels: 2),
                     fitMilliseconds: 1.5, reportJSON: "{}", intervalsJSON: "{}")
             }
             #expect(try await store.latestFormula(scope: .real) == nil)
@@ -116,15 +123,24 @@ struct CurveAggregateTests {
             let machineID = first.machine.machineID
             #expect(try await store.machineCurves(machineID: machineID).first?.summary.submissionCount == 2)
 
-            _ = try await store.setQuarantine(.machine(machineID), quarantined: true, reason: "test", actor: "test", at: receivedAt(2), summarizer: CurveAggregateTests.CountingSummarizer())
-            #expect(try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.isEmpty)
-            _ = try await store.setQuarantine(.machine(machineID), quarantined: false, reason: nil, actor: "test", at: receivedAt(3), summarizer: CurveAggregateTests.CountingSummarizer())
-            #expect(try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.count == 2)
+            _ = try await store.setQuarantine(
+                .machine(machineID), quarantined: true, reason: "test", actor: "test", at: receivedAt(2),
+                summarizer: CurveAggregateTests.CountingSummarizer())
+            #expect(
+                try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.isEmpty)
+            _ = try await store.setQuarantine(
+                .machine(machineID), quarantined: false, reason: nil, actor: "test", at: receivedAt(3),
+                summarizer: CurveAggregateTests.CountingSummarizer())
+            #expect(
+                try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy").curves.count
+                    == 2)
 
             try await store.writer.write { db in
-                try db.execute(sql: "DELETE FROM submissions WHERE id = ?", arguments: [second.id.uuidString.lowercased()])
+                try db.execute(
+                    sql: "DELETE FROM submissions WHERE id = ?", arguments: [second.id.uuidString.lowercased()])
             }
-            try await store.refreshMachineCurves(machineID: machineID, summarizer: CountingSummarizer(), at: receivedAt(4))
+            try await store.refreshMachineCurves(
+                machineID: machineID, summarizer: CountingSummarizer(), at: receivedAt(4))
             let curves = try await store.machineCurves(machineID: machineID)
             #expect(curves.count == 1 && curves[0].summary.submissionCount == 1 && curves[0].updatedAt == receivedAt(0))
         }
@@ -139,32 +155,45 @@ struct CurveAggregateTests {
             let first = fixture.build()
             fixture.id = UUID()
             let second = fixture.build()
-            let stored = try await store.ingest(first, receivedAt: receivedAt(0), credentials: credentials, aggregates: aggregates)
+            let stored = try await store.ingest(
+                first, receivedAt: receivedAt(0), credentials: credentials, aggregates: aggregates)
             _ = try await store.ingest(
-                second, receivedAt: receivedAt(1), credentials: TrustStoreTests.credentials(presenting: installToken).0, aggregates: aggregates)
+                second, receivedAt: receivedAt(1), credentials: TrustStoreTests.credentials(presenting: installToken).0,
+                aggregates: aggregates)
             let machineID = first.machine.machineID
-            func summarized() async throws -> Int? { try await store.machineCurves(machineID: machineID).first?.summary.submissionCount }
+            func summarized() async throws -> Int? {
+                try await store.machineCurves(machineID: machineID).first?.summary.submissionCount
+            }
             #expect(try await summarized() == 2)
 
             let summarizer = CountingSummarizer()
-            _ = try await store.setQuarantine(.submission(second.id), quarantined: true, reason: nil, actor: "test", at: receivedAt(2), summarizer: summarizer)
+            _ = try await store.setQuarantine(
+                .submission(second.id), quarantined: true, reason: nil, actor: "test", at: receivedAt(2),
+                summarizer: summarizer)
             #expect(try await summarized() == 1)
             // The next ingest on the machine keeps it out too (its summary is rebuilt from what is visible).
             var third = SubmissionFixture()
             third.id = UUID()
-            _ = try await store.ingest(third.build(), receivedAt: receivedAt(3), credentials: nil, aggregates: aggregates)
+            _ = try await store.ingest(
+                third.build(), receivedAt: receivedAt(3), credentials: nil, aggregates: aggregates)
             #expect(try await summarized() == 2)
-            _ = try await store.setQuarantine(.submission(second.id), quarantined: false, reason: nil, actor: "test", at: receivedAt(4), summarizer: summarizer)
+            _ = try await store.setQuarantine(
+                .submission(second.id), quarantined: false, reason: nil, actor: "test", at: receivedAt(4),
+                summarizer: summarizer)
             #expect(try await summarized() == 3)
 
             // The install sent the first two: quarantining it leaves the third alone; with every
             // curve of the key hidden the summary goes, and release brings it back.
             let install = ModerationTarget.install(try #require(stored.installID))
-            _ = try await store.setQuarantine(install, quarantined: true, reason: nil, actor: "test", at: receivedAt(5), summarizer: summarizer)
+            _ = try await store.setQuarantine(
+                install, quarantined: true, reason: nil, actor: "test", at: receivedAt(5), summarizer: summarizer)
             #expect(try await summarized() == 1)
-            _ = try await store.setQuarantine(.submission(third.id), quarantined: true, reason: nil, actor: "test", at: receivedAt(6), summarizer: summarizer)
+            _ = try await store.setQuarantine(
+                .submission(third.id), quarantined: true, reason: nil, actor: "test", at: receivedAt(6),
+                summarizer: summarizer)
             #expect(try await store.machineCurves(machineID: machineID).isEmpty)
-            _ = try await store.setQuarantine(install, quarantined: false, reason: nil, actor: "test", at: receivedAt(7), summarizer: summarizer)
+            _ = try await store.setQuarantine(
+                install, quarantined: false, reason: nil, actor: "test", at: receivedAt(7), summarizer: summarizer)
             #expect(try await summarized() == 2)
         }
     }

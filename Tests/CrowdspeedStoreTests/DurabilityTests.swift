@@ -17,7 +17,7 @@ struct DurabilityTests {
                 for (minute, submission) in submissions.enumerated() {
                     _ = try await store.ingest(submission, receivedAt: receivedAt(minute))
                 }
-            }  // the last reference goes here, and GRDB closes the pool
+            } // the last reference goes here, and GRDB closes the pool
             let reopened = try SQLiteResultStore(path: path)
             for submission in submissions {
                 #expect(try await reopened.submission(id: submission.id)?.submission == submission)

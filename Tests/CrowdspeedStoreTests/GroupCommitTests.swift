@@ -61,11 +61,13 @@ struct GroupCommitTests {
 
     @Test("concurrent ingests of distinct ids are all stored, in one batch")
     func distinctIDs() async throws {
-        let submissions = (0 ..< 12).map(Self.distinct)
+        let submissions = (0..<12).map(Self.distinct)
         try await withTemporaryStore(configuration: .init(durability: .durable)) { store in
-            let outcomes = try await Self.ingestHeld(store, submissions.map { submission in
-                { try await store.ingest(submission, receivedAt: receivedAt(0)) }
-            })
+            let outcomes = try await Self.ingestHeld(
+                store,
+                submissions.map { submission in
+                    { try await store.ingest(submission, receivedAt: receivedAt(0)) }
+                })
             for (submission, outcome) in zip(submissions, outcomes) {
                 #expect(try outcome.get() == .created(machineID: submission.machine.machineID))
                 #expect(try await store.submission(id: submission.id)?.submission == submission)
@@ -94,15 +96,19 @@ struct GroupCommitTests {
             conflicting.results[2].samples[1].cpuMs += 0.5
             return conflicting
         }()
-        let good = (0 ..< 6).map(Self.distinct)
+        let good = (0..<6).map(Self.distinct)
         try await withTemporaryStore { store in
             _ = try await store.ingest(stored, receivedAt: receivedAt(0))
             let ingests: [@Sendable () async throws -> IngestOutcome] =
-                [{ try await store.ingest(good[0], receivedAt: receivedAt(1)) },
-                 { try await store.ingest(broken, receivedAt: receivedAt(1)) },
-                 { try await store.ingest(good[1], receivedAt: receivedAt(1)) },
-                 { try await store.ingest(conflicting, receivedAt: receivedAt(1)) }]
-                + good.dropFirst(2).map { submission in { try await store.ingest(submission, receivedAt: receivedAt(1)) } }
+                [
+                    { try await store.ingest(good[0], receivedAt: receivedAt(1)) },
+                    { try await store.ingest(broken, receivedAt: receivedAt(1)) },
+                    { try await store.ingest(good[1], receivedAt: receivedAt(1)) },
+                    { try await store.ingest(conflicting, receivedAt: receivedAt(1)) },
+                ]
+                + good.dropFirst(2).map { submission in
+                    { try await store.ingest(submission, receivedAt: receivedAt(1)) }
+                }
             let outcomes = try await Self.ingestHeld(store, ingests)
             #expect(throws: (any Error).self) { try outcomes[1].get() }
             #expect(throws: StoreError.idConflict(stored.id)) { try outcomes[3].get() }
@@ -110,7 +116,9 @@ struct GroupCommitTests {
                 #expect(try await store.submission(id: submission.id)?.submission == submission)
             }
             #expect(try await store.submission(id: broken.id) == nil)
-            #expect(try await store.machine(id: broken.machine.machineID) == nil, "the broken one's machine row was rolled back")
+            #expect(
+                try await store.machine(id: broken.machine.machineID) == nil,
+                "the broken one's machine row was rolled back")
             #expect(try await store.submission(id: stored.id)?.submission == stored)
             #expect(try await store.tableCounts()["submissions"] == 1 + good.count)
         }
@@ -121,11 +129,13 @@ struct GroupCommitTests {
         let submission = Self.distinct(7)
         let other = Self.distinct(8)
         try await withTemporaryStore { store in
-            let outcomes = try await Self.ingestHeld(store, [
-                { try await store.ingest(other, receivedAt: receivedAt(0)) },
-                { try await store.ingest(submission, receivedAt: receivedAt(0)) },
-                { try await store.ingest(submission, receivedAt: receivedAt(1)) },
-            ])
+            let outcomes = try await Self.ingestHeld(
+                store,
+                [
+                    { try await store.ingest(other, receivedAt: receivedAt(0)) },
+                    { try await store.ingest(submission, receivedAt: receivedAt(0)) },
+                    { try await store.ingest(submission, receivedAt: receivedAt(1)) },
+                ])
             let machineID = submission.machine.machineID
             // Whichever was queued first is created; the other finds it in the same transaction.
             let pair = try [outcomes[1].get(), outcomes[2].get()]
@@ -138,7 +148,7 @@ struct GroupCommitTests {
 
     @Test("an acknowledged ingest is committed: another connection sees it at once")
     func acknowledgedIsCommitted() async throws {
-        let submissions = (0 ..< 8).map(Self.distinct)
+        let submissions = (0..<8).map(Self.distinct)
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("ack.sqlite").path
             let store = try SQLiteResultStore(path: path, configuration: .init(durability: .durable))
@@ -149,7 +159,9 @@ struct GroupCommitTests {
                     group.addTask {
                         _ = try await store.ingest(submission, receivedAt: receivedAt(0))
                         let seen = try await observer.read { db in
-                            try Int.fetchOne(db, sql: "SELECT count(*) FROM submissions WHERE id = ?", arguments: [submission.id.storeText])
+                            try Int.fetchOne(
+                                db, sql: "SELECT count(*) FROM submissions WHERE id = ?",
+                                arguments: [submission.id.storeText])
                         }
                         #expect(seen == 1)
                     }

@@ -74,7 +74,9 @@ struct IngestIdempotencyTests {
         changed.machine.cpuQuota = submission.machine.cpuQuota == nil ? 1.5 : nil
         changes.append(changed)
         changed = submission
-        changed.agent = AgentInfo(name: submission.agent.name + submission.agent.version.prefix(1), version: String(submission.agent.version.dropFirst()))
+        changed.agent = AgentInfo(
+            name: submission.agent.name + submission.agent.version.prefix(1),
+            version: String(submission.agent.version.dropFirst()))
         changes.append(changed)
         changed = submission
         changed.results.swapAt(0, 1)
@@ -98,7 +100,9 @@ struct IngestIdempotencyTests {
             try await store.writer.write { db in
                 try db.execute(sql: "UPDATE submissions SET content_hash = ?", arguments: [legacy])
             }
-            #expect(try await store.ingest(submission, receivedAt: receivedAt(1)) == .duplicate(machineID: submission.machine.machineID))
+            #expect(
+                try await store.ingest(submission, receivedAt: receivedAt(1))
+                    == .duplicate(machineID: submission.machine.machineID))
             await #expect(throws: StoreError.idConflict(submission.id)) {
                 try await store.ingest(altered, receivedAt: receivedAt(2))
             }
@@ -117,7 +121,8 @@ struct IngestIdempotencyTests {
             await #expect(throws: (any Error).self) {
                 try await store.ingest(broken, receivedAt: receivedAt(0))
             }
-            #expect(try await store.tableCounts() == ["machines": 0, "interpreters": 0, "submissions": 0, "results": 0])
+            #expect(
+                try await store.tableCounts() == ["machines": 0, "interpreters": 0, "submissions": 0, "results": 0])
 
             // And on a machine that already exists, its aggregates are untouched.
             let good = SubmissionFixture().build()

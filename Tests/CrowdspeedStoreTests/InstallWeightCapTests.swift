@@ -6,7 +6,9 @@ import Testing
 /// One install contributes at most one machine's weight per hardware class.
 @Suite("Install weight cap")
 struct InstallWeightCapTests {
-    static func row(_ install: String?, _ machine: String, quarantined: Bool = false, hardwareClass: String = "x86_64/AuthenticAMD") -> SubmissionProvenance {
+    static func row(
+        _ install: String?, _ machine: String, quarantined: Bool = false, hardwareClass: String = "x86_64/AuthenticAMD"
+    ) -> SubmissionProvenance {
         SubmissionProvenance(
             submissionID: UUID(), machineID: machine, installID: install, hardwareClass: hardwareClass, source: .agent,
             quarantined: quarantined, flagReason: nil)
@@ -22,10 +24,14 @@ struct InstallWeightCapTests {
         #expect(weights["m-alice"] == 1 && weights["m-bob"] == 1 && weights["m-import"] == 1)
     }
 
-    @Test("a machine shared by two installs weighs one; a claimed honest machine no more than one; quarantined rows weigh nothing")
+    @Test(
+        "a machine shared by two installs weighs one; a claimed honest machine no more than one; quarantined rows weigh nothing"
+    )
     func sharing() {
-        let rows = [Self.row("i-a", "m-1"), Self.row("i-b", "m-1"), Self.row("i-spam", "m-1"), Self.row("i-spam", "m-2"),
-                    Self.row("i-q", "m-3", quarantined: true), Self.row("i-spam", "m-4", hardwareClass: "aarch64/ARM")]
+        let rows = [
+            Self.row("i-a", "m-1"), Self.row("i-b", "m-1"), Self.row("i-spam", "m-1"), Self.row("i-spam", "m-2"),
+            Self.row("i-q", "m-3", quarantined: true), Self.row("i-spam", "m-4", hardwareClass: "aarch64/ARM"),
+        ]
         let weights = InstallWeightCap.machineWeights(rows)
         #expect(weights["m-1"] == 1)
         #expect(weights["m-2"] == 0.5)

@@ -20,7 +20,8 @@ struct MachineAggregateTests {
         for (fixture, minute) in epyc {
             _ = try await store.ingest(fixture.build(), receivedAt: receivedAt(minute))
         }
-        let cpython = InterpreterInfo(implementation: "CPython", version: "3.11.2", languageVersion: "3.11.2", executable: "python3")
+        let cpython = InterpreterInfo(
+            implementation: "CPython", version: "3.11.2", languageVersion: "3.11.2", executable: "python3")
         _ = try await store.ingest(
             SubmissionFixture(id: UUID(), machine: SubmissionFixture.i7, interpreter: cpython, seed: 4).build(),
             receivedAt: receivedAt(40))
@@ -35,13 +36,17 @@ struct MachineAggregateTests {
             #expect(detail.summary.submissionCount == 3)
             #expect(detail.summary.firstSeen == receivedAt(10))
             #expect(detail.summary.lastSeen == receivedAt(30))
-            #expect(detail.hardware.osVersion == "Debian 13", "hardware follows the latest receipt, not the last ingest")
+            #expect(
+                detail.hardware.osVersion == "Debian 13", "hardware follows the latest receipt, not the last ingest")
             #expect(detail.summary.l2Bytes == 512 << 10)
             #expect(detail.summary.l3Bytes == 32 << 20)
             #expect(detail.summary.cpuinfoCacheBytes == 512 << 10)
             #expect(detail.submissions.map(\.receivedAt) == [receivedAt(30), receivedAt(20), receivedAt(10)])
             #expect(detail.submissions.allSatisfy { $0.resultCount == 28 && $0.sampleCount == 380 })
-            #expect(detail.submissions.allSatisfy { $0.interpreter.implementation == "PyPy" && $0.interpreter.executable == "pypy3" })
+            #expect(
+                detail.submissions.allSatisfy {
+                    $0.interpreter.implementation == "PyPy" && $0.interpreter.executable == "pypy3"
+                })
             #expect(try await store.tableCounts()["interpreters"] == 2)
         }
     }

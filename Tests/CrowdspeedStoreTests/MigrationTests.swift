@@ -10,12 +10,17 @@ import Testing
 @Suite("Migrations")
 struct MigrationTests {
     /// A copy of the bundled migrations plus `extra` files, in a folder of its own.
-    private func migrationsFolder(in directory: URL, extra: [String: String] = [:], edit: ((String) -> String)? = nil) throws -> URL {
+    private func migrationsFolder(in directory: URL, extra: [String: String] = [:], edit: ((String) -> String)? = nil)
+        throws -> URL
+    {
         let folder = directory.appendingPathComponent("migrations-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for file in try FileManager.default.contentsOfDirectory(at: BundledMigrations.directory, includingPropertiesForKeys: nil) {
+        for file in try FileManager.default.contentsOfDirectory(
+            at: BundledMigrations.directory, includingPropertiesForKeys: nil)
+        {
             let text = try String(contentsOf: file, encoding: .utf8)
-            try (edit?(text) ?? text).write(to: folder.appendingPathComponent(file.lastPathComponent), atomically: true, encoding: .utf8)
+            try (edit?(text) ?? text).write(
+                to: folder.appendingPathComponent(file.lastPathComponent), atomically: true, encoding: .utf8)
         }
         for (name, sql) in extra {
             try sql.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
@@ -44,10 +49,11 @@ struct MigrationTests {
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }
             // Later migrations add their own tables; these are 0001's and 0002's.
-            #expect(Set(tables).isSuperset(of: [
-                "interpreters", "machines", "results", "schema_migrations", "submissions",
-                "curves", "machine_curves", "formulas", "fit_state",
-            ]))
+            #expect(
+                Set(tables).isSuperset(of: [
+                    "interpreters", "machines", "results", "schema_migrations", "submissions",
+                    "curves", "machine_curves", "formulas", "fit_state",
+                ]))
         }
     }
 
@@ -56,7 +62,11 @@ struct MigrationTests {
         try await withTemporaryDirectory { directory in
             let pool = try DatabasePool(path: directory.appendingPathComponent("db.sqlite").path)
             try MigrationRunner().migrate(pool, now: receivedAt(0))
-            let recorded = { try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM schema_migrations").map(\.description) } }
+            let recorded = {
+                try await pool.read { db in
+                    try Row.fetchAll(db, sql: "SELECT * FROM schema_migrations").map(\.description)
+                }
+            }
             let before = try await recorded()
             #expect(try MigrationRunner().migrate(pool, now: receivedAt(9)) == [])
             #expect(try await recorded() == before)
@@ -70,7 +80,8 @@ struct MigrationTests {
     func refusesUnknownMigration() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("db.sqlite").path
-            let newer = try migrationsFolder(in: directory, extra: ["9999_future.sql": "CREATE TABLE future (x INTEGER NOT NULL);"])
+            let newer = try migrationsFolder(
+                in: directory, extra: ["9999_future.sql": "CREATE TABLE future (x INTEGER NOT NULL);"])
             let newStore = try SQLiteResultStore(path: path, configuration: .init(migrationsDirectory: newer))
             #expect(try newStore.appliedMigrations() == MigrationRunner().migrations.map(\.name) + ["9999_future"])
             #expect(throws: StoreError.unknownMigrations(["9999_future"])) {
@@ -95,9 +106,12 @@ struct MigrationTests {
     func failingMigration() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("db.sqlite").path
-            let broken = try migrationsFolder(in: directory, extra: [
-                "0002_broken.sql": "CREATE TABLE half_done (x INTEGER NOT NULL); INSERT INTO no_such_table VALUES (1);",
-            ])
+            let broken = try migrationsFolder(
+                in: directory,
+                extra: [
+                    "0002_broken.sql":
+                        "CREATE TABLE half_done (x INTEGER NOT NULL); INSERT INTO no_such_table VALUES (1);"
+                ])
             #expect(throws: (any Error).self) {
                 _ = try SQLiteResultStore(path: path, configuration: .init(migrationsDirectory: broken))
             }

@@ -8,10 +8,15 @@ import Testing
 struct SampleBlobTests {
     /// Values chosen to break lossy encodings: signed zero, subnormals, extremes, a NaN payload.
     private let awkward: [Sample] = [
-        Sample(wallMs: 0.1 + 0.2, cpuMs: -0.0, maxRSSBytes: .max, round: Int(Int32.max), foreignLoad: .leastNonzeroMagnitude),
-        Sample(wallMs: .greatestFiniteMagnitude, cpuMs: Double(bitPattern: 0x7FF8_0000_DEAD_BEEF), maxRSSBytes: .min,
-               round: Int(Int32.min), foreignLoad: 1, noisy: true, failed: false),
-        Sample(wallMs: 1e-300, cpuMs: 3, maxRSSBytes: 0, round: 0, foreignLoad: 0.3333333333333333, noisy: false, failed: true),
+        Sample(
+            wallMs: 0.1 + 0.2, cpuMs: -0.0, maxRSSBytes: .max, round: Int(Int32.max),
+            foreignLoad: .leastNonzeroMagnitude),
+        Sample(
+            wallMs: .greatestFiniteMagnitude, cpuMs: Double(bitPattern: 0x7FF8_0000_DEAD_BEEF), maxRSSBytes: .min,
+            round: Int(Int32.min), foreignLoad: 1, noisy: true, failed: false),
+        Sample(
+            wallMs: 1e-300, cpuMs: 3, maxRSSBytes: 0, round: 0, foreignLoad: 0.3333333333333333, noisy: false,
+            failed: true),
     ]
 
     @Test("decoding gives back every bit")

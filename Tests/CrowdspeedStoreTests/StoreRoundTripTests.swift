@@ -34,7 +34,8 @@ struct StoreRoundTripTests {
             _ = try await store.ingest(submission, receivedAt: receivedAt(0))
             let stored = try #require(try await store.submission(id: submission.id))
             #expect(stored.submission == submission)
-            #expect(try WireCoding.makeEncoder().encode(stored.submission) == WireCoding.makeEncoder().encode(submission))
+            #expect(
+                try WireCoding.makeEncoder().encode(stored.submission) == WireCoding.makeEncoder().encode(submission))
         }
     }
 

@@ -1,7 +1,7 @@
 import CrowdspeedCore
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A real HTTP client (URLSession, as the agent uses) against a live server, with one helper per
@@ -42,7 +42,8 @@ public struct HTTPClient: Sendable {
 
     /// Sends one request.
     public func send(
-        _ method: String, _ path: String, body: Data? = nil, contentType: String? = nil, stream: Bool = false, headers: [String: String] = [:]
+        _ method: String, _ path: String, body: Data? = nil, contentType: String? = nil, stream: Bool = false,
+        headers: [String: String] = [:]
     ) async throws -> Reply {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
@@ -67,13 +68,17 @@ public struct HTTPClient: Sendable {
     }
 
     /// `POST /api/v1/submissions`.
-    public func postSubmission(_ body: Data, contentType: String? = "application/json", stream: Bool = false) async throws -> Reply {
+    public func postSubmission(_ body: Data, contentType: String? = "application/json", stream: Bool = false)
+        async throws -> Reply
+    {
         try await send("POST", "/api/v1/submissions", body: body, contentType: contentType, stream: stream)
     }
 
     /// `DELETE /api/v1/submissions/{id}` with a deletion token as a bearer token.
     public func deleteSubmission(_ id: UUID, token: String?) async throws -> Reply {
-        try await send("DELETE", "/api/v1/submissions/\(id.uuidString.lowercased())", headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
+        try await send(
+            "DELETE", "/api/v1/submissions/\(id.uuidString.lowercased())",
+            headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
     }
 
     /// `GET /api/v1/submissions/{id}`.

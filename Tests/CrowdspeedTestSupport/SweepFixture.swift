@@ -34,7 +34,9 @@ public enum SweepFixture {
 
     /// A full sweep: 10 nursery settings × 2 process counts × `rounds` rounds of gcbench, plus one
     /// json.dumps result.
-    public static func make(id: UUID = id, machine: MachineInfo = machine(), rounds: Int = 20, seed: UInt64 = 7) -> Submission {
+    public static func make(id: UUID = id, machine: MachineInfo = machine(), rounds: Int = 20, seed: UInt64 = 7)
+        -> Submission
+    {
         var random = SplitMix64(seed: seed)
         var results: [BenchmarkResult] = []
         for procs in [1, 2] {
@@ -48,19 +50,25 @@ public enum SweepFixture {
                         foreignLoad: rounded(0.05 * random.nextUnit()),
                         noisy: round == 7 ? true : nil)
                 }
-                results.append(BenchmarkResult(
-                    benchmark: BenchmarkName.gcbench, benchmarkVersion: "1",
-                    params: ResultParams(procs: procs, nurseryBytes: nursery), samples: samples))
+                results.append(
+                    BenchmarkResult(
+                        benchmark: BenchmarkName.gcbench, benchmarkVersion: "1",
+                        params: ResultParams(procs: procs, nurseryBytes: nursery), samples: samples))
             }
         }
-        results.append(BenchmarkResult(
-            benchmark: BenchmarkName.jsonDumps, benchmarkVersion: "1",
-            params: ResultParams(payload: "records-1k", library: "json"),
-            samples: (0..<rounds).map { Sample(wallMs: 12.5 + Double($0) / 8, cpuMs: 12.25, maxRSSBytes: 40_000_000, round: $0, foreignLoad: 0) }))
+        results.append(
+            BenchmarkResult(
+                benchmark: BenchmarkName.jsonDumps, benchmarkVersion: "1",
+                params: ResultParams(payload: "records-1k", library: "json"),
+                samples: (0..<rounds).map {
+                    Sample(
+                        wallMs: 12.5 + Double($0) / 8, cpuMs: 12.25, maxRSSBytes: 40_000_000, round: $0, foreignLoad: 0)
+                }))
         return Submission(
             id: id, createdAt: createdAt, agent: AgentInfo(name: "crowdspeed-agent", version: "0.1.0"), source: .agent,
             machine: machine,
-            interpreter: InterpreterInfo(implementation: "PyPy", version: "7.3.11", languageVersion: "3.9.16", executable: "pypy3"),
+            interpreter: InterpreterInfo(
+                implementation: "PyPy", version: "7.3.11", languageVersion: "3.9.16", executable: "pypy3"),
             run: RunInfo(seed: seed, rounds: rounds, warmupRounds: 1, pypyGCMin: nil, stopReason: "rounds"),
             results: results)
     }

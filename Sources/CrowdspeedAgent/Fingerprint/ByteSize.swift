@@ -36,7 +36,7 @@ enum CPUList {
             guard let low = Int(bounds[0]) else { return nil }
             let high = bounds.count == 2 ? Int(bounds[1]) : low
             guard let high, high >= low, high - low < 65_536 else { return nil }
-            cpus.formUnion(low ... high)
+            cpus.formUnion(low...high)
         }
         return cpus
     }

@@ -25,14 +25,20 @@ struct CPUInfo: Equatable {
         var logical = 0
         var cores = Set<String>()
         var physicalID: String?
-        var vendor: String?, model: String?, cache: Int64?, implementer: String?, part: String?
+        var vendor: String?
+        var model: String?
+        var cache: Int64?
+        var implementer: String?
+        var part: String?
         var flags: Set<String>?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let key = line[..<colon].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             switch key {
-            case "processor": logical += 1; physicalID = nil
+            case "processor":
+                logical += 1
+                physicalID = nil
             case "vendor_id": vendor = vendor ?? value
             case "model name": model = model ?? value
             case "cache size": cache = cache ?? ByteSize.parse(value)

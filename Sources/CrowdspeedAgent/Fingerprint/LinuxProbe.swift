@@ -39,13 +39,16 @@ public struct LinuxProbe: Sendable {
 
         var vendor = cpuinfo.vendorID
         var model = cpuinfo.modelName
-        if vendor == nil || model == nil, let arm = ARMCPUNames.describe(implementer: cpuinfo.implementer, part: cpuinfo.part) {
+        if vendor == nil || model == nil,
+            let arm = ARMCPUNames.describe(implementer: cpuinfo.implementer, part: cpuinfo.part)
+        {
             vendor = vendor ?? arm.vendor
             model = model ?? arm.model
         }
         let virtualized = cpuinfo.flags.contains("hypervisor") || hypervisorFromSysfs()
         return MachineInfo(
-            arch: arch, os: "Linux", osVersion: osRelease() ?? "", kernel: kernel ?? read("proc/sys/kernel/osrelease")?.trimmed ?? "",
+            arch: arch, os: "Linux", osVersion: osRelease() ?? "",
+            kernel: kernel ?? read("proc/sys/kernel/osrelease")?.trimmed ?? "",
             cpuVendor: vendor ?? "unknown", cpuModel: model ?? "unknown", physicalCores: physical, logicalCPUs: logical,
             memoryBytes: memory, caches: caches(cpus), cpuinfoCacheBytes: cpuinfo.cacheSizeBytes,
             virtualized: virtualized, cpuQuota: cpuQuota())
@@ -63,23 +66,38 @@ public struct LinuxProbe: Sendable {
     /// Cache instances from every CPU's `cache/index*`, deduplicated: a cache shared by n CPUs
     /// appears under each of them, but one instance is one (level, type, size, shared set).
     func caches(_ cpus: [String]) -> [CacheInfo] {
-        struct Instance: Hashable { var level: Int; var type: CacheType; var size: Int64; var shared: Set<Int> }
+        struct Instance: Hashable {
+            var level: Int
+            var type: CacheType
+            var size: Int64
+            var shared: Set<Int>
+        }
         var instances = Set<Instance>()
         for cpu in cpus {
             let base = "sys/devices/system/cpu/\(cpu)/cache"
-            let indices = ((try? FileManager.default.contentsOfDirectory(atPath: path(base))) ?? []).filter { $0.hasPrefix("index") }
+            let indices = ((try? FileManager.default.contentsOfDirectory(atPath: path(base))) ?? []).filter {
+                $0.hasPrefix("index")
+            }
             for index in indices {
                 let dir = "\(base)/\(index)"
                 guard let level = read("\(dir)/level").flatMap({ Int($0.trimmed) }),
-                      let type = read("\(dir)/type").flatMap({ Self.cacheType($0.trimmed) }),
-                      let size = read("\(dir)/size").flatMap({ ByteSize.parse($0.trimmed) }), size > 0 else { continue }
+                    let type = read("\(dir)/type").flatMap({ Self.cacheType($0.trimmed) }),
+                    let size = read("\(dir)/size").flatMap({ ByteSize.parse($0.trimmed) }), size > 0
+                else { continue }
                 let cpuNumber = Int(cpu.dropFirst(3)) ?? 0
                 let shared = read("\(dir)/shared_cpu_list").flatMap { CPUList.parse($0) } ?? [cpuNumber]
                 instances.insert(Instance(level: level, type: type, size: size, shared: shared))
             }
         }
-        let unique = Set(instances.map { CacheInfo(level: $0.level, type: $0.type, sizeBytes: $0.size, sharedBy: max(1, $0.shared.count)) })
-        return unique.sorted { ($0.level, $0.type.rawValue, $0.sizeBytes, $0.sharedBy) < ($1.level, $1.type.rawValue, $1.sizeBytes, $1.sharedBy) }
+        let unique = Set(
+            instances.map {
+                CacheInfo(level: $0.level, type: $0.type, sizeBytes: $0.size, sharedBy: max(1, $0.shared.count))
+            })
+        return unique.sorted {
+            ($0.level, $0.type.rawValue, $0.sizeBytes, $0.sharedBy) < (
+                $1.level, $1.type.rawValue, $1.sizeBytes, $1.sharedBy
+            )
+        }
     }
 
     /// Maps sysfs cache types (`Data`, `Instruction`, `Unified`) to the wire enum.
@@ -98,7 +116,9 @@ public struct LinuxProbe: Sendable {
         var sets = Set<Set<Int>>()
         for cpu in cpus {
             let topology = "sys/devices/system/cpu/\(cpu)/topology"
-            if let list = (read("\(topology)/core_cpus_list") ?? read("\(topology)/thread_siblings_list")).flatMap({ CPUList.parse($0) }) {
+            if let list = (read("\(topology)/core_cpus_list") ?? read("\(topology)/thread_siblings_list")).flatMap({
+                CPUList.parse($0)
+            }) {
                 sets.insert(list)
             }
         }
@@ -135,12 +155,15 @@ public struct LinuxProbe: Sendable {
     func cpuQuota() -> Double? {
         if let text = read("sys/fs/cgroup/cpu.max") {
             let fields = text.split(whereSeparator: \.isWhitespace)
-            guard fields.count == 2, let quota = Double(fields[0]), let period = Double(fields[1]), quota > 0, period > 0 else { return nil }
+            guard fields.count == 2, let quota = Double(fields[0]), let period = Double(fields[1]), quota > 0,
+                period > 0
+            else { return nil }
             return quota / period
         }
         for dir in ["sys/fs/cgroup/cpu", "sys/fs/cgroup/cpu,cpuacct"] {
             if let quota = read("\(dir)/cpu.cfs_quota_us").flatMap({ Double($0.trimmed) }),
-               let period = read("\(dir)/cpu.cfs_period_us").flatMap({ Double($0.trimmed) }) {
+                let period = read("\(dir)/cpu.cfs_period_us").flatMap({ Double($0.trimmed) })
+            {
                 return quota > 0 && period > 0 ? quota / period : nil
             }
         }
@@ -151,8 +174,13 @@ public struct LinuxProbe: Sendable {
     /// `/sys/hypervisor/type`, or a DMI vendor/product naming a hypervisor or cloud VM.
     func hypervisorFromSysfs() -> Bool {
         if let type = read("sys/hypervisor/type"), !type.trimmed.isEmpty { return true }
-        let dmi = [read("sys/class/dmi/id/sys_vendor"), read("sys/class/dmi/id/product_name")].compactMap { $0?.lowercased() }
-        let markers = ["qemu", "kvm", "vmware", "virtualbox", "xen", "amazon ec2", "google compute engine", "virtual machine", "bochs", "parallels", "cloud hypervisor"]
+        let dmi = [read("sys/class/dmi/id/sys_vendor"), read("sys/class/dmi/id/product_name")].compactMap {
+            $0?.lowercased()
+        }
+        let markers = [
+            "qemu", "kvm", "vmware", "virtualbox", "xen", "amazon ec2", "google compute engine", "virtual machine",
+            "bochs", "parallels", "cloud hypervisor",
+        ]
         return dmi.contains { text in markers.contains { text.contains($0) } }
     }
 

@@ -13,14 +13,20 @@ extension MachineInfo {
             ("Kernel", kernel.isEmpty ? "-" : kernel),
         ]
         for cache in caches {
-            rows.append(("L\(cache.level) \(cache.type.rawValue)", "\(Self.formatBytes(cache.sizeBytes)), shared by \(cache.sharedBy) CPU\(cache.sharedBy == 1 ? "" : "s")"))
+            rows.append(
+                (
+                    "L\(cache.level) \(cache.type.rawValue)",
+                    "\(Self.formatBytes(cache.sizeBytes)), shared by \(cache.sharedBy) CPU\(cache.sharedBy == 1 ? "" : "s")"
+                ))
         }
-        rows.append(("cpuinfo cache size", cpuinfoCacheBytes.map { "\(Self.formatBytes($0)) (what PyPy reads)" } ?? "-"))
+        rows.append(
+            ("cpuinfo cache size", cpuinfoCacheBytes.map { "\(Self.formatBytes($0)) (what PyPy reads)" } ?? "-"))
         rows.append(("Virtualized", virtualized ? "yes" : "no"))
         rows.append(("CPU quota", cpuQuota.map { String(format: "%.2f CPUs", $0) } ?? "none"))
         rows.append(("Machine id", machineID))
         let width = rows.map(\.0.count).max() ?? 0
-        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(
+            separator: "\n")
     }
 
     /// `32 KiB`, `1 MiB`, `23.5 GiB`: binary units, the way caches are sold.

@@ -9,7 +9,8 @@ public struct SysctlProbe: Sendable {
         "hw.memsize", "hw.physicalcpu", "hw.logicalcpu", "hw.l1icachesize", "hw.l1dcachesize", "hw.l2cachesize",
         "hw.l3cachesize", "hw.cacheconfig", "hw.perflevel0.physicalcpu", "hw.perflevel0.l1icachesize",
         "hw.perflevel0.l1dcachesize", "hw.perflevel0.l2cachesize", "hw.perflevel0.cpusperl2", "hw.machine",
-        "machdep.cpu.vendor", "machdep.cpu.brand_string", "kern.osproductversion", "kern.osrelease", "kern.hv_vmm_present",
+        "machdep.cpu.vendor", "machdep.cpu.brand_string", "kern.osproductversion", "kern.osrelease",
+        "kern.hv_vmm_present",
     ]
 
     /// Parsed `name → value` pairs.
@@ -37,21 +38,34 @@ public struct SysctlProbe: Sendable {
         var caches: [CacheInfo] = []
         if let l1d = int("hw.perflevel0.l1dcachesize") {
             caches.append(CacheInfo(level: 1, type: .data, sizeBytes: Int64(l1d), sharedBy: 1))
-            if let l1i = int("hw.perflevel0.l1icachesize") { caches.append(CacheInfo(level: 1, type: .instruction, sizeBytes: Int64(l1i), sharedBy: 1)) }
+            if let l1i = int("hw.perflevel0.l1icachesize") {
+                caches.append(CacheInfo(level: 1, type: .instruction, sizeBytes: Int64(l1i), sharedBy: 1))
+            }
             if let l2 = int("hw.perflevel0.l2cachesize") {
-                caches.append(CacheInfo(level: 2, type: .unified, sizeBytes: Int64(l2), sharedBy: int("hw.perflevel0.cpusperl2") ?? 1))
+                caches.append(
+                    CacheInfo(
+                        level: 2, type: .unified, sizeBytes: Int64(l2), sharedBy: int("hw.perflevel0.cpusperl2") ?? 1))
             }
         } else {
             // hw.cacheconfig lists how many logical CPUs share each level (index 0 is memory).
             let sharing = (values["hw.cacheconfig"] ?? "").split(separator: " ").compactMap { Int($0) }
             func shared(_ level: Int) -> Int { level < sharing.count && sharing[level] > 0 ? sharing[level] : 1 }
-            if let l1d = int("hw.l1dcachesize") { caches.append(CacheInfo(level: 1, type: .data, sizeBytes: Int64(l1d), sharedBy: shared(1))) }
-            if let l1i = int("hw.l1icachesize") { caches.append(CacheInfo(level: 1, type: .instruction, sizeBytes: Int64(l1i), sharedBy: shared(1))) }
-            if let l2 = int("hw.l2cachesize") { caches.append(CacheInfo(level: 2, type: .unified, sizeBytes: Int64(l2), sharedBy: shared(2))) }
-            if let l3 = int("hw.l3cachesize") { caches.append(CacheInfo(level: 3, type: .unified, sizeBytes: Int64(l3), sharedBy: shared(3))) }
+            if let l1d = int("hw.l1dcachesize") {
+                caches.append(CacheInfo(level: 1, type: .data, sizeBytes: Int64(l1d), sharedBy: shared(1)))
+            }
+            if let l1i = int("hw.l1icachesize") {
+                caches.append(CacheInfo(level: 1, type: .instruction, sizeBytes: Int64(l1i), sharedBy: shared(1)))
+            }
+            if let l2 = int("hw.l2cachesize") {
+                caches.append(CacheInfo(level: 2, type: .unified, sizeBytes: Int64(l2), sharedBy: shared(2)))
+            }
+            if let l3 = int("hw.l3cachesize") {
+                caches.append(CacheInfo(level: 3, type: .unified, sizeBytes: Int64(l3), sharedBy: shared(3)))
+            }
         }
         return MachineInfo(
-            arch: values["hw.machine"] ?? Uname.machine(), os: "macOS", osVersion: values["kern.osproductversion"] ?? "",
+            arch: values["hw.machine"] ?? Uname.machine(), os: "macOS",
+            osVersion: values["kern.osproductversion"] ?? "",
             kernel: values["kern.osrelease"] ?? "", cpuVendor: vendor, cpuModel: brand, physicalCores: physical,
             logicalCPUs: logical, memoryBytes: Int64(memory), caches: caches.filter { $0.sizeBytes > 0 },
             cpuinfoCacheBytes: nil, virtualized: values["kern.hv_vmm_present"] == "1", cpuQuota: nil)

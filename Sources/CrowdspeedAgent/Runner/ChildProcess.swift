@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One command to start: the executable, its arguments and its complete environment.
@@ -57,7 +57,9 @@ public enum ChildProcess {
     ///
     /// - Parameter onStart: called with the children's pids as soon as they run, so an interrupt
     ///   handler can kill them.
-    public static func runConcurrently(_ commands: [ChildCommand], onStart: ([pid_t]) -> Void = { _ in }) throws -> [ChildOutcome] {
+    public static func runConcurrently(_ commands: [ChildCommand], onStart: ([pid_t]) -> Void = { _ in }) throws
+        -> [ChildOutcome]
+    {
         struct Running {
             var pid: pid_t
             var start: ContinuousClock.Instant
@@ -69,7 +71,8 @@ public enum ChildProcess {
         do {
             for command in commands {
                 let (pid, stdoutFD, stderrFD) = try spawn(command)
-                running.append(Running(pid: pid, start: .now, end: nil, fds: [stdoutFD, stderrFD], output: [Data(), Data()]))
+                running.append(
+                    Running(pid: pid, start: .now, end: nil, fds: [stdoutFD, stderrFD], output: [Data(), Data()]))
             }
         } catch {
             for child in running {
@@ -101,7 +104,7 @@ public enum ChildProcess {
                 let (childIndex, stream) = owners[slot]
                 let count = read(entry.fd, &buffer, buffer.count)
                 if count > 0 {
-                    running[childIndex].output[stream].append(contentsOf: buffer[0 ..< count])
+                    running[childIndex].output[stream].append(contentsOf: buffer[0..<count])
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     close(entry.fd)
                     running[childIndex].fds[stream] = -1
@@ -115,17 +118,19 @@ public enum ChildProcess {
             var usage = rusage()
             while wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR {}
             let end = child.end ?? .now
-            let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
+            let cpu =
+                Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
                 + Double(Int(usage.ru_utime.tv_usec) + Int(usage.ru_stime.tv_usec)) / 1000
             #if os(Linux)
-            let rss = Int64(usage.ru_maxrss) * 1024
+                let rss = Int64(usage.ru_maxrss) * 1024
             #else
-            let rss = Int64(usage.ru_maxrss)
+                let rss = Int64(usage.ru_maxrss)
             #endif
             let exited = (status & 0x7f) == 0
             return ChildOutcome(
                 exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
-                stdout: String(decoding: child.output[0], as: UTF8.self), stderr: String(decoding: child.output[1], as: UTF8.self),
+                stdout: String(decoding: child.output[0], as: UTF8.self),
+                stderr: String(decoding: child.output[1], as: UTF8.self),
                 wallMs: (end - child.start).milliseconds, cpuMs: cpu, maxRSSBytes: rss)
         }
     }
@@ -138,18 +143,19 @@ public enum ChildProcess {
         var errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0 else { throw SpawnError.failed(command.executable, errno) }
         guard pipe(&errPipe) == 0 else {
-            close(outPipe[0]); close(outPipe[1])
+            close(outPipe[0])
+            close(outPipe[1])
             throw SpawnError.failed(command.executable, errno)
         }
         // Close-on-exec everywhere: children started later (or by other threads) must not inherit
         // these pipes, or a pipe would stay open after its child exits. dup2 clears the flag on 1 and 2.
         for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         #if os(Linux)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
+            var actions = posix_spawn_file_actions_t()
+            var attributes = posix_spawnattr_t()
         #else
-        var actions: posix_spawn_file_actions_t? = nil
-        var attributes: posix_spawnattr_t? = nil
+            var actions: posix_spawn_file_actions_t? = nil
+            var attributes: posix_spawnattr_t? = nil
         #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -187,14 +193,17 @@ public enum ChildProcess {
         close(outPipe[1])
         close(errPipe[1])
         guard result == 0 else {
-            close(outPipe[0]); close(errPipe[0])
+            close(outPipe[0])
+            close(errPipe[0])
             throw SpawnError.failed(command.executable, result)
         }
         return (pid, outPipe[0], errPipe[0])
     }
 
     /// Calls `body` with a NULL-terminated C array of the strings, valid only during the call.
-    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R)
+        -> R
+    {
         let pointers = strings.map { strdup($0) } + [nil]
         defer { pointers.forEach { free($0) } }
         return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }

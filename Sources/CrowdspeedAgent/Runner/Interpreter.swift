@@ -38,11 +38,13 @@ public struct Interpreter: Sendable, Equatable {
         }
         let run = ChildCommand(executable: path, arguments: ["-c", probeScript], environment: environment)
         guard let outcome = try? ChildProcess.runConcurrently([run]).first, outcome.succeeded,
-              let line = outcome.stdout.split(separator: "\n").last,
-              let reply = try? JSONDecoder().decode(Reply.self, from: Data(line.utf8)),
-              reply.language_version.hasPrefix("3.") else { return nil }
-        let info = InterpreterInfo(implementation: reply.implementation, version: reply.version,
-                                   languageVersion: reply.language_version, executable: command)
+            let line = outcome.stdout.split(separator: "\n").last,
+            let reply = try? JSONDecoder().decode(Reply.self, from: Data(line.utf8)),
+            reply.language_version.hasPrefix("3.")
+        else { return nil }
+        let info = InterpreterInfo(
+            implementation: reply.implementation, version: reply.version,
+            languageVersion: reply.language_version, executable: command)
         return Interpreter(command: command, path: path, info: info, hasSimplejson: reply.simplejson)
     }
 
@@ -51,7 +53,9 @@ public struct Interpreter: Sendable, Equatable {
     ///
     /// The recorded `executable` is the bare command name for PATH finds, since a full path can
     /// contain the user's name; explicit `--python` values are recorded as given.
-    public static func discover(extra: [String], environment: [String: String], searchPath: Bool = true) -> [Interpreter] {
+    public static func discover(extra: [String], environment: [String: String], searchPath: Bool = true)
+        -> [Interpreter]
+    {
         var candidates: [(command: String, path: String)] = []
         for name in searchPath ? ["pypy3", "pypy", "python3"] : [] {
             if let path = findOnPath(name, environment: environment) { candidates.append((name, path)) }
@@ -64,7 +68,8 @@ public struct Interpreter: Sendable, Equatable {
             guard seen.insert(real).inserted else { continue }
             if let interpreter = probe(command: candidate.command, path: candidate.path, environment: environment) {
                 // pyenv-style shims resolve to one script for many versions; dedupe on what they report too.
-                let key = "\(interpreter.info.implementation) \(interpreter.info.version) \(interpreter.info.languageVersion)"
+                let key =
+                    "\(interpreter.info.implementation) \(interpreter.info.version) \(interpreter.info.languageVersion)"
                 guard seen.insert(key).inserted else { continue }
                 found.append(interpreter)
             }

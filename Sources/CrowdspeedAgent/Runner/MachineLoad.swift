@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Machine-wide CPU time counters from `/proc/stat`, to estimate how much of the machine other
@@ -26,7 +26,9 @@ public struct MachineLoad: Sendable, Equatable {
 
     /// Parses the `cpu  user nice system idle iowait irq softirq steal …` line.
     static func parse(_ text: String, ticksPerSecond: Double) -> MachineLoad? {
-        guard ticksPerSecond > 0, let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+        guard ticksPerSecond > 0, let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else {
+            return nil
+        }
         let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
         guard fields.count >= 4 else { return nil }
         // guest and guest_nice (fields 9, 10) are already counted in user and nice.

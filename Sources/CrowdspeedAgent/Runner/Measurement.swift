@@ -17,8 +17,9 @@ public struct Measurement: Sendable, Equatable {
     /// The wire sample for measured round `round`. Timings are floored at 1 µs, since the wire
     /// format requires a positive time even for a child that died at once.
     func sample(round: Int) -> Sample {
-        Sample(wallMs: max(0.001, wallMs), cpuMs: max(0.001, cpuMs), maxRSSBytes: max(0, maxRSSBytes), round: round,
-               foreignLoad: foreignLoad, noisy: noisy ? true : nil, failed: failed ? true : nil)
+        Sample(
+            wallMs: max(0.001, wallMs), cpuMs: max(0.001, cpuMs), maxRSSBytes: max(0, maxRSSBytes), round: round,
+            foreignLoad: foreignLoad, noisy: noisy ? true : nil, failed: failed ? true : nil)
     }
 
     /// The key a result is grouped under.

@@ -11,7 +11,10 @@ public final class ProgressReporter: @unchecked Sendable {
     /// - Parameters:
     ///   - isTerminal: draw a bar (true) or print lines (false).
     ///   - write: where text goes (stderr by default).
-    public init(isTerminal: Bool = Console.stderrIsTerminal, write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    public init(
+        isTerminal: Bool = Console.stderrIsTerminal,
+        write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) {
         self.isTerminal = isTerminal
         self.write = write
     }

@@ -24,7 +24,10 @@ public struct SweepRunner: Sendable {
     public var interruption: Interruption
     public var progress: ProgressReporter?
 
-    public init(pointRunner: PointRunner, schedule: RoundSchedule, rule: StoppingRule, interruption: Interruption, progress: ProgressReporter?) {
+    public init(
+        pointRunner: PointRunner, schedule: RoundSchedule, rule: StoppingRule, interruption: Interruption,
+        progress: ProgressReporter?
+    ) {
         self.pointRunner = pointRunner
         self.schedule = schedule
         self.rule = rule
@@ -50,16 +53,23 @@ public struct SweepRunner: Sendable {
             let roundStart = clock.now
             var pending: [Measurement] = []
             for point in schedule.order(round: round) {
-                if interruption.isInterrupted { stopReason = .interrupted; break roundLoop }
+                if interruption.isInterrupted {
+                    stopReason = .interrupted
+                    break roundLoop
+                }
                 var started: [pid_t] = []
                 let measurements = try pointRunner.run(point) { pids in
                     started = pids
                     interruption.register(pids)
                 }
                 interruption.unregister(started)
-                if interruption.isInterrupted { stopReason = .interrupted; break roundLoop }
+                if interruption.isInterrupted {
+                    stopReason = .interrupted
+                    break roundLoop
+                }
                 for measurement in measurements where measurement.failed {
-                    progress?.message("sample failed: \(point): \(measurement.failure ?? "no result"); the sweep goes on")
+                    progress?.message(
+                        "sample failed: \(point): \(measurement.failure ?? "no result"); the sweep goes on")
                 }
                 pending += measurements
                 stepsDone += 1
@@ -77,17 +87,24 @@ public struct SweepRunner: Sendable {
                 measuredRounds = index + 1
             }
             round += 1
-            if let reason = rule.decide(measuredRounds: measuredRounds, curves: Self.curves(kept),
-                                        elapsedSeconds: (clock.now - start).seconds, roundSeconds: (clock.now - roundStart).seconds) {
+            if let reason = rule.decide(
+                measuredRounds: measuredRounds, curves: Self.curves(kept),
+                elapsedSeconds: (clock.now - start).seconds, roundSeconds: (clock.now - roundStart).seconds)
+            {
                 stopReason = reason
                 break
             }
         }
         progress?.finish()
-        let results = kept.map { BenchmarkResult(benchmark: $0.key.benchmark, benchmarkVersion: $0.key.benchmarkVersion, params: $0.key.params, samples: $0.value) }
-            .sorted(by: Self.resultOrder)
-        return SweepOutcome(results: results, measuredRounds: measuredRounds, warmupRounds: min(round, schedule.warmupRounds),
-                            stopReason: stopReason, failedSamples: failed)
+        let results = kept.map {
+            BenchmarkResult(
+                benchmark: $0.key.benchmark, benchmarkVersion: $0.key.benchmarkVersion, params: $0.key.params,
+                samples: $0.value)
+        }
+        .sorted(by: Self.resultOrder)
+        return SweepOutcome(
+            results: results, measuredRounds: measuredRounds, warmupRounds: min(round, schedule.warmupRounds),
+            stopReason: stopReason, failedSamples: failed)
     }
 
     /// Per process count, the CPU times of each nursery setting (failed samples left out).
@@ -103,8 +120,10 @@ public struct SweepRunner: Sendable {
     /// gcbench first (by procs, default before sizes, sizes ascending), then JSON by payload and library.
     static func resultOrder(_ a: BenchmarkResult, _ b: BenchmarkResult) -> Bool {
         func key(_ r: BenchmarkResult) -> (Int, Int, Int64, String, String, String) {
-            (r.benchmark == BenchmarkName.gcbench ? 0 : 1, r.params.procs ?? 0, r.params.nurseryBytes ?? -1,
-             r.params.payload ?? "", r.params.library ?? "", r.benchmark)
+            (
+                r.benchmark == BenchmarkName.gcbench ? 0 : 1, r.params.procs ?? 0, r.params.nurseryBytes ?? -1,
+                r.params.payload ?? "", r.params.library ?? "", r.benchmark
+            )
         }
         return key(a) < key(b)
     }

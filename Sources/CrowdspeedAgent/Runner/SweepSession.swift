@@ -13,8 +13,12 @@ public struct SweepSettings: Sendable, Equatable {
     public var seed: UInt64
     public var gcbenchDepth: Int
 
-    public init(nurseryGrid: [Int64] = SweepDesign.defaultGrid, procs: [Int]? = nil, jsonPayloads: [String] = SweepDesign.allJSONPayloads,
-                rule: StoppingRule = .adaptiveDefault, warmupRounds: Int = 1, seed: UInt64, gcbenchDepth: Int = WorkloadScripts.defaultDepth) {
+    public init(
+        nurseryGrid: [Int64] = SweepDesign.defaultGrid, procs: [Int]? = nil,
+        jsonPayloads: [String] = SweepDesign.allJSONPayloads,
+        rule: StoppingRule = .adaptiveDefault, warmupRounds: Int = 1, seed: UInt64,
+        gcbenchDepth: Int = WorkloadScripts.defaultDepth
+    ) {
         self.nurseryGrid = nurseryGrid
         self.procs = procs
         self.jsonPayloads = jsonPayloads
@@ -27,15 +31,17 @@ public struct SweepSettings: Sendable, Equatable {
     /// `--quick`: four nursery sizes 4× apart plus the default, one JSON payload, five measured
     /// rounds after the warm-up (under a minute in all on a shared 2-core EPYC with PyPy and CPython).
     public static func quick(seed: UInt64) -> SweepSettings {
-        SweepSettings(nurseryGrid: SweepDesign.quickGrid, jsonPayloads: SweepDesign.quickJSONPayloads,
-                      rule: StoppingRule(mode: .fixed(rounds: 5)), seed: seed)
+        SweepSettings(
+            nurseryGrid: SweepDesign.quickGrid, jsonPayloads: SweepDesign.quickJSONPayloads,
+            rule: StoppingRule(mode: .fixed(rounds: 5)), seed: seed)
     }
 
     /// The design for one interpreter on one machine. CPython gets only the JSON workloads:
     /// it ignores `PYPY_GC_NURSERY`, so a nursery sweep would measure the same thing ten times.
     public func design(for interpreter: Interpreter, physicalCores: Int, cpuQuota: Double? = nil) -> SweepDesign {
         SweepDesign(
-            nurseryGrid: nurseryGrid, procs: procs ?? SweepDesign.processCounts(physicalCores: physicalCores, cpuQuota: cpuQuota),
+            nurseryGrid: nurseryGrid,
+            procs: procs ?? SweepDesign.processCounts(physicalCores: physicalCores, cpuQuota: cpuQuota),
             includeGCBench: interpreter.isPyPy, jsonPayloads: jsonPayloads,
             jsonLibraries: interpreter.hasSimplejson ? ["json", "simplejson"] : ["json"])
     }
@@ -70,9 +76,11 @@ public struct SweepSession: Sendable {
     public var now: @Sendable () -> Date
     public var makeID: @Sendable () -> UUID
 
-    public init(machine: MachineInfo, interpreters: [Interpreter], scripts: WorkloadScripts, settings: SweepSettings,
-                environment: [String: String], interruption: Interruption, progress: ProgressReporter?,
-                now: @escaping @Sendable () -> Date = { Date() }, makeID: @escaping @Sendable () -> UUID = { UUID() }) {
+    public init(
+        machine: MachineInfo, interpreters: [Interpreter], scripts: WorkloadScripts, settings: SweepSettings,
+        environment: [String: String], interruption: Interruption, progress: ProgressReporter?,
+        now: @escaping @Sendable () -> Date = { Date() }, makeID: @escaping @Sendable () -> UUID = { UUID() }
+    ) {
         self.machine = machine
         self.interpreters = interpreters
         self.scripts = scripts
@@ -97,15 +105,22 @@ public struct SweepSession: Sendable {
             let budget = settings.rule.budgetSeconds.map { total in
                 max(0, total - (clock.now - start).seconds) / Double(interpreters.count - index)
             }
-            let design = settings.design(for: interpreter, physicalCores: machine.physicalCores, cpuQuota: machine.cpuQuota)
-            let schedule = RoundSchedule(points: design.points, seed: settings.seed, warmupRounds: settings.warmupRounds)
-            progress?.message("\(interpreter.info.implementation) \(interpreter.info.version) (\(interpreter.command)): "
-                + "\(design.points.count) points per round, seed \(settings.seed)")
+            let design = settings.design(
+                for: interpreter, physicalCores: machine.physicalCores, cpuQuota: machine.cpuQuota)
+            let schedule = RoundSchedule(
+                points: design.points, seed: settings.seed, warmupRounds: settings.warmupRounds)
+            progress?.message(
+                "\(interpreter.info.implementation) \(interpreter.info.version) (\(interpreter.command)): "
+                    + "\(design.points.count) points per round, seed \(settings.seed)")
             let runner = SweepRunner(
                 pointRunner: PointRunner(interpreter: interpreter, scripts: scripts, environment: environment),
-                schedule: schedule, rule: settings.rule(for: design, budgetSeconds: budget), interruption: interruption, progress: progress)
+                schedule: schedule, rule: settings.rule(for: design, budgetSeconds: budget), interruption: interruption,
+                progress: progress)
             let outcome = try runner.run()
-            runs.append(InterpreterRun(interpreter: interpreter, outcome: outcome, submission: submission(interpreter: interpreter, outcome: outcome)))
+            runs.append(
+                InterpreterRun(
+                    interpreter: interpreter, outcome: outcome,
+                    submission: submission(interpreter: interpreter, outcome: outcome)))
         }
         return runs
     }
@@ -113,10 +128,12 @@ public struct SweepSession: Sendable {
     /// The submission for one sweep, or nil when no measured round finished.
     func submission(interpreter: Interpreter, outcome: SweepOutcome) -> Submission? {
         guard outcome.measuredRounds > 0, !outcome.results.isEmpty else { return nil }
-        let run = RunInfo(seed: settings.seed, rounds: outcome.measuredRounds, warmupRounds: outcome.warmupRounds,
-                          pypyGCMin: environment["PYPY_GC_MIN"], stopReason: outcome.stopReason.rawValue)
-        return Submission(id: makeID(), createdAt: now(), agent: AgentIdentity.info, source: .agent, machine: machine,
-                          interpreter: interpreter.info, run: run, results: outcome.results)
+        let run = RunInfo(
+            seed: settings.seed, rounds: outcome.measuredRounds, warmupRounds: outcome.warmupRounds,
+            pypyGCMin: environment["PYPY_GC_MIN"], stopReason: outcome.stopReason.rawValue)
+        return Submission(
+            id: makeID(), createdAt: now(), agent: AgentIdentity.info, source: .agent, machine: machine,
+            interpreter: interpreter.info, run: run, results: outcome.results)
     }
 }
 

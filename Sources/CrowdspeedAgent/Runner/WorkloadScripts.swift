@@ -78,8 +78,14 @@ public struct WorkloadRecord: Decodable, Sendable, Equatable {
     public var loadsCPUMs: Double?
 
     enum CodingKeys: String, CodingKey {
-        case benchmark, version, wallMs = "wall_ms", cpuMs = "cpu_ms", payload, library
-        case dumpsWallMs = "dumps_wall_ms", dumpsCPUMs = "dumps_cpu_ms", loadsWallMs = "loads_wall_ms", loadsCPUMs = "loads_cpu_ms"
+        case benchmark, version
+        case wallMs = "wall_ms"
+        case cpuMs = "cpu_ms"
+        case payload, library
+        case dumpsWallMs = "dumps_wall_ms"
+        case dumpsCPUMs = "dumps_cpu_ms"
+        case loadsWallMs = "loads_wall_ms"
+        case loadsCPUMs = "loads_cpu_ms"
     }
 
     /// The record in a script's stdout, or nil when there is not exactly one well-formed line.

@@ -50,14 +50,17 @@ public struct StoppingRule: Sendable, Equatable {
     ///   - roundSeconds: how long the last round took, the estimate for the next one.
     /// - Returns: the reason to stop, or nil to run another round. A budget never stops a sweep
     ///   before its first measured round, since a submission needs at least one.
-    public func decide(measuredRounds: Int, curves: [Int: [Int64?: [Double]]], elapsedSeconds: Double, roundSeconds: Double) -> StopReason? {
+    public func decide(
+        measuredRounds: Int, curves: [Int: [Int64?: [Double]]], elapsedSeconds: Double, roundSeconds: Double
+    ) -> StopReason? {
         switch mode {
         case .fixed(let rounds):
             if measuredRounds >= rounds { return .rounds }
         case .adaptive(let minimum, let maximum):
             if measuredRounds >= maximum { return .rounds }
             if measuredRounds >= minimum, !curves.isEmpty,
-               curves.values.allSatisfy({ CurveResolution.isResolved($0, tolerance: tolerance) }) {
+                curves.values.allSatisfy({ CurveResolution.isResolved($0, tolerance: tolerance) })
+            {
                 return .resolved
             }
         }

@@ -13,7 +13,9 @@ public struct SweepDesign: Sendable, Equatable {
     /// JSON libraries importable by this interpreter.
     public var jsonLibraries: [String]
 
-    public init(nurseryGrid: [Int64], procs: [Int], includeGCBench: Bool, jsonPayloads: [String], jsonLibraries: [String]) {
+    public init(
+        nurseryGrid: [Int64], procs: [Int], includeGCBench: Bool, jsonPayloads: [String], jsonLibraries: [String]
+    ) {
         self.nurseryGrid = Array(Set(nurseryGrid)).sorted()
         self.procs = Array(Set(procs)).sorted()
         self.includeGCBench = includeGCBench

@@ -38,7 +38,8 @@ public struct ConsentStore: Sendable {
 
     private func load() -> [String] {
         guard let data = FileManager.default.contents(atPath: file.path),
-              let contents = try? JSONDecoder().decode(Contents.self, from: data) else { return [] }
+            let contents = try? JSONDecoder().decode(Contents.self, from: data)
+        else { return [] }
         return contents.servers
     }
 

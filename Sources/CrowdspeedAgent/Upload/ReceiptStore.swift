@@ -16,7 +16,8 @@ public struct ReceiptStore: Sendable {
 
     /// The default file, beside ``ConsentStore/defaultFile(environment:)``.
     public static func defaultFile(environment: [String: String]) -> URL {
-        ConsentStore.defaultFile(environment: environment).deletingLastPathComponent().appendingPathComponent("receipts.json")
+        ConsentStore.defaultFile(environment: environment).deletingLastPathComponent().appendingPathComponent(
+            "receipts.json")
     }
 
     /// One stored submission, as the server acknowledged it.
@@ -38,7 +39,10 @@ public struct ReceiptStore: Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, server, machineID = "machine_id", deletionToken = "deletion_token", storedAt = "stored_at"
+            case id, server
+            case machineID = "machine_id"
+            case deletionToken = "deletion_token"
+            case storedAt = "stored_at"
         }
     }
 
@@ -67,7 +71,9 @@ public struct ReceiptStore: Sendable {
         if let token = receipt.installToken { contents.installs[key] = token }
         if let deletion = receipt.deletionToken {
             contents.receipts.removeAll { $0.id == receipt.id && $0.server == key }
-            contents.receipts.append(Receipt(id: receipt.id, server: key, machineID: receipt.machineID, deletionToken: deletion, storedAt: date))
+            contents.receipts.append(
+                Receipt(
+                    id: receipt.id, server: key, machineID: receipt.machineID, deletionToken: deletion, storedAt: date))
         }
         try save(contents)
     }
@@ -81,7 +87,8 @@ public struct ReceiptStore: Sendable {
 
     private func load() -> Contents {
         guard let data = FileManager.default.contents(atPath: file.path),
-              let contents = try? WireCoding.makeDecoder().decode(Contents.self, from: data) else { return Contents() }
+            let contents = try? WireCoding.makeDecoder().decode(Contents.self, from: data)
+        else { return Contents() }
         return contents
     }
 

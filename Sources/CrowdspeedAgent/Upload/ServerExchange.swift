@@ -1,7 +1,7 @@
 import CrowdspeedCore
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One request to a Crowdspeed server on a private ephemeral session (no shared cookies or cache),
@@ -20,7 +20,9 @@ enum ServerExchange {
         defer { session.finishTasksAndInvalidate() }
         do {
             let (data, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else { return .failure(Failure(reason: "not an HTTP response")) }
+            guard let http = response as? HTTPURLResponse else {
+                return .failure(Failure(reason: "not an HTTP response"))
+            }
             return .success((data, http))
         } catch {
             return .failure(Failure(reason: error.localizedDescription))

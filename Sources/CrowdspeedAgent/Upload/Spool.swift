@@ -33,10 +33,14 @@ public struct Spool: Sendable {
 
     /// The spooled payload files, oldest first.
     public func pending() -> [URL] {
-        let urls = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        let urls =
+            (try? FileManager.default.contentsOfDirectory(
+                at: directory, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
         return urls.filter { $0.pathExtension == "json" }.sorted {
-            let a = (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
-            let b = (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
+            let a =
+                (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
+            let b =
+                (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
             return (a, $0.lastPathComponent) < (b, $1.lastPathComponent)
         }
     }
@@ -65,4 +69,3 @@ public struct Spool: Sendable {
         return url
     }
 }
-

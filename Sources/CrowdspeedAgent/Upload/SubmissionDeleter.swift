@@ -1,7 +1,7 @@
 import CrowdspeedCore
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// What the server made of a deletion request.
@@ -42,8 +42,9 @@ public struct SubmissionDeleter: Sendable {
         switch http.statusCode {
         case 200, 204: return .deleted
         case 404: return .notFound
-        case 400 ..< 500 where http.statusCode != 408 && http.statusCode != 429:
-            return .refused(status: http.statusCode, problem: try? JSONDecoder().decode(ProblemDetails.self, from: data))
+        case 400..<500 where http.statusCode != 408 && http.statusCode != 429:
+            return .refused(
+                status: http.statusCode, problem: try? JSONDecoder().decode(ProblemDetails.self, from: data))
         default: return .unavailable(reason: "HTTP \(http.statusCode)")
         }
     }

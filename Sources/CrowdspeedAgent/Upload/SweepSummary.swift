@@ -28,8 +28,9 @@ public struct SweepSummary: Sendable, Equatable {
         lines = byProcs.keys.sorted().compactMap { procs in
             let medians = byProcs[procs]!
             guard let base = medians[nil], let best = medians.min(by: { $0.value < $1.value }) else { return nil }
-            return Line(procs: procs, bestNurseryBytes: best.key, bestMedianMs: best.value, defaultMedianMs: base,
-                        percentVersusDefault: (best.value - base) / base * 100)
+            return Line(
+                procs: procs, bestNurseryBytes: best.key, bestMedianMs: best.value, defaultMedianMs: base,
+                percentVersusDefault: (best.value - base) / base * 100)
         }
     }
 
@@ -37,9 +38,12 @@ public struct SweepSummary: Sendable, Equatable {
     public var text: String {
         if lines.isEmpty { return "no nursery sweep in this run" }
         return lines.map { line in
-            let best = line.bestNurseryBytes.map { "PYPY_GC_NURSERY=\(NurserySize.format($0))" } ?? "the default (no PYPY_GC_NURSERY)"
-            return String(format: "procs=%d: best %@, %.0f ms CPU vs %.0f ms at the default (%+.1f%%)",
-                          line.procs, best, line.bestMedianMs, line.defaultMedianMs, line.percentVersusDefault)
+            let best =
+                line.bestNurseryBytes.map { "PYPY_GC_NURSERY=\(NurserySize.format($0))" }
+                ?? "the default (no PYPY_GC_NURSERY)"
+            return String(
+                format: "procs=%d: best %@, %.0f ms CPU vs %.0f ms at the default (%+.1f%%)",
+                line.procs, best, line.bestMedianMs, line.defaultMedianMs, line.percentVersusDefault)
         }.joined(separator: "\n")
     }
 }

@@ -1,7 +1,7 @@
 import CrowdspeedCore
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// What a server made of one upload.
@@ -54,9 +54,11 @@ public struct Uploader: Sendable {
             }
             return .stored(receipt)
         case 429:
-            return .rateLimited(retryAfterSeconds: Self.retryAfterSeconds(http.value(forHTTPHeaderField: "Retry-After")))
-        case 400 ..< 500 where http.statusCode != 408:
-            return .rejected(status: http.statusCode, problem: try? JSONDecoder().decode(ProblemDetails.self, from: data))
+            return .rateLimited(
+                retryAfterSeconds: Self.retryAfterSeconds(http.value(forHTTPHeaderField: "Retry-After")))
+        case 400..<500 where http.statusCode != 408:
+            return .rejected(
+                status: http.statusCode, problem: try? JSONDecoder().decode(ProblemDetails.self, from: data))
         default:
             return .unavailable(reason: "HTTP \(http.statusCode)")
         }

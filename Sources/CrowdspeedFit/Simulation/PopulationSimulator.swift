@@ -6,9 +6,9 @@ public struct SimulationOptions: Sendable, Equatable {
     /// Measured rounds per machine (the warm-up round is not sent, as with the real agent).
     public var rounds = 5
     /// The nursery grid: powers of two from `gridLog2.lowerBound` to `upperBound` (256K…64M).
-    public var gridLog2: ClosedRange<Int> = 18 ... 26
+    public var gridLog2: ClosedRange<Int> = 18...26
     /// Per-machine CPU-time noise (multiplicative, log-normal σ per sample) is drawn from here.
-    public var noiseRange: ClosedRange<Double> = 0.03 ... 0.07
+    public var noiseRange: ClosedRange<Double> = 0.03...0.07
     /// σ of a per-round factor common to every sample of the round (drift the pairing cancels).
     public var roundDrift = 0.02
     /// Chance a sample is marked failed (its time is then partial and must be excluded).
@@ -35,7 +35,8 @@ public struct SimulationOptions: Sendable, Equatable {
             && lhs.roundDrift == rhs.roundDrift && lhs.failureRate == rhs.failureRate && lhs.noisyRate == rhs.noisyRate
             && lhs.pinnedGCMin == rhs.pinnedGCMin && lhs.machineEffect == rhs.machineEffect
             && lhs.vendorOptimumShift == rhs.vendorOptimumShift && lhs.fixedOptimumBytes == rhs.fixedOptimumBytes
-            && lhs.versions.map(\.version) == rhs.versions.map(\.version) && lhs.versions.map(\.weight) == rhs.versions.map(\.weight)
+            && lhs.versions.map(\.version) == rhs.versions.map(\.version)
+            && lhs.versions.map(\.weight) == rhs.versions.map(\.weight)
     }
 }
 
@@ -99,14 +100,14 @@ public struct PopulationSimulator: Sendable {
 
     /// Machines 0..<count.
     public func machines(count: Int) -> [SimulatedMachine] {
-        (0 ..< max(0, count)).map { machine(at: $0) }
+        (0..<max(0, count)).map { machine(at: $0) }
     }
 
     /// Machine `index` of the population.
     public func machine(at index: Int) -> SimulatedMachine {
         var rng = SplitMix64.stream(seed: seed, index: UInt64(truncatingIfNeeded: index))
         let spec = HardwareCatalog.draw(using: &rng)
-        let cores = spec.coreOptions[Int.random(in: 0 ..< spec.coreOptions.count, using: &rng)]
+        let cores = spec.coreOptions[Int.random(in: 0..<spec.coreOptions.count, using: &rng)]
         let machine = machineInfo(spec, cores: cores, using: &rng)
         let version = drawVersion(using: &rng)
         let procsList = Array(Set([1, max(1, cores / 2), cores])).sorted()
@@ -117,7 +118,9 @@ public struct PopulationSimulator: Sendable {
         let coupling = (options.pinnedGCMin ? -0.5 : 0) + (options.vendorOptimumShift[spec.vendor] ?? 0)
         let log2Optimum = procsList.map { procs in
             let share = Double(features.lastLevelCacheBytes) / Double(procs)
-            let hardware = options.fixedOptimumBytes.map { log2($0) } ?? 0.5 * log2(4 * Double(features.l2Bytes)) + 0.5 * log2(share)
+            let hardware =
+                options.fixedOptimumBytes.map { log2($0) } ?? 0.5 * log2(4 * Double(features.l2Bytes)) + 0.5
+                * log2(share)
             let raw = hardware + coupling + epsilon
             return min(25, max(19, raw))
         }
@@ -129,7 +132,9 @@ public struct PopulationSimulator: Sendable {
             procs: procsList, log2Optimum: log2Optimum, leftCurvature: left,
             rightCurvature: left / (options.pinnedGCMin ? 2 : 4))
         let defaultBytes = PyPyDefaultRule.nurseryBytes(version: version, features: features)
-        let sigma = options.noiseRange.lowerBound + (options.noiseRange.upperBound - options.noiseRange.lowerBound) * rng.nextUnit()
+        let sigma =
+            options.noiseRange.lowerBound + (options.noiseRange.upperBound - options.noiseRange.lowerBound)
+            * rng.nextUnit()
 
         // The sweep.
         let settings: [Int64?] = [nil] + grid.map { Optional($0) }
@@ -137,63 +142,79 @@ public struct PopulationSimulator: Sendable {
         let rounds = max(0, options.rounds)
         var results: [BenchmarkResult] = []
         for (procsIndex, procs) in procsList.enumerated() {
-            let drifts = (0 ..< rounds).map { _ in options.roundDrift * rng.nextGaussian() }
+            let drifts = (0..<rounds).map { _ in options.roundDrift * rng.nextGaussian() }
             let contention = 1 + 0.08 * log2(Double(procs))
             for setting in settings {
                 let n = Double(setting ?? defaultBytes)
                 let f = truth.shape(log2(n) - log2Optimum[procsIndex])
                 var samples: [Sample] = []
                 samples.reserveCapacity(rounds * procs)
-                for round in 0 ..< rounds {
-                    for _ in 0 ..< procs {
+                for round in 0..<rounds {
+                    for _ in 0..<procs {
                         var cpu = baseMs * contention * f * exp(sigma * rng.nextGaussian() + drifts[round])
                         let failed = rng.nextUnit() < options.failureRate
                         // A failed run dies part-way; never below the format's smallest timing.
                         if failed { cpu = max(0.001, cpu * rng.nextUnit()) }
                         let noisy = rng.nextUnit() < options.noisyRate
                         let wall = cpu * (1.02 + 0.1 * rng.nextUnit())
-                        samples.append(Sample(
-                            wallMs: wall, cpuMs: cpu, maxRSSBytes: 60 << 20 + Int64(n) * 3, round: round,
-                            foreignLoad: noisy ? 0.3 : 0.02 * rng.nextUnit(), noisy: noisy ? true : nil, failed: failed ? true : nil))
+                        samples.append(
+                            Sample(
+                                wallMs: wall, cpuMs: cpu, maxRSSBytes: 60 << 20 + Int64(n) * 3, round: round,
+                                foreignLoad: noisy ? 0.3 : 0.02 * rng.nextUnit(), noisy: noisy ? true : nil,
+                                failed: failed ? true : nil))
                     }
                 }
-                results.append(BenchmarkResult(
-                    benchmark: BenchmarkName.gcbench, benchmarkVersion: "1",
-                    params: ResultParams(procs: procs, nurseryBytes: setting), samples: samples))
+                results.append(
+                    BenchmarkResult(
+                        benchmark: BenchmarkName.gcbench, benchmarkVersion: "1",
+                        params: ResultParams(procs: procs, nurseryBytes: setting), samples: samples))
             }
         }
         let submission = Submission(
             id: uuid(using: &rng), createdAt: Date(timeIntervalSince1970: 1_780_000_000 + Double(index)),
             agent: AgentInfo(name: "crowdspeed-simulator", version: "1"), source: .synthetic, machine: machine,
-            interpreter: InterpreterInfo(implementation: "PyPy", version: version, languageVersion: "3.10.14", executable: "pypy3"),
+            interpreter: InterpreterInfo(
+                implementation: "PyPy", version: version, languageVersion: "3.10.14", executable: "pypy3"),
             run: RunInfo(
                 seed: rng.next(), rounds: rounds, warmupRounds: 1, pypyGCMin: options.pinnedGCMin ? "64M" : nil,
                 stopReason: "rounds"),
             results: results)
-        return SimulatedMachine(submission: submission, truth: truth, noiseSigma: sigma, defaultNurseryBytes: defaultBytes)
+        return SimulatedMachine(
+            submission: submission, truth: truth, noiseSigma: sigma, defaultNurseryBytes: defaultBytes)
     }
 
-    private func machineInfo(_ spec: CPUModelSpec, cores: Int, using rng: inout some RandomNumberGenerator) -> MachineInfo {
+    private func machineInfo(_ spec: CPUModelSpec, cores: Int, using rng: inout some RandomNumberGenerator)
+        -> MachineInfo
+    {
         let logical = spec.smt ? 2 * cores : cores
         let threadsPerCore = spec.smt ? 2 : 1
         var caches = [
-            CacheInfo(level: 1, type: .data, sizeBytes: spec.vendor == "GenuineIntel" ? 48 << 10 : 32 << 10, sharedBy: threadsPerCore),
+            CacheInfo(
+                level: 1, type: .data, sizeBytes: spec.vendor == "GenuineIntel" ? 48 << 10 : 32 << 10,
+                sharedBy: threadsPerCore),
             CacheInfo(level: 1, type: .instruction, sizeBytes: 32 << 10, sharedBy: threadsPerCore),
-            CacheInfo(level: 2, type: .unified, sizeBytes: spec.l2Bytes, sharedBy: min(logical, spec.l2SharedByCores * threadsPerCore)),
+            CacheInfo(
+                level: 2, type: .unified, sizeBytes: spec.l2Bytes,
+                sharedBy: min(logical, spec.l2SharedByCores * threadsPerCore)),
         ]
-        if let l3 = spec.l3Bytes { caches.append(CacheInfo(level: 3, type: .unified, sizeBytes: l3, sharedBy: logical)) }
-        let cpuinfo: Int64? = switch spec.vendor {
-        case "GenuineIntel": spec.l3Bytes ?? spec.l2Bytes
-        case "AuthenticAMD": spec.l2Bytes
-        default: nil
+        if let l3 = spec.l3Bytes {
+            caches.append(CacheInfo(level: 3, type: .unified, sizeBytes: l3, sharedBy: logical))
         }
+        let cpuinfo: Int64? =
+            switch spec.vendor {
+            case "GenuineIntel": spec.l3Bytes ?? spec.l2Bytes
+            case "AuthenticAMD": spec.l2Bytes
+            default: nil
+            }
         // Memory varies widely, as on real machines: the machine id includes it (whole GiB), so
         // same-model machines mostly get distinct ids, though identical hardware may share one.
-        let memoryGiB = Int.random(in: max(4, cores) ... max(8, cores * 8), using: &rng)
+        let memoryGiB = Int.random(in: max(4, cores)...max(8, cores * 8), using: &rng)
         return MachineInfo(
-            arch: spec.arch, os: "Linux", osVersion: "Debian GNU/Linux 12", kernel: spec.arch == "x86_64" ? "6.1.0-28-amd64" : "6.1.0-28-arm64",
+            arch: spec.arch, os: "Linux", osVersion: "Debian GNU/Linux 12",
+            kernel: spec.arch == "x86_64" ? "6.1.0-28-amd64" : "6.1.0-28-arm64",
             cpuVendor: spec.vendor, cpuModel: spec.model, physicalCores: cores, logicalCPUs: logical,
-            memoryBytes: Int64(memoryGiB) << 30, caches: caches, cpuinfoCacheBytes: cpuinfo, virtualized: spec.virtualized,
+            memoryBytes: Int64(memoryGiB) << 30, caches: caches, cpuinfoCacheBytes: cpuinfo,
+            virtualized: spec.virtualized,
             cpuQuota: nil)
     }
 
@@ -211,13 +232,16 @@ public struct PopulationSimulator: Sendable {
         let a = rng.next()
         let b = rng.next()
         var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0 ..< 8 {
+        for i in 0..<8 {
             bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * UInt64(i)))
             bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))
         }
         bytes[6] = (bytes[6] & 0x0F) | 0x40 // version 4
         bytes[8] = (bytes[8] & 0x3F) | 0x80 // RFC 4122 variant
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }

@@ -32,7 +32,8 @@ public struct AdminController: Sendable {
     /// The routes, relative to ``basePath``.
     public var routes: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
-        routes.post("quarantine") { request, context in try await moderate(request, context: context, quarantined: true) }
+        routes.post("quarantine") { request, context in try await moderate(request, context: context, quarantined: true)
+        }
         routes.post("release") { request, context in try await moderate(request, context: context, quarantined: false) }
         routes.get("audit", use: audit)
         return routes
@@ -61,7 +62,9 @@ public struct AdminController: Sendable {
 
     /// `POST quarantine` / `POST release` with `{"kind": "submission"|"install"|"machine", "id": …,
     /// "reason": …}`: 200 with the new state, 404 for an unknown target, 400 for a bad body.
-    @Sendable func moderate(_ request: Request, context: AppRequestContext, quarantined: Bool) async throws -> JSONResponse<ModerationDocument> {
+    @Sendable func moderate(_ request: Request, context: AppRequestContext, quarantined: Bool) async throws
+        -> JSONResponse<ModerationDocument>
+    {
         try authorize(request)
         let contentType = request.headers[.contentType]
         guard SubmissionsController.isJSON(contentType) else { throw APIError.unsupportedMediaType(contentType) }
@@ -87,18 +90,25 @@ public struct AdminController: Sendable {
         if let reason = input.reason, let problem = TextRules.problem(reason, maxLength: 500, allowEmpty: true) {
             throw APIError.badParameter("reason", problem)
         }
-        let outcome = try await store.setQuarantine(target, quarantined: quarantined, reason: input.reason, actor: "admin-api", at: now(), summarizer: FitCurveSummarizer())
+        let outcome = try await store.setQuarantine(
+            target, quarantined: quarantined, reason: input.reason, actor: "admin-api", at: now(),
+            summarizer: FitCurveSummarizer())
         guard outcome != .notFound else { throw APIError.notFound("No \(target.kind) with id \(target.id)") }
-        context.logger.notice(quarantined ? "quarantined" : "released", metadata: [
-            "target": .string(target.description), "changed": .stringConvertible(outcome == .changed),
-        ])
-        return JSONResponse(value: ModerationDocument(kind: target.kind, id: target.id, quarantined: quarantined, changed: outcome == .changed))
+        context.logger.notice(
+            quarantined ? "quarantined" : "released",
+            metadata: [
+                "target": .string(target.description), "changed": .stringConvertible(outcome == .changed),
+            ])
+        return JSONResponse(
+            value: ModerationDocument(
+                kind: target.kind, id: target.id, quarantined: quarantined, changed: outcome == .changed))
     }
 
     /// `GET audit?limit=`: the most recent audit entries, newest first (default 100, at most 1000).
     @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<AuditDocument> {
         try authorize(request)
-        let limit = min(try MachinesController.integer(request.uri.queryParameters, "limit", default: 100, minimum: 1), 1000)
+        let limit = min(
+            try MachinesController.integer(request.uri.queryParameters, "limit", default: 100, minimum: 1), 1000)
         return JSONResponse(value: AuditDocument(entries: try await store.auditLog(limit: limit)))
     }
 

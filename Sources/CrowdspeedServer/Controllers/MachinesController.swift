@@ -36,7 +36,9 @@ public struct MachinesController: Sendable {
 
     /// `GET /api/v1/machines?limit=&offset=`: one page, most recently seen first. 400 for a
     /// limit or offset that is not a non-negative integer (limit at least 1).
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<MachineListDocument> {
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<
+        MachineListDocument
+    > {
         let query = request.uri.queryParameters
         let limit = min(try Self.integer(query, "limit", default: Self.defaultLimit, minimum: 1), Self.maxLimit)
         let offset = try Self.integer(query, "offset", default: 0, minimum: 0)
@@ -48,8 +50,9 @@ public struct MachinesController: Sendable {
         if offset > 0 {
             links["prev"] = Self.pageLink(limit: limit, offset: max(0, offset - limit))
         }
-        return JSONResponse(value: MachineListDocument(
-            machines: page.machines, total: page.total, limit: limit, offset: offset, links: links))
+        return JSONResponse(
+            value: MachineListDocument(
+                machines: page.machines, total: page.total, limit: limit, offset: offset, links: links))
     }
 
     /// `GET /api/v1/machines/{id}`: 400 for a malformed id, 404 for an unknown one.

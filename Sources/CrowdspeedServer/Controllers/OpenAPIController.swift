@@ -29,7 +29,9 @@ public struct OpenAPIController: Sendable {
 
     /// The document as `application/json`.
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard document.readableBytes > 0 else { throw APIError(.serviceUnavailable, detail: "The OpenAPI document is missing from this build") }
+        guard document.readableBytes > 0 else {
+            throw APIError(.serviceUnavailable, detail: "The OpenAPI document is missing from this build")
+        }
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentLength] = String(document.readableBytes)

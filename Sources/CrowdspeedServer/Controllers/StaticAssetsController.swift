@@ -31,13 +31,18 @@ public struct StaticAssetsController: Sendable {
     ///   - chartJSPath: Chart.js's UMD build; a missing or unreadable file leaves charts off.
     public init(staticDirectory: URL = WebResources.staticFiles, chartJSPath: String) {
         var assets: [String: Asset] = [:]
-        let files = (try? FileManager.default.contentsOfDirectory(at: staticDirectory, includingPropertiesForKeys: nil)) ?? []
+        let files =
+            (try? FileManager.default.contentsOfDirectory(at: staticDirectory, includingPropertiesForKeys: nil)) ?? []
         for file in files where !file.lastPathComponent.hasPrefix(".") {
-            guard let type = Self.contentType(file.pathExtension), let data = try? Data(contentsOf: file) else { continue }
+            guard let type = Self.contentType(file.pathExtension), let data = try? Data(contentsOf: file) else {
+                continue
+            }
             assets[file.lastPathComponent] = Self.asset(data, type)
         }
         self.assets = assets
-        self.chartJS = (try? Data(contentsOf: URL(fileURLWithPath: chartJSPath))).map { Self.asset($0, "text/javascript; charset=utf-8") }
+        self.chartJS = (try? Data(contentsOf: URL(fileURLWithPath: chartJSPath))).map {
+            Self.asset($0, "text/javascript; charset=utf-8")
+        }
     }
 
     /// Whether Chart.js is available to the pages.
@@ -61,9 +66,11 @@ public struct StaticAssetsController: Sendable {
     /// 200 with the asset, or 304 when the client's `If-None-Match` already names it.
     static func response(_ asset: Asset, request: Request) -> Response {
         var headers: HTTPFields = [.eTag: asset.etag, .cacheControl: "no-cache"]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == asset.etag
-        }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: .whitespaces) == asset.etag
+            })
+        {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = asset.contentType

@@ -27,12 +27,15 @@ extension SubmissionsController {
             // The machine's curve summaries are derived data: rebuild them from the curves that
             // remain, so its page and `?machine=` stop showing the deleted samples' estimate.
             if !machineRemoved, let fitStore = store as? any FitStore {
-                try await fitStore.refreshMachineCurves(machineID: machineID, summarizer: FitCurveSummarizer(), at: now())
+                try await fitStore.refreshMachineCurves(
+                    machineID: machineID, summarizer: FitCurveSummarizer(), at: now())
             }
-            context.logger.info("submission deleted", metadata: [
-                "submission": .string(id.uuidString.lowercased()), "machine": .string(machineID),
-                "machine_removed": .stringConvertible(machineRemoved),
-            ])
+            context.logger.info(
+                "submission deleted",
+                metadata: [
+                    "submission": .string(id.uuidString.lowercased()), "machine": .string(machineID),
+                    "machine_removed": .stringConvertible(machineRemoved),
+                ])
             return Response(status: .noContent)
         case .notFound:
             throw APIError.notFound("No submission with id \(id.uuidString.lowercased())")

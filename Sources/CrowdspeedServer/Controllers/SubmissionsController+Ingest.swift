@@ -13,7 +13,9 @@ extension SubmissionsController {
     /// submission, 422 when it breaks a rule of the format, 409 when the id is taken by different
     /// content. A refused submission changes nothing: the store sees only validated ones, and
     /// stores each in one transaction.
-    @Sendable func ingest(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<SubmissionReceipt> {
+    @Sendable func ingest(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<
+        SubmissionReceipt
+    > {
         let contentType = request.headers[.contentType]
         guard Self.isJSON(contentType) else { throw APIError.unsupportedMediaType(contentType) }
 
@@ -37,33 +39,44 @@ extension SubmissionsController {
 
         // Tokens are made before the write and only their digests reach the store; the ones the
         // store did not use are simply dropped.
-        let presentedInstall = request.headers[RateLimitMiddleware.installHeader].flatMap { SecretToken.isWellFormed($0) ? $0 : nil }
+        let presentedInstall = request.headers[RateLimitMiddleware.installHeader].flatMap {
+            SecretToken.isWellFormed($0) ? $0 : nil
+        }
         let newInstallToken = SecretToken.generate()
         let deletionToken = SecretToken.generate()
-        let result = try await SubmissionIngestor(store: store, limits: limits).ingest(submission, receivedAt: receivedAt, credentials: IngestCredentials(
-            presentedInstallHash: presentedInstall.map(SecretToken.digest), newInstallHash: SecretToken.digest(newInstallToken),
-            deletionHash: SecretToken.digest(deletionToken)))
+        let result = try await SubmissionIngestor(store: store, limits: limits).ingest(
+            submission, receivedAt: receivedAt,
+            credentials: IngestCredentials(
+                presentedInstallHash: presentedInstall.map(SecretToken.digest),
+                newInstallHash: SecretToken.digest(newInstallToken),
+                deletionHash: SecretToken.digest(deletionToken)))
         // The store returned after its commit: from here on the submission is acknowledged.
-        let (machineID, created) = switch result.outcome {
-        case .created(let machineID): (machineID, true)
-        case .duplicate(let machineID): (machineID, false)
-        }
+        let (machineID, created) =
+            switch result.outcome {
+            case .created(let machineID): (machineID, true)
+            case .duplicate(let machineID): (machineID, false)
+            }
         let location = Self.link(submission.id)
         let receipt = SubmissionReceipt(
             id: submission.id, machineID: machineID, status: created ? "created" : "duplicate",
             links: ["self": location, "machine": MachinesController.link(machineID)],
             deletionToken: result.deletionIssued ? deletionToken : nil,
             installToken: result.installIssued ? newInstallToken : nil)
-        context.logger.info(created ? "submission stored" : "submission repeated", metadata: [
-            "submission": .string(submission.id.uuidString.lowercased()),
-            "machine": .string(machineID),
-            "results": .stringConvertible(submission.results.count),
-            "samples": .stringConvertible(submission.results.reduce(0) { $0 + $1.samples.count }),
-            "install": .string(result.installID ?? "none"),
-        ])
+        context.logger.info(
+            created ? "submission stored" : "submission repeated",
+            metadata: [
+                "submission": .string(submission.id.uuidString.lowercased()),
+                "machine": .string(machineID),
+                "results": .stringConvertible(submission.results.count),
+                "samples": .stringConvertible(submission.results.reduce(0) { $0 + $1.samples.count }),
+                "install": .string(result.installID ?? "none"),
+            ])
         if let flag = result.flagReason {
-            context.logger.notice("submission flagged", metadata: [
-                "submission": .string(submission.id.uuidString.lowercased()), "flag": .string(flag)])
+            context.logger.notice(
+                "submission flagged",
+                metadata: [
+                    "submission": .string(submission.id.uuidString.lowercased()), "flag": .string(flag),
+                ])
         }
         var headers = HTTPFields()
         headers[.location] = location

@@ -16,8 +16,9 @@ public enum CurveCombiner {
     ///   disagree (it only places the control on the size axis).
     public static func combine(_ aggregates: [CurveAggregate]) -> Curve {
         if aggregates.count == 1, let only = aggregates.first {
-            return Curve(nurseries: only.nurseries, roundIDs: only.roundIDs, roundRatios: only.roundRatios,
-                         defaultNurseryBytes: only.defaultNurseryBytes)
+            return Curve(
+                nurseries: only.nurseries, roundIDs: only.roundIDs, roundRatios: only.roundRatios,
+                defaultNurseryBytes: only.defaultNurseryBytes)
         }
         let sizes = Array(Set(aggregates.flatMap(\.nurseries))).sorted()
         var column: [Int64: Int] = [:]
@@ -38,7 +39,8 @@ public enum CurveCombiner {
                 ratios.append(contentsOf: cells)
             }
         }
-        return Curve(nurseries: sizes, roundIDs: roundIDs, roundRatios: ratios,
-                     defaultNurseryBytes: aggregates.last(where: { $0.defaultNurseryBytes != nil })?.defaultNurseryBytes)
+        return Curve(
+            nurseries: sizes, roundIDs: roundIDs, roundRatios: ratios,
+            defaultNurseryBytes: aggregates.last(where: { $0.defaultNurseryBytes != nil })?.defaultNurseryBytes)
     }
 }

@@ -27,17 +27,23 @@ public enum CurveDerivation {
         for result in relevant {
             let key = GroupKey(version: result.benchmarkVersion, procs: max(1, result.params.procs ?? 1))
             for sample in result.samples {
-                groups[key, default: []].append(CurveSample(
-                    round: sample.round, nurseryBytes: result.params.nurseryBytes, cpuMs: sample.cpuMs, failed: sample.failed ?? false))
+                groups[key, default: []].append(
+                    CurveSample(
+                        round: sample.round, nurseryBytes: result.params.nurseryBytes, cpuMs: sample.cpuMs,
+                        failed: sample.failed ?? false))
             }
         }
         return groups.keys.sorted().map { key in
             let features = MachineFeatures(machine: submission.machine, procs: key.procs)
-            let defaultBytes = features.map { PyPyDefaultRule.nurseryBytes(version: submission.interpreter.version, features: $0) }
+            let defaultBytes = features.map {
+                PyPyDefaultRule.nurseryBytes(version: submission.interpreter.version, features: $0)
+            }
             let curve = Curve(samples: groups[key] ?? [], aggregation: .mean, defaultNurseryBytes: defaultBytes)
             return CurveAggregate(
-                benchmark: BenchmarkName.gcbench, benchmarkVersion: key.version, procs: key.procs, nurseries: curve.nurseries,
-                roundIDs: curve.roundIDs, roundRatios: curve.roundRatios, defaultNurseryBytes: curve.defaultNurseryBytes)
+                benchmark: BenchmarkName.gcbench, benchmarkVersion: key.version, procs: key.procs,
+                nurseries: curve.nurseries,
+                roundIDs: curve.roundIDs, roundRatios: curve.roundRatios, defaultNurseryBytes: curve.defaultNurseryBytes
+            )
         }
     }
 

@@ -34,7 +34,7 @@ public enum FitInputBuilder {
             while start > 0, curves[start - 1].machineID == last.machineID { start -= 1 }
             // The machine's groups in order of first appearance (a handful: versions × procs).
             groups.removeAll(keepingCapacity: true)
-            for index in start ..< curves.count {
+            for index in start..<curves.count {
                 let curve = curves[index]
                 if let existing = groups.firstIndex(where: { $0.matches(curve) }) {
                     groups[existing].members.append(index)
@@ -47,12 +47,16 @@ public enum FitInputBuilder {
             for group in groups {
                 // The first of the newest (ties keep the earlier row, as `max(by:)` does).
                 var latest = curves[group.members[0]]
-                for index in group.members.dropFirst() where curves[index].receivedAt > latest.receivedAt { latest = curves[index] }
+                for index in group.members.dropFirst() where curves[index].receivedAt > latest.receivedAt {
+                    latest = curves[index]
+                }
                 guard let features = features(of: latest) else { continue }
-                built.append(FitCurve(
-                    machineID: latest.machineID, cpuModel: latest.cpuModel, features: features,
-                    interpreterVersion: latest.interpreterVersion, workload: "\(latest.aggregate.benchmark)@\(latest.aggregate.benchmarkVersion)",
-                    curve: CurveCombiner.combine(group.members.map { curves[$0].aggregate }), weight: weight))
+                built.append(
+                    FitCurve(
+                        machineID: latest.machineID, cpuModel: latest.cpuModel, features: features,
+                        interpreterVersion: latest.interpreterVersion,
+                        workload: "\(latest.aggregate.benchmark)@\(latest.aggregate.benchmarkVersion)",
+                        curve: CurveCombiner.combine(group.members.map { curves[$0].aggregate }), weight: weight))
             }
             reversed.append(contentsOf: built.reversed())
             curves.removeLast(curves.count - start)

@@ -14,7 +14,8 @@ public enum FormulaReport {
         }
         func row(_ evaluation: FormulaEvaluation) -> String {
             let name = evaluation.name.padding(toLength: 18, withPad: " ", startingAt: 0)
-            return "  \(name) regret \(percent(evaluation.heldOutRegret.mean))  p90 \(percent(evaluation.heldOutRegret.p90))"
+            return
+                "  \(name) regret \(percent(evaluation.heldOutRegret.mean))  p90 \(percent(evaluation.heldOutRegret.p90))"
                 + "  gain \(percent(evaluation.gainOverDefault.mean))   \(evaluation.formula.description)"
         }
         var lines = [
@@ -22,7 +23,8 @@ public enum FormulaReport {
                 + (formula.isSynthetic ? ", SYNTHETIC DATA" : "") + ")",
             "fitted in \(String(format: "%.1f", formula.summary.fitMilliseconds)) ms on \(report.evidence.machines) machines, "
                 + "\(report.evidence.curves) curves, \(report.evidence.cpuModels) CPU models"
-                + (report.evidence.skippedCurves > 0 ? " (\(report.evidence.skippedCurves) curves without a usable point skipped)" : ""),
+                + (report.evidence.skippedCurves > 0
+                    ? " (\(report.evidence.skippedCurves) curves without a usable point skipped)" : ""),
             "regrets are " + (report.isHeldOut ? "held out by CPU model" : "IN-SAMPLE (fewer than two CPU models)"),
             "",
             "served:",
@@ -34,8 +36,10 @@ public enum FormulaReport {
         if !report.classes.isEmpty {
             lines.append("classes:")
             for fit in report.classes {
-                lines.append("  \(fit.hardwareClass) (\(fit.machines) machines): \(fit.accepted ? "own formula served" : "global formula kept")"
-                    + ", own \(percent(fit.evaluation.heldOutRegret.mean)) vs global \(percent(fit.globalRegret.mean))")
+                lines.append(
+                    "  \(fit.hardwareClass) (\(fit.machines) machines): \(fit.accepted ? "own formula served" : "global formula kept")"
+                        + ", own \(percent(fit.evaluation.heldOutRegret.mean)) vs global \(percent(fit.globalRegret.mean))"
+                )
             }
         }
         return lines.joined(separator: "\n")

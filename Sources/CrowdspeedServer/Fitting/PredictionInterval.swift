@@ -27,7 +27,9 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case log2Lower = "log2_lower", log2Upper = "log2_upper", coverage, curves
+        case log2Lower = "log2_lower"
+        case log2Upper = "log2_upper"
+        case coverage, curves
     }
 
     /// The interval around `bytes`, each end snapped to a power of two (down and up).
@@ -60,7 +62,8 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
         // Weighted like the fit, so an install's capped machines do not widen or shift the interval.
         return residuals.reduce(into: [:]) { result, entry in
             let bounds = Stats.weightedQuantiles(entry.value, weights: weights[entry.key] ?? [], [0.1, 0.9])
-            result[entry.key] = PredictionInterval(log2Lower: bounds[0], log2Upper: bounds[1], coverage: 0.8, curves: entry.value.count)
+            result[entry.key] = PredictionInterval(
+                log2Lower: bounds[0], log2Upper: bounds[1], coverage: 0.8, curves: entry.value.count)
         }
     }
 

@@ -51,7 +51,8 @@ public struct Refitter: Sendable {
 
     /// Fits now, whatever the counters say.
     public func refit() async throws -> Outcome {
-        let snapshot = try await store.fitSnapshot(scope: scope, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
+        let snapshot = try await store.fitSnapshot(
+            scope: scope, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
         let inputSubmissions = snapshot.submissions
         // Consumed: the snapshot's curves are released as the fit input is built.
         let input = FitInputBuilder.input(from: consume snapshot)
@@ -65,11 +66,13 @@ public struct Refitter: Sendable {
 
         let encoder = FittedFormula.encoder()
         let metrics = Self.metrics(report)
-        let version = try await store.insertFormula(NewFormula(
-            scope: scope, createdAt: now(), inputSubmissions: inputSubmissions, metrics: metrics,
-            fitMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
-            reportJSON: String(decoding: try encoder.encode(report), as: UTF8.self),
-            intervalsJSON: String(decoding: try encoder.encode(intervals), as: UTF8.self)))
+        let version = try await store.insertFormula(
+            NewFormula(
+                scope: scope, createdAt: now(), inputSubmissions: inputSubmissions, metrics: metrics,
+                fitMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds)
+                    / 1e15,
+                reportJSON: String(decoding: try encoder.encode(report), as: UTF8.self),
+                intervalsJSON: String(decoding: try encoder.encode(intervals), as: UTF8.self)))
         guard let stored = try await store.formula(version: version) else { return .noData }
         return .fitted(try FittedFormula(stored: stored))
     }
@@ -81,7 +84,8 @@ public struct Refitter: Sendable {
         let bestConstant = report.baselines.first { $0.name == "best_constant" }
         return FormulaMetrics(
             globalName: report.global.name, globalText: report.global.formula.description,
-            heldOutRegret: finite(report.global.heldOutRegret.mean), pypyDefaultRegret: finite(pypy?.heldOutRegret.mean),
+            heldOutRegret: finite(report.global.heldOutRegret.mean),
+            pypyDefaultRegret: finite(pypy?.heldOutRegret.mean),
             bestConstantRegret: finite(bestConstant?.heldOutRegret.mean), noiseFloor: finite(report.noiseFloor),
             gainOverDefault: finite(report.global.gainOverDefault.mean), machines: report.evidence.machines,
             curves: report.evidence.curves, cpuModels: report.evidence.cpuModels)

@@ -30,8 +30,10 @@ public struct APIError: Error, Sendable, Equatable {
     /// 400 for a body that could not be read as a submission (not JSON, wrong types, non-finite
     /// numbers): the client must fix its encoder, not its data.
     public static func malformed(_ rejection: SubmissionRejection) -> APIError {
-        APIError(.badRequest, detail: "The body is not a well-formed submission: \(rejection.issues.first?.description ?? "unreadable")",
-                 issues: rejection.issues)
+        APIError(
+            .badRequest,
+            detail: "The body is not a well-formed submission: \(rejection.issues.first?.description ?? "unreadable")",
+            issues: rejection.issues)
     }
 
     /// 404 for something that does not exist.
@@ -44,7 +46,8 @@ public struct APIError: Error, Sendable, Equatable {
         let list = allowed.map(\.rawValue).joined(separator: ", ")
         var headers = HTTPFields()
         headers[.allow] = list
-        return APIError(.methodNotAllowed, detail: "\(method.rawValue) is not supported here; use \(list)", headers: headers)
+        return APIError(
+            .methodNotAllowed, detail: "\(method.rawValue) is not supported here; use \(list)", headers: headers)
     }
 
     /// 401 for a request that needs a bearer token and carries none.
@@ -75,8 +78,9 @@ public struct APIError: Error, Sendable, Equatable {
 
     /// 415 for a body that is not declared as JSON.
     public static func unsupportedMediaType(_ received: String?) -> APIError {
-        APIError(.unsupportedMediaType,
-                 detail: "Send the body as application/json; received \(received.map { "'\($0)'" } ?? "no Content-Type")",
-                 issues: [FieldIssue(field: "Content-Type", reason: "must be application/json")])
+        APIError(
+            .unsupportedMediaType,
+            detail: "Send the body as application/json; received \(received.map { "'\($0)'" } ?? "no Content-Type")",
+            issues: [FieldIssue(field: "Content-Type", reason: "must be application/json")])
     }
 }

@@ -19,7 +19,9 @@ public struct BodySizeLimitMiddleware: RouterMiddleware {
 
     /// Throws 413 for a declared length above the limit; otherwise passes the request on with the
     /// limit recorded in the context.
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         if let declared = request.headers[.contentLength], let length = Int(declared), length > maxBytes {
             throw APIError.contentTooLarge(limit: maxBytes)
         }

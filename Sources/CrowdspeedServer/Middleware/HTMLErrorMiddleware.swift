@@ -17,14 +17,18 @@ struct HTMLErrorMiddleware: RouterMiddleware {
     let renderer: PageRenderer
 
     /// Passes the request on; a page route's error becomes an error page.
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
             guard Self.wantsPage(path: request.uri.path, accept: request.headers[.accept]) else { throw error }
             let mapped = ProblemMiddleware<Context>.problem(for: error)
             if mapped.problem.status >= 500 {
-                context.logger.error("page failed", metadata: ["error": "\(String(reflecting: error))", "error.type": "\(type(of: error))"])
+                context.logger.error(
+                    "page failed",
+                    metadata: ["error": "\(String(reflecting: error))", "error.type": "\(type(of: error))"])
             }
             let model = ErrorPageModel(
                 status: mapped.problem.status, title: mapped.problem.title,
@@ -35,7 +39,8 @@ struct HTMLErrorMiddleware: RouterMiddleware {
             var headers = mapped.headers
             headers[.cacheControl] = "no-store"
             return try HTMLResponse(
-                html: renderer.render(model, template: "error"), status: HTTPResponse.Status(code: mapped.problem.status), headers: headers
+                html: renderer.render(model, template: "error"),
+                status: HTTPResponse.Status(code: mapped.problem.status), headers: headers
             ).response(from: request, context: context)
         }
     }
@@ -55,6 +60,8 @@ struct HTMLErrorMiddleware: RouterMiddleware {
     /// Whether `path` may be answered for people at all (everything but the machine-facing paths).
     static func isPagePath(_ path: String) -> Bool {
         let machinePaths = ["/api/", "/healthz", "/metrics", "/openapi.json", "/vendor/", "/static/", "/admin/api"]
-        return !machinePaths.contains { path == $0 || path.hasPrefix($0) || $0.hasSuffix("/") && path == String($0.dropLast()) }
+        return !machinePaths.contains {
+            path == $0 || path.hasPrefix($0) || $0.hasSuffix("/") && path == String($0.dropLast())
+        }
     }
 }

@@ -21,41 +21,49 @@ extension ProblemMiddleware {
         case let rejection as SubmissionRejection:
             // Decoding failures are wrapped by the controller as 400; what reaches here passed
             // decoding and broke a rule of the format, which is 422.
-            return MappedProblem(problem: make(
-                .unprocessableContent,
-                detail: "The submission is not valid: \(rejection.issues.first?.description ?? "invalid")"
-                    + (rejection.issues.count > 1 ? " (and \(rejection.issues.count - 1) more)" : ""),
-                issues: rejection.issues))
+            return MappedProblem(
+                problem: make(
+                    .unprocessableContent,
+                    detail: "The submission is not valid: \(rejection.issues.first?.description ?? "invalid")"
+                        + (rejection.issues.count > 1 ? " (and \(rejection.issues.count - 1) more)" : ""),
+                    issues: rejection.issues))
         case let problem as ProblemDetails:
             return MappedProblem(problem: problem)
         case let error as StoreError:
             return storeProblem(error)
         case let error as DecodingError:
             let issue = FieldIssue(decodingError: error)
-            return MappedProblem(problem: make(.badRequest, detail: "The body could not be decoded: \(issue)", issues: [issue]))
+            return MappedProblem(
+                problem: make(.badRequest, detail: "The body could not be decoded: \(issue)", issues: [issue]))
         case let error as HTTPError:
-            return MappedProblem(problem: make(error.status, detail: error.body ?? defaultDetail(error.status)), headers: error.headers)
+            return MappedProblem(
+                problem: make(error.status, detail: error.body ?? defaultDetail(error.status)), headers: error.headers)
         case is NIOTooManyBytesError:
             return MappedProblem(problem: make(.contentTooLarge, detail: "The request body is too large"))
         case let error as any HTTPResponseError:
             return MappedProblem(problem: make(error.status, detail: defaultDetail(error.status)))
         default:
-            return MappedProblem(problem: make(
-                .internalServerError,
-                detail: "The server failed to handle this request; report the X-Request-ID header to the operator"))
+            return MappedProblem(
+                problem: make(
+                    .internalServerError,
+                    detail: "The server failed to handle this request; report the X-Request-ID header to the operator"))
         }
     }
 
     private static func storeProblem(_ error: StoreError) -> MappedProblem {
         switch error {
         case .idConflict(let id):
-            return MappedProblem(problem: make(
-                .conflict,
-                detail: "A different submission with id \(id.uuidString.lowercased()) is already stored; a new run needs a new id",
-                issues: [FieldIssue(field: "id", reason: "is already used by a submission with different content")]))
+            return MappedProblem(
+                problem: make(
+                    .conflict,
+                    detail:
+                        "A different submission with id \(id.uuidString.lowercased()) is already stored; a new run needs a new id",
+                    issues: [FieldIssue(field: "id", reason: "is already used by a submission with different content")])
+            )
         case .unknownMigrations:
             // Only possible at startup; if it ever surfaces in a request it is a server fault.
-            return MappedProblem(problem: make(.internalServerError, detail: "The database schema is newer than this server"))
+            return MappedProblem(
+                problem: make(.internalServerError, detail: "The database schema is newer than this server"))
         }
     }
 

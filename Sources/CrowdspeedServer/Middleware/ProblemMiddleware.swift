@@ -18,21 +18,27 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     /// Passes the request on and converts any error into a problem response.
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
             let mapped = Self.problem(for: error)
             if mapped.problem.status >= 500 {
-                context.logger.error("request failed", metadata: [
-                    "error": "\(String(reflecting: error))",
-                    "error.type": "\(type(of: error))",
-                ])
+                context.logger.error(
+                    "request failed",
+                    metadata: [
+                        "error": "\(String(reflecting: error))",
+                        "error.type": "\(type(of: error))",
+                    ])
             } else {
-                context.logger.debug("request refused", metadata: [
-                    "status": "\(mapped.problem.status)",
-                    "problem": "\(mapped.problem.detail ?? mapped.problem.title)",
-                ])
+                context.logger.debug(
+                    "request refused",
+                    metadata: [
+                        "status": "\(mapped.problem.status)",
+                        "problem": "\(mapped.problem.detail ?? mapped.problem.title)",
+                    ])
             }
             return Self.response(mapped.problem, headers: mapped.headers)
         }
@@ -42,7 +48,9 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func response(_ problem: ProblemDetails, headers: HTTPFields = [:]) -> Response {
         // The problem types hold only strings and integers, so encoding cannot fail; the fallback
         // exists so an error path never throws again.
-        let data = (try? WireCoding.makeEncoder().encode(problem)) ?? Data(#"{"status":500,"title":"Internal Server Error","type":"about:blank"}"#.utf8)
+        let data =
+            (try? WireCoding.makeEncoder().encode(problem))
+            ?? Data(#"{"status":500,"title":"Internal Server Error","type":"about:blank"}"#.utf8)
         var fields = headers
         fields[.contentType] = ProblemDetails.mediaType
         fields[.contentLength] = String(data.count)

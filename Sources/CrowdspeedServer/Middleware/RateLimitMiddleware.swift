@@ -33,13 +33,15 @@ public struct RateLimitMiddleware: RouterMiddleware {
     }
 
     /// Takes a token from each applicable bucket, or throws 429.
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         guard Self.limitedMethods.contains(request.method) else { return try await next(request, context) }
         if let perAddress, case .limited(let seconds) = perAddress.acquire(addressKey(request, context: context)) {
             throw APIError.tooManyRequests(retryAfterSeconds: seconds, scope: "address")
         }
         if let perInstall, let token = request.headers[Self.installHeader], SecretToken.isWellFormed(token),
-           case .limited(let seconds) = perInstall.acquire("install:" + SecretToken.digest(token))
+            case .limited(let seconds) = perInstall.acquire("install:" + SecretToken.digest(token))
         {
             throw APIError.tooManyRequests(retryAfterSeconds: seconds, scope: "install")
         }
@@ -50,7 +52,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
     /// and present, else the peer address; requests without either share one bucket.
     func addressKey(_ request: Request, context: Context) -> String {
         if trustForwardedFor, let header = request.headers[values: Self.forwardedFor].last,
-           let last = header.split(separator: ",").last, let key = ClientAddress.key(String(last))
+            let last = header.split(separator: ",").last, let key = ClientAddress.key(String(last))
         {
             return key
         }

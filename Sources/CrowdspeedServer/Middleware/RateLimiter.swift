@@ -32,7 +32,9 @@ public final class RateLimiter: Sendable {
     ///   - limit: the rate and burst per key.
     ///   - maxKeys: the memory bound, in keys (each costs well under 100 bytes).
     ///   - clock: monotonic seconds; defaults to the system's continuous clock.
-    public init(limit: RateLimit, maxKeys: Int = 100_000, clock: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds) {
+    public init(
+        limit: RateLimit, maxKeys: Int = 100_000, clock: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds
+    ) {
         self.limit = limit
         self.maxKeys = max(1, maxKeys)
         self.clock = clock
@@ -44,10 +46,14 @@ public final class RateLimiter: Sendable {
         let rate = limit.perMinute / 60
         let burst = Double(limit.burst)
         return buckets.withLock { table -> Decision in
-            var bucket = table[key] ?? {
-                if table.count >= maxKeys { Self.evict(&table, now: now, rate: rate, burst: burst, maxKeys: maxKeys) }
-                return Bucket(tokens: burst, updated: now)
-            }()
+            var bucket =
+                table[key]
+                ?? {
+                    if table.count >= maxKeys {
+                        Self.evict(&table, now: now, rate: rate, burst: burst, maxKeys: maxKeys)
+                    }
+                    return Bucket(tokens: burst, updated: now)
+                }()
             bucket.tokens = min(burst, bucket.tokens + max(0, now - bucket.updated) * rate)
             bucket.updated = now
             if bucket.tokens >= 1 {

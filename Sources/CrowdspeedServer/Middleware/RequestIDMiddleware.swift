@@ -18,7 +18,9 @@ public struct RequestIDMiddleware: RouterMiddleware {
     public init() {}
 
     /// Assigns the id, runs the request, and stamps the id on the response.
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         var context = context
         let id = request.headers[Self.header].flatMap(Self.acceptable) ?? Self.makeID()
         context.requestID = id
@@ -34,10 +36,10 @@ public struct RequestIDMiddleware: RouterMiddleware {
     /// up in log lines and a response header, where anything else could forge or break them.
     static func acceptable(_ value: String) -> String? {
         guard (1...128).contains(value.utf8.count),
-              value.utf8.allSatisfy({ byte in
-                  (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                      || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x3A
-              })
+            value.utf8.allSatisfy({ byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x3A
+            })
         else { return nil }
         return value
     }

@@ -18,7 +18,9 @@ public struct RequestLoggingMiddleware<Context: RequestContext>: RouterMiddlewar
     }
 
     /// Times the request and logs its outcome.
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         let start = ContinuousClock.now
         do {
             let response = try await next(request, context)
@@ -35,11 +37,13 @@ public struct RequestLoggingMiddleware<Context: RequestContext>: RouterMiddlewar
     private func log(_ request: Request, context: Context, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        context.logger.log(level: level, "request", metadata: [
-            "method": .string(request.method.rawValue),
-            "path": .string(request.uri.path),
-            "status": .stringConvertible(status),
-            "duration_ms": .string(String(format: "%.2f", milliseconds)),
-        ])
+        context.logger.log(
+            level: level, "request",
+            metadata: [
+                "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path),
+                "status": .stringConvertible(status),
+                "duration_ms": .string(String(format: "%.2f", milliseconds)),
+            ])
     }
 }

@@ -32,7 +32,9 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
     public init() {}
 
     /// Runs the request and sets the headers on its response.
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         var response = try await next(request, context)
         for field in Self.headers {
             response.headers[field.name] = field.value

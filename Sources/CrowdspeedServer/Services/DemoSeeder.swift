@@ -38,17 +38,20 @@ public struct DemoSeeder: Sendable {
         guard try await store.dashboardCounts().machines == 0 else { return 0 }
         let simulator = PopulationSimulator(seed: seed)
         var stored = 0
-        for index in 0 ..< machineCount {
+        for index in 0..<machineCount {
             let simulated = simulator.machine(at: index)
             var generator = SeededRandom(seed: seed ^ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
             let speed = 0.7 + 0.6 * generator.nextUnit()
             var pypy = simulated.submission
-            pypy.results += Self.jsonResults(pypyVersion: pypy.interpreter.version, cpython: nil, speed: speed, using: &generator)
+            pypy.results += Self.jsonResults(
+                pypyVersion: pypy.interpreter.version, cpython: nil, speed: speed, using: &generator)
             let cpythonVersion = Self.cpythonVersions[index % Self.cpythonVersions.count]
             let cpython = Submission(
                 id: Self.uuid(using: &generator), createdAt: pypy.createdAt, agent: pypy.agent, source: .synthetic,
                 machine: pypy.machine,
-                interpreter: InterpreterInfo(implementation: "CPython", version: cpythonVersion, languageVersion: cpythonVersion, executable: "python3"),
+                interpreter: InterpreterInfo(
+                    implementation: "CPython", version: cpythonVersion, languageVersion: cpythonVersion,
+                    executable: "python3"),
                 run: nil,
                 results: Self.jsonResults(pypyVersion: nil, cpython: cpythonVersion, speed: speed, using: &generator))
             // Receipt a minute after creation keeps the simulator's fixed dates valid.
@@ -63,23 +66,30 @@ public struct DemoSeeder: Sendable {
 
     /// JSON dumps/loads results: five samples per payload, times scaled by the machine's speed
     /// and an interpreter factor (newer versions a little faster), with 3% noise.
-    static func jsonResults(pypyVersion: String?, cpython: String?, speed: Double, using generator: inout SeededRandom) -> [BenchmarkResult] {
+    static func jsonResults(pypyVersion: String?, cpython: String?, speed: Double, using generator: inout SeededRandom)
+        -> [BenchmarkResult]
+    {
         let version = pypyVersion ?? cpython ?? ""
         let minor = Double(VersionOrder.components(version).dropFirst(pypyVersion == nil ? 1 : 2).first ?? 0)
-        let interpreterFactor: (dumps: Double, loads: Double) = pypyVersion != nil
+        let interpreterFactor: (dumps: Double, loads: Double) =
+            pypyVersion != nil
             ? (0.55 - 0.01 * (minor - 11), 1.25 - 0.02 * (minor - 11))
             : (1.0 - 0.04 * (minor - 11), 1.0 - 0.05 * (minor - 11))
         var results: [BenchmarkResult] = []
         for payload in payloads {
             for (benchmark, base, factor) in [
-                (BenchmarkName.jsonDumps, payload.dumpsMs, interpreterFactor.dumps), (BenchmarkName.jsonLoads, payload.loadsMs, interpreterFactor.loads),
+                (BenchmarkName.jsonDumps, payload.dumpsMs, interpreterFactor.dumps),
+                (BenchmarkName.jsonLoads, payload.loadsMs, interpreterFactor.loads),
             ] {
-                let samples = (0 ..< 5).map { round in
+                let samples = (0..<5).map { round in
                     let cpu = base * factor * speed * (1 + 0.03 * (2 * generator.nextUnit() - 1))
-                    return Sample(wallMs: cpu * 1.03, cpuMs: cpu, maxRSSBytes: 40 << 20, round: round, foreignLoad: 0.01)
+                    return Sample(
+                        wallMs: cpu * 1.03, cpuMs: cpu, maxRSSBytes: 40 << 20, round: round, foreignLoad: 0.01)
                 }
-                results.append(BenchmarkResult(
-                    benchmark: benchmark, benchmarkVersion: "1", params: ResultParams(payload: payload.name, library: "json"), samples: samples))
+                results.append(
+                    BenchmarkResult(
+                        benchmark: benchmark, benchmarkVersion: "1",
+                        params: ResultParams(payload: payload.name, library: "json"), samples: samples))
             }
         }
         return results
@@ -87,11 +97,14 @@ public struct DemoSeeder: Sendable {
 
     /// A version-4 UUID from the generator.
     static func uuid(using generator: inout SeededRandom) -> UUID {
-        var bytes = (0 ..< 16).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        var bytes = (0..<16).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }
 

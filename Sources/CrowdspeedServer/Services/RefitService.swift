@@ -39,7 +39,8 @@ public struct RefitService: Service {
     ///   - fitConfiguration: CrowdspeedFit's knobs.
     ///   - logger: where fits and failures are reported.
     public init(
-        store: any FitStore, scope: FormulaScope, settings: Settings, fitConfiguration: FitConfiguration = FitConfiguration(),
+        store: any FitStore, scope: FormulaScope, settings: Settings,
+        fitConfiguration: FitConfiguration = FitConfiguration(),
         logger: Logger
     ) {
         self.refitter = Refitter(store: store, scope: scope, configuration: fitConfiguration)
@@ -81,13 +82,17 @@ public struct RefitService: Service {
         do {
             let outcome = try await refitter.refitIfDue(minimumNewSubmissions: settings.minimumNewSubmissions)
             if case .fitted(let formula) = outcome {
-                logger.info("refit", metadata: [
-                    "version": .stringConvertible(formula.version), "scope": .string(formula.summary.scope.rawValue),
-                    "formula": .string(formula.summary.metrics.globalName),
-                    "machines": .stringConvertible(formula.summary.metrics.machines),
-                    "held_out_regret": .string(formula.summary.metrics.heldOutRegret.map { String(format: "%.4f", $0) } ?? "n/a"),
-                    "fit_ms": .string(String(format: "%.1f", formula.summary.fitMilliseconds)),
-                ])
+                logger.info(
+                    "refit",
+                    metadata: [
+                        "version": .stringConvertible(formula.version),
+                        "scope": .string(formula.summary.scope.rawValue),
+                        "formula": .string(formula.summary.metrics.globalName),
+                        "machines": .stringConvertible(formula.summary.metrics.machines),
+                        "held_out_regret": .string(
+                            formula.summary.metrics.heldOutRegret.map { String(format: "%.4f", $0) } ?? "n/a"),
+                        "fit_ms": .string(String(format: "%.1f", formula.summary.fitMilliseconds)),
+                    ])
             }
             return outcome
         } catch {

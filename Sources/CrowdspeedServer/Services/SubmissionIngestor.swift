@@ -12,7 +12,9 @@ public struct SubmissionIngestor: Sendable {
     public let summarizer: any CurveSummarizer
 
     /// Creates the ingestor.
-    public init(store: any ResultStore, limits: SubmissionLimits, summarizer: any CurveSummarizer = FitCurveSummarizer()) {
+    public init(
+        store: any ResultStore, limits: SubmissionLimits, summarizer: any CurveSummarizer = FitCurveSummarizer()
+    ) {
         self.store = store
         self.limits = limits
         self.summarizer = summarizer
@@ -22,9 +24,12 @@ public struct SubmissionIngestor: Sendable {
     ///
     /// - Throws: `SubmissionRejection` when a rule of the format is broken (nothing stored), and
     ///   the store's errors (`StoreError.idConflict`).
-    public func ingest(_ submission: Submission, receivedAt: Date, credentials: IngestCredentials? = nil) async throws -> IngestResult {
+    public func ingest(_ submission: Submission, receivedAt: Date, credentials: IngestCredentials? = nil) async throws
+        -> IngestResult
+    {
         try submission.validate(limits: limits, now: receivedAt)
         let aggregates = IngestAggregates(curves: CurveDerivation.curves(of: submission), summarizer: summarizer)
-        return try await store.ingest(submission, receivedAt: receivedAt, credentials: credentials, aggregates: aggregates)
+        return try await store.ingest(
+            submission, receivedAt: receivedAt, credentials: credentials, aggregates: aggregates)
     }
 }

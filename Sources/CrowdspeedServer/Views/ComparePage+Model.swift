@@ -60,19 +60,29 @@ struct ComparePageModel: Sendable {
             let group = CurveChart.groups(curves[summary.id] ?? []).first
             let one = group?.curves.first { $0.key.procs == 1 } ?? group?.curves.first
             if let one {
-                chartCurves.append(ChartData.Curve(
-                    label: label,
-                    points: one.summary.points.filter(\.relativeTime.isFinite).map { .init(nursery: $0.nurseryBytes, relative: $0.relativeTime) },
-                    lower: one.summary.best?.intervalLowerBytes, upper: one.summary.best?.intervalUpperBytes))
+                chartCurves.append(
+                    ChartData.Curve(
+                        label: label,
+                        points: one.summary.points.filter(\.relativeTime.isFinite).map {
+                            .init(nursery: $0.nurseryBytes, relative: $0.relativeTime)
+                        },
+                        lower: one.summary.best?.intervalLowerBytes, upper: one.summary.best?.intervalUpperBytes))
             }
             let best = one?.summary.best
-            rows.append(Machine(
-                id: summary.id, href: "/machines/\(summary.id)", label: label,
-                interpreter: one.map { "\($0.key.implementation) \($0.key.interpreterVersion), \($0.key.procs) proc." } ?? "—",
-                l2: Format.bytes(summary.l2Bytes), l3: Format.bytes(summary.l3Bytes), cores: summary.physicalCores,
-                best: Format.bytes(best?.nurseryBytes),
-                interval: best.flatMap { b in b.intervalLowerBytes.flatMap { l in b.intervalUpperBytes.map { "\(Format.bytes(l))–\(Format.bytes($0))" } } } ?? "—",
-                gain: Format.signedPercent(one?.summary.gainOverDefault)))
+            rows.append(
+                Machine(
+                    id: summary.id, href: "/machines/\(summary.id)", label: label,
+                    interpreter: one.map {
+                        "\($0.key.implementation) \($0.key.interpreterVersion), \($0.key.procs) proc."
+                    } ?? "—",
+                    l2: Format.bytes(summary.l2Bytes), l3: Format.bytes(summary.l3Bytes), cores: summary.physicalCores,
+                    best: Format.bytes(best?.nurseryBytes),
+                    interval: best.flatMap { b in
+                        b.intervalLowerBytes.flatMap { l in
+                            b.intervalUpperBytes.map { "\(Format.bytes(l))–\(Format.bytes($0))" }
+                        }
+                    } ?? "—",
+                    gain: Format.signedPercent(one?.summary.gainOverDefault)))
             // JSON columns are "machine · interpreter": relabel the implementation so the table pivots on both.
             for var s in summaries where s.machineID == summary.id {
                 s.implementation = "\(label) · \(s.implementation)"
@@ -84,7 +94,9 @@ struct ComparePageModel: Sendable {
         ids = details.map(\.summary.id).joined(separator: " ")
         let table = JSONTimingTable(labelled)
         jsonColumns = table.interpreters
-        jsonRows = table.rowLabels.indices.map { JSONRow(label: table.rowLabels[$0], values: table.values[$0].map { Format.milliseconds($0) }) }
+        jsonRows = table.rowLabels.indices.map {
+            JSONRow(label: table.rowLabels[$0], values: table.values[$0].map { Format.milliseconds($0) })
+        }
         hasJSON = !table.rowLabels.isEmpty
         chartJSON = ScriptJSON(ChartData(curves: chartCurves, json: table.chartData))
     }

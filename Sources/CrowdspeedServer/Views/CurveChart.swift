@@ -39,7 +39,9 @@ struct CurveChart: Encodable, Sendable {
             let s = curve.summary
             return Series(
                 procs: curve.key.procs,
-                points: s.points.filter(\.relativeTime.isFinite).map { Series.Point(nursery: $0.nurseryBytes, relative: $0.relativeTime) },
+                points: s.points.filter(\.relativeTime.isFinite).map {
+                    Series.Point(nursery: $0.nurseryBytes, relative: $0.relativeTime)
+                },
                 best: s.best?.nurseryBytes, lower: s.best?.intervalLowerBytes, upper: s.best?.intervalUpperBytes)
         }
     }
@@ -54,12 +56,19 @@ struct CurveChart: Encodable, Sendable {
             byKey[key, default: []].append(curve)
         }
         return byKey.map { key, members in
-            let label = "\(key.implementation) \(key.interpreterVersion) · \(key.benchmark) v\(key.benchmarkVersion)"
+            let label =
+                "\(key.implementation) \(key.interpreterVersion) · \(key.benchmark) v\(key.benchmarkVersion)"
                 + (key.pypyGCMinPinned ? " · PYPY_GC_MIN pinned" : "")
             return Group(key: key, label: label, curves: members.sorted { $0.key.procs < $1.key.procs })
         }.sorted {
-            ($0.key.pypyGCMinPinned ? 1 : 0, VersionOrder.descending($0.key.interpreterVersion, $1.key.interpreterVersion), $0.label)
-                < ($1.key.pypyGCMinPinned ? 1 : 0, VersionOrder.descending($1.key.interpreterVersion, $0.key.interpreterVersion), $1.label)
+            (
+                $0.key.pypyGCMinPinned ? 1 : 0,
+                VersionOrder.descending($0.key.interpreterVersion, $1.key.interpreterVersion), $0.label
+            )
+                < (
+                    $1.key.pypyGCMinPinned ? 1 : 0,
+                    VersionOrder.descending($1.key.interpreterVersion, $0.key.interpreterVersion), $1.label
+                )
         }
     }
 }

@@ -84,14 +84,19 @@ struct FormulasPageModel: Sendable {
         heldOut = formula?.report.isHeldOut ?? false
         noiseFloor = Format.percent(formula?.report.noiseFloor)
         let report = formula?.report
-        evaluations = report.map { report in
-            ([report.global] + report.candidates.filter { $0.name != report.global.name } + report.baselines).map { evaluation in
-                Evaluation(
-                    name: evaluation.name, text: evaluation.formula.description, regret: Format.percent(evaluation.heldOutRegret.mean),
-                    regretP90: Format.percent(evaluation.heldOutRegret.p90), split: Format.percent(evaluation.splitRegret),
-                    gain: Format.signedPercent(evaluation.gainOverDefault.mean), served: evaluation.name == report.global.name)
-            }
-        } ?? []
+        evaluations =
+            report.map { report in
+                ([report.global] + report.candidates.filter { $0.name != report.global.name } + report.baselines).map {
+                    evaluation in
+                    Evaluation(
+                        name: evaluation.name, text: evaluation.formula.description,
+                        regret: Format.percent(evaluation.heldOutRegret.mean),
+                        regretP90: Format.percent(evaluation.heldOutRegret.p90),
+                        split: Format.percent(evaluation.splitRegret),
+                        gain: Format.signedPercent(evaluation.gainOverDefault.mean),
+                        served: evaluation.name == report.global.name)
+                }
+            } ?? []
 
         // Predicted against observed per class, from the machines' one-process best sizes.
         var byClass: [HardwareClass: [ChartData.Point]] = [:]
@@ -100,15 +105,18 @@ struct FormulasPageModel: Sendable {
                 let s = row.summary
                 guard let observed = row.bestNurseryBytes, let l2 = s.l2Bytes else { continue }
                 let features = MachineFeatures(
-                    l2Bytes: l2, l3Bytes: s.l3Bytes, physicalCores: s.physicalCores, procs: 1, arch: s.arch, cpuVendor: s.cpuVendor,
+                    l2Bytes: l2, l3Bytes: s.l3Bytes, physicalCores: s.physicalCores, procs: 1, arch: s.arch,
+                    cpuVendor: s.cpuVendor,
                     cpuinfoCacheBytes: s.cpuinfoCacheBytes)
                 let predicted = report.evaluation(for: features.hardwareClass).evaluation.formula.predict(features)
-                byClass[features.hardwareClass, default: []].append(.init(machine: s.cpuModel, observed: observed, predicted: predicted))
+                byClass[features.hardwareClass, default: []].append(
+                    .init(machine: s.cpuModel, observed: observed, predicted: predicted))
             }
         }
         let fits = Dictionary(report?.classes.map { ($0.hardwareClass, $0) } ?? [], uniquingKeysWith: { a, _ in a })
         // Counts for every class the fit saw, not only those big enough for their own formula.
-        let evidence = Dictionary(report?.classEvidence?.map { ($0.hardwareClass, $0) } ?? [], uniquingKeysWith: { a, _ in a })
+        let evidence = Dictionary(
+            report?.classEvidence?.map { ($0.hardwareClass, $0) } ?? [], uniquingKeysWith: { a, _ in a })
         let minimum = report?.configuration.classMinMachines ?? 0
         let names = Set(byClass.keys).union(fits.keys).union(evidence.keys).sorted()
         classes = names.map { hardwareClass in
@@ -116,34 +124,41 @@ struct FormulasPageModel: Sendable {
             let errors = points.map { abs(log2(Double($0.predicted)) - log2(Double($0.observed))) }
             let fit = fits[hardwareClass]
             let counts = evidence[hardwareClass]
-            let note: String? = if fit != nil {
-                nil
-            } else if let counts, counts.weightedMachines < Double(minimum) - 1e-9 {
-                "too few machines for its own formula (\(minimum) needed)"
-            } else if let counts, counts.cpuModels < 2 {
-                "a single CPU model: nothing to hold out for its own formula"
-            } else if counts == nil && report != nil {
-                "no usable curve in the fit"
-            } else {
-                nil
-            }
+            let note: String? =
+                if fit != nil {
+                    nil
+                } else if let counts, counts.weightedMachines < Double(minimum) - 1e-9 {
+                    "too few machines for its own formula (\(minimum) needed)"
+                } else if let counts, counts.cpuModels < 2 {
+                    "a single CPU model: nothing to hold out for its own formula"
+                } else if counts == nil && report != nil {
+                    "no usable curve in the fit"
+                } else {
+                    nil
+                }
             return ClassRow(
                 name: hardwareClass.description, machines: counts?.machines ?? fit?.machines ?? points.count,
                 curves: (counts?.curves ?? fit?.curves).map(String.init) ?? "—",
                 cpuModels: (counts?.cpuModels ?? fit?.cpuModels).map(String.init) ?? "—",
                 formula: fit?.accepted == true ? fit!.evaluation.name : "global", note: note,
-                regret: Format.percent(fit?.evaluation.heldOutRegret.mean), globalRegret: Format.percent(fit?.globalRegret.mean),
+                regret: Format.percent(fit?.evaluation.heldOutRegret.mean),
+                globalRegret: Format.percent(fit?.globalRegret.mean),
                 accepted: fit?.accepted ?? false,
-                exact: points.isEmpty ? "—" : Format.percent(Double(errors.filter { $0 < 0.5 }.count) / Double(points.count)),
-                withinOne: points.isEmpty ? "—" : Format.percent(Double(errors.filter { $0 < 1.5 }.count) / Double(points.count)))
+                exact: points.isEmpty
+                    ? "—" : Format.percent(Double(errors.filter { $0 < 0.5 }.count) / Double(points.count)),
+                withinOne: points.isEmpty
+                    ? "—" : Format.percent(Double(errors.filter { $0 < 1.5 }.count) / Double(points.count)))
         }
         hasClasses = !classes.isEmpty
         self.history = history.map { entry in
             HistoryRow(
-                version: entry.version, created: Format.date(entry.createdAt), scope: entry.scope.rawValue, name: entry.metrics.globalName,
-                regret: Format.percent(entry.metrics.heldOutRegret), pypyRegret: Format.percent(entry.metrics.pypyDefaultRegret),
+                version: entry.version, created: Format.date(entry.createdAt), scope: entry.scope.rawValue,
+                name: entry.metrics.globalName,
+                regret: Format.percent(entry.metrics.heldOutRegret),
+                pypyRegret: Format.percent(entry.metrics.pypyDefaultRegret),
                 machines: entry.metrics.machines, curves: entry.metrics.curves)
         }
-        chartJSON = ScriptJSON(ChartData(classes: names.map { ChartData.ClassPoints(name: $0.description, points: byClass[$0] ?? []) }))
+        chartJSON = ScriptJSON(
+            ChartData(classes: names.map { ChartData.ClassPoints(name: $0.description, points: byClass[$0] ?? []) }))
     }
 }

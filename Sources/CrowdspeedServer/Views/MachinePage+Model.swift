@@ -103,7 +103,10 @@ struct MachinePageModel: Sendable {
     ///   - summaries: its JSON result summaries.
     ///   - formula: the served formula, nil before the first fit.
     ///   - site: shared page settings.
-    init(detail: MachineDetail, curves: [MachineCurve], summaries: [ResultSummary], formula: FittedFormula?, site: SiteSettings) {
+    init(
+        detail: MachineDetail, curves: [MachineCurve], summaries: [ResultSummary], formula: FittedFormula?,
+        site: SiteSettings
+    ) {
         let summary = detail.summary
         let hardware = detail.hardware
         page = PageLayout(title: summary.cpuModel, section: .machines, site: site, scripts: ["machine.js"])
@@ -118,7 +121,8 @@ struct MachinePageModel: Sendable {
         l3 = Format.bytes(summary.l3Bytes)
         // Hidden from lists and fits either way: quarantined itself, or every run quarantined
         // (directly or through its install), as the machines list decides.
-        quarantined = summary.quarantined || (!detail.submissions.isEmpty && detail.submissions.allSatisfy(\.quarantined))
+        quarantined =
+            summary.quarantined || (!detail.submissions.isEmpty && detail.submissions.allSatisfy(\.quarantined))
 
         let groups = CurveChart.groups(curves)
         let pypyVersion = groups.first?.key.interpreterVersion
@@ -126,12 +130,15 @@ struct MachinePageModel: Sendable {
             MachineFeatures(machine: hardware, procs: 1).map { features in
                 let advice = fitted.report.recommend(for: features, pypyVersion: pypyVersion)
                 return Recommendation(
-                    value: advice.environmentValue, pypyDefault: Format.bytes(advice.pypyDefaultBytes), keepDefault: advice.keepDefault,
+                    value: advice.environmentValue, pypyDefault: Format.bytes(advice.pypyDefaultBytes),
+                    keepDefault: advice.keepDefault,
                     formulaName: advice.formulaName, version: fitted.version, outside: !advice.insideTrainingRange)
             }
         }
         let recommended = formula.flatMap { fitted in
-            MachineFeatures(machine: hardware, procs: 1).map { fitted.report.recommend(for: $0, pypyVersion: pypyVersion).nurseryBytes }
+            MachineFeatures(machine: hardware, procs: 1).map {
+                fitted.report.recommend(for: $0, pypyVersion: pypyVersion).nurseryBytes
+            }
         }
         curveGroups = groups.enumerated().map { index, group in
             let sizes = Array(Set(group.curves.flatMap { $0.summary.points.map(\.nurseryBytes) })).sorted()
@@ -150,9 +157,11 @@ struct MachinePageModel: Sendable {
                         gain: Format.signedPercent(s.gainOverDefault), rounds: s.roundCount, runs: s.submissionCount)
                 },
                 pointRows: sizes.map { size in
-                    PointRow(nursery: Format.bytes(size), values: group.curves.map { curve in
-                        Format.ratio(curve.summary.points.first { $0.nurseryBytes == size }?.relativeTime)
-                    })
+                    PointRow(
+                        nursery: Format.bytes(size),
+                        values: group.curves.map { curve in
+                            Format.ratio(curve.summary.points.first { $0.nurseryBytes == size }?.relativeTime)
+                        })
                 })
         }
 
@@ -166,8 +175,10 @@ struct MachinePageModel: Sendable {
         runs = detail.submissions.map { ref in
             Run(
                 received: Format.date(ref.receivedAt), receivedISO: Format.isoDate(ref.receivedAt),
-                interpreter: "\(ref.interpreter.implementation) \(ref.interpreter.version)", source: ref.source.rawValue,
-                quarantined: ref.quarantined, flag: ref.flag, results: ref.resultCount, samples: Format.count(ref.sampleCount),
+                interpreter: "\(ref.interpreter.implementation) \(ref.interpreter.version)",
+                source: ref.source.rawValue,
+                quarantined: ref.quarantined, flag: ref.flag, results: ref.resultCount,
+                samples: Format.count(ref.sampleCount),
                 rawHref: "/api/v1/submissions/\(ref.id.uuidString.lowercased())")
         }
         facts = [
@@ -186,9 +197,10 @@ struct MachinePageModel: Sendable {
         caches = hardware.caches.sorted { ($0.level, $0.type.rawValue) < ($1.level, $1.type.rawValue) }.map {
             Cache(level: $0.level, type: $0.type.rawValue, size: Format.bytes($0.sizeBytes), sharedBy: $0.sharedBy)
         }
-        chartJSON = ScriptJSON(MachineChartData(
-            curveGroups: groups.map { CurveChart(group: $0, recommendedBytes: recommended) },
-            json: table.chartData))
+        chartJSON = ScriptJSON(
+            MachineChartData(
+                curveGroups: groups.map { CurveChart(group: $0, recommendedBytes: recommended) },
+                json: table.chartData))
     }
 }
 

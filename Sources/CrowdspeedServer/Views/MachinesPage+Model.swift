@@ -47,7 +47,8 @@ struct MachinesPageModel: Sendable {
     /// The columns in display order with their sort keys.
     static let columnKeys: [(MachineTableQuery.SortKey, String, Bool)] = [
         (.vendor, "Vendor", false), (.model, "Model", false), (.l2, "L2", true), (.l3, "L3", true),
-        (.cores, "Cores", true), (.runs, "Runs", true), (.best, "Best nursery", true), (.gain, "Gain over default", true),
+        (.cores, "Cores", true), (.runs, "Runs", true), (.best, "Best nursery", true),
+        (.gain, "Gain over default", true),
         (.seen, "Last seen", true),
     ]
 
@@ -77,13 +78,20 @@ struct MachinesPageModel: Sendable {
                 seenISO: Format.isoDate(summary.lastSeen))
         }
         hasRows = !rows.isEmpty
-        previousHref = query.offset > 0
-            ? Self.href(filter: query.filter, sort: query.sort, descending: query.descending, offset: max(0, query.offset - query.limit))
+        previousHref =
+            query.offset > 0
+            ? Self.href(
+                filter: query.filter, sort: query.sort, descending: query.descending,
+                offset: max(0, query.offset - query.limit))
             : nil
-        nextHref = query.offset + result.rows.count < result.matching
-            ? Self.href(filter: query.filter, sort: query.sort, descending: query.descending, offset: query.offset + query.limit)
+        nextHref =
+            query.offset + result.rows.count < result.matching
+            ? Self.href(
+                filter: query.filter, sort: query.sort, descending: query.descending, offset: query.offset + query.limit
+            )
             : nil
-        pageLabel = result.rows.isEmpty ? "" : "\(query.offset + 1)–\(query.offset + result.rows.count) of \(result.matching)"
+        pageLabel =
+            result.rows.isEmpty ? "" : "\(query.offset + 1)–\(query.offset + result.rows.count) of \(result.matching)"
     }
 
     /// A link to the table with these settings; the filter is percent-encoded here and the

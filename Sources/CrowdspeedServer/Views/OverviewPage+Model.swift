@@ -84,7 +84,10 @@ struct OverviewPageModel: Sendable {
     ///   - machines: machines with their best nursery at one process (rows without one are skipped).
     ///   - formula: the served formula, nil before the first fit.
     ///   - site: shared page settings.
-    init(counts: DashboardCounts, latest: [LatestSubmission], machines: [MachineTableRow], formula: FittedFormula?, site: SiteSettings) {
+    init(
+        counts: DashboardCounts, latest: [LatestSubmission], machines: [MachineTableRow], formula: FittedFormula?,
+        site: SiteSettings
+    ) {
         page = PageLayout(title: "Overview", section: .overview, site: site, scripts: ["overview.js"])
         self.counts = [
             Stat(label: "Machines", value: Format.count(counts.machines)),
@@ -99,7 +102,8 @@ struct OverviewPageModel: Sendable {
                 name: metrics.globalName, text: metrics.globalText, version: fitted.version,
                 createdAt: Format.date(fitted.summary.createdAt), machines: metrics.machines, curves: metrics.curves,
                 cpuModels: metrics.cpuModels, regret: Format.percent(metrics.heldOutRegret),
-                pypyRegret: Format.percent(metrics.pypyDefaultRegret), bestConstantRegret: Format.percent(metrics.bestConstantRegret),
+                pypyRegret: Format.percent(metrics.pypyDefaultRegret),
+                bestConstantRegret: Format.percent(metrics.bestConstantRegret),
                 noiseFloor: Format.percent(metrics.noiseFloor), gain: Format.percent(metrics.gainOverDefault),
                 synthetic: fitted.isSynthetic)
         }
@@ -109,24 +113,33 @@ struct OverviewPageModel: Sendable {
             let summary = row.summary
             guard let best = row.bestNurseryBytes, let l2 = summary.l2Bytes else { continue }
             let features = MachineFeatures(
-                l2Bytes: l2, l3Bytes: summary.l3Bytes, physicalCores: summary.physicalCores, procs: 1, arch: summary.arch,
+                l2Bytes: l2, l3Bytes: summary.l3Bytes, physicalCores: summary.physicalCores, procs: 1,
+                arch: summary.arch,
                 cpuVendor: summary.cpuVendor, cpuinfoCacheBytes: summary.cpuinfoCacheBytes)
-            let predicted = formula.map { $0.report.evaluation(for: features.hardwareClass).evaluation.formula.predict(features) }
+            let predicted = formula.map {
+                $0.report.evaluation(for: features.hardwareClass).evaluation.formula.predict(features)
+            }
             let pypyDefault = PyPyDefaultRule.nurseryBytes(version: nil, features: features)
-            points.append(ChartData.Point(
-                machine: summary.cpuModel, llc: features.lastLevelCacheBytes, best: best, predicted: predicted, pypyDefault: pypyDefault))
-            rows.append(ScatterRow(
-                href: "/machines/\(summary.id)", label: summary.cpuModel, l2: Format.bytes(l2),
-                llc: Format.bytes(features.lastLevelCacheBytes), cores: summary.physicalCores, best: Format.bytes(best),
-                predicted: Format.bytes(predicted), pypyDefault: Format.bytes(pypyDefault)))
+            points.append(
+                ChartData.Point(
+                    machine: summary.cpuModel, llc: features.lastLevelCacheBytes, best: best, predicted: predicted,
+                    pypyDefault: pypyDefault))
+            rows.append(
+                ScatterRow(
+                    href: "/machines/\(summary.id)", label: summary.cpuModel, l2: Format.bytes(l2),
+                    llc: Format.bytes(features.lastLevelCacheBytes), cores: summary.physicalCores,
+                    best: Format.bytes(best),
+                    predicted: Format.bytes(predicted), pypyDefault: Format.bytes(pypyDefault)))
         }
         scatter = rows
         scatterCount = rows.count
         self.latest = latest.map { submission in
             LatestRow(
                 received: Format.date(submission.receivedAt), receivedISO: Format.isoDate(submission.receivedAt),
-                machineHref: "/machines/\(submission.machineID)", machine: "\(submission.cpuVendor) \(submission.cpuModel)",
-                interpreter: "\(submission.implementation) \(submission.interpreterVersion)", source: submission.source.rawValue,
+                machineHref: "/machines/\(submission.machineID)",
+                machine: "\(submission.cpuVendor) \(submission.cpuModel)",
+                interpreter: "\(submission.implementation) \(submission.interpreterVersion)",
+                source: submission.source.rawValue,
                 samples: Format.count(submission.sampleCount),
                 rawHref: "/api/v1/submissions/\(submission.id.uuidString.lowercased())")
         }

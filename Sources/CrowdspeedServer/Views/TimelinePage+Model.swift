@@ -36,7 +36,9 @@ struct TimelinePageModel: Sendable {
     /// Builds both tables from per-machine timings.
     init(timings: [InterpreterTiming], site: SiteSettings) {
         page = PageLayout(title: "Timeline", section: .timeline, site: site, scripts: ["timeline.js"])
-        let gc = Self.pivot(timings.filter { $0.benchmark == BenchmarkName.gcbench }) { _ in "gcbench, default nursery, 1 process" }
+        let gc = Self.pivot(timings.filter { $0.benchmark == BenchmarkName.gcbench }) { _ in
+            "gcbench, default nursery, 1 process"
+        }
         let json = Self.pivot(timings.filter { $0.benchmark != BenchmarkName.gcbench }) { timing in
             let name = timing.benchmark.hasPrefix("json.") ? String(timing.benchmark.dropFirst(5)) : timing.benchmark
             return [name, timing.payload, timing.library].compactMap { $0 }.joined(separator: " · ")
@@ -51,7 +53,9 @@ struct TimelinePageModel: Sendable {
     }
 
     /// Pivots timings into rows (by `label`) × interpreter versions (PyPy first, ascending).
-    private static func pivot(_ timings: [InterpreterTiming], label: (InterpreterTiming) -> String) -> (versions: [String], rows: [Row], chart: ChartData.Chart) {
+    private static func pivot(_ timings: [InterpreterTiming], label: (InterpreterTiming) -> String) -> (
+        versions: [String], rows: [Row], chart: ChartData.Chart
+    ) {
         var cells: [String: [String: [Double]]] = [:]
         var versions: [String: (implementation: String, version: String)] = [:]
         for timing in timings {
@@ -71,11 +75,15 @@ struct TimelinePageModel: Sendable {
             }
         }
         let rows = labels.indices.map { index in
-            Row(label: labels[index], values: medians[index].map { cell in
-                cell.map { "\(Format.milliseconds($0.0)) (\($0.1) machine\($0.1 == 1 ? "" : "s"))" } ?? "—"
-            })
+            Row(
+                label: labels[index],
+                values: medians[index].map { cell in
+                    cell.map { "\(Format.milliseconds($0.0)) (\($0.1) machine\($0.1 == 1 ? "" : "s"))" } ?? "—"
+                })
         }
-        return (columns, rows, ChartData.Chart(versions: columns, rows: labels, values: medians.map { $0.map { $0?.0 } }))
+        return (
+            columns, rows, ChartData.Chart(versions: columns, rows: labels, values: medians.map { $0.map { $0?.0 } })
+        )
     }
 }
 

@@ -14,7 +14,8 @@ public struct LatestSubmission: Sendable, Equatable {
     public var sampleCount: Int
 
     public init(
-        id: UUID, machineID: String, cpuVendor: String, cpuModel: String, implementation: String, interpreterVersion: String,
+        id: UUID, machineID: String, cpuVendor: String, cpuModel: String, implementation: String,
+        interpreterVersion: String,
         source: SubmissionSource, receivedAt: Date, sampleCount: Int
     ) {
         self.id = id

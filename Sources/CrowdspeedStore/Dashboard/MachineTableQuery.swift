@@ -14,7 +14,9 @@ public struct MachineTableQuery: Sendable, Equatable {
     public var limit: Int
     public var offset: Int
 
-    public init(filter: String? = nil, sort: SortKey = .seen, descending: Bool = true, limit: Int = 100, offset: Int = 0) {
+    public init(
+        filter: String? = nil, sort: SortKey = .seen, descending: Bool = true, limit: Int = 100, offset: Int = 0
+    ) {
         self.filter = filter
         self.sort = sort
         self.descending = descending

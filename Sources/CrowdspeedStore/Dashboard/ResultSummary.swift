@@ -21,7 +21,8 @@ public struct ResultSummary: Sendable, Equatable {
 
     public init(
         machineID: String, submissionID: UUID, implementation: String, interpreterVersion: String, benchmark: String,
-        benchmarkVersion: String, procs: Int?, nurseryBytes: Int64?, payload: String?, library: String?, usableSamples: Int,
+        benchmarkVersion: String, procs: Int?, nurseryBytes: Int64?, payload: String?, library: String?,
+        usableSamples: Int,
         medianCPUMs: Double?, medianWallMs: Double?
     ) {
         self.machineID = machineID

@@ -36,7 +36,8 @@ public struct CurveAggregate: Sendable, Equatable {
     /// NaN-aware equality: two aggregates holding NaN in the same cells are equal.
     public static func == (lhs: CurveAggregate, rhs: CurveAggregate) -> Bool {
         lhs.benchmark == rhs.benchmark && lhs.benchmarkVersion == rhs.benchmarkVersion && lhs.procs == rhs.procs
-            && lhs.nurseries == rhs.nurseries && lhs.roundIDs == rhs.roundIDs && lhs.defaultNurseryBytes == rhs.defaultNurseryBytes
+            && lhs.nurseries == rhs.nurseries && lhs.roundIDs == rhs.roundIDs
+            && lhs.defaultNurseryBytes == rhs.defaultNurseryBytes
             && lhs.roundRatios.count == rhs.roundRatios.count
             && zip(lhs.roundRatios, rhs.roundRatios).allSatisfy { $0.bitPattern == $1.bitPattern || $0 == $1 }
     }
@@ -124,7 +125,8 @@ public struct IngestAggregates: Sendable {
     private struct NoSummarizer: CurveSummarizer {
         func summarize(_ curves: [StoredCurve]) -> MachineCurveSummary {
             MachineCurveSummary(
-                submissionCount: Set(curves.map(\.submissionID)).count, roundCount: 0, defaultNurseryBytes: nil, points: [],
+                submissionCount: Set(curves.map(\.submissionID)).count, roundCount: 0, defaultNurseryBytes: nil,
+                points: [],
                 best: nil, flatSet: [], defaultInFlatSet: true, gainOverDefault: nil)
         }
     }

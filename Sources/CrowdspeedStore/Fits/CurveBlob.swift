@@ -39,7 +39,7 @@ enum CurveBlob {
     static func int64s(_ data: Data) throws -> [Int64] {
         guard data.count % 8 == 0 else { throw SampleBlobError.malformed("\(data.count) bytes is not a list of Int64") }
         return data.withUnsafeBytes { raw in
-            (0 ..< raw.count / 8).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
+            (0..<raw.count / 8).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
         }
     }
 
@@ -47,15 +47,19 @@ enum CurveBlob {
     static func rounds(_ data: Data) throws -> [Int] {
         guard data.count % 4 == 0 else { throw SampleBlobError.malformed("\(data.count) bytes is not a list of Int32") }
         return data.withUnsafeBytes { raw in
-            (0 ..< raw.count / 4).map { Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
+            (0..<raw.count / 4).map {
+                Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)))
+            }
         }
     }
 
     /// Unpacks doubles.
     static func doubles(_ data: Data) throws -> [Double] {
-        guard data.count % 8 == 0 else { throw SampleBlobError.malformed("\(data.count) bytes is not a list of Float64") }
+        guard data.count % 8 == 0 else {
+            throw SampleBlobError.malformed("\(data.count) bytes is not a list of Float64")
+        }
         return data.withUnsafeBytes { raw in
-            (0 ..< raw.count / 8).map {
+            (0..<raw.count / 8).map {
                 Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))
             }
         }

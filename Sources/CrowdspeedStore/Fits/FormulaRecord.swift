@@ -42,7 +42,8 @@ public struct FormulaMetrics: Sendable, Equatable, Codable {
 
     /// Creates metrics.
     public init(
-        globalName: String, globalText: String, heldOutRegret: Double?, pypyDefaultRegret: Double?, bestConstantRegret: Double?,
+        globalName: String, globalText: String, heldOutRegret: Double?, pypyDefaultRegret: Double?,
+        bestConstantRegret: Double?,
         noiseFloor: Double?, gainOverDefault: Double?, machines: Int, curves: Int, cpuModels: Int
     ) {
         self.globalName = globalName
@@ -58,9 +59,15 @@ public struct FormulaMetrics: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case globalName = "global_name", globalText = "global_text", heldOutRegret = "held_out_regret"
-        case pypyDefaultRegret = "pypy_default_regret", bestConstantRegret = "best_constant_regret", noiseFloor = "noise_floor"
-        case gainOverDefault = "gain_over_default", machines, curves, cpuModels = "cpu_models"
+        case globalName = "global_name"
+        case globalText = "global_text"
+        case heldOutRegret = "held_out_regret"
+        case pypyDefaultRegret = "pypy_default_regret"
+        case bestConstantRegret = "best_constant_regret"
+        case noiseFloor = "noise_floor"
+        case gainOverDefault = "gain_over_default"
+        case machines, curves
+        case cpuModels = "cpu_models"
     }
 }
 
@@ -106,7 +113,8 @@ public struct FormulaSummary: Sendable, Equatable, Codable {
 
     /// Creates a summary.
     public init(
-        version: Int, createdAt: Date, scope: FormulaScope, sources: String, inputSubmissions: Int, metrics: FormulaMetrics,
+        version: Int, createdAt: Date, scope: FormulaScope, sources: String, inputSubmissions: Int,
+        metrics: FormulaMetrics,
         fitMilliseconds: Double
     ) {
         self.version = version
@@ -119,7 +127,11 @@ public struct FormulaSummary: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, createdAt = "created_at", scope, sources, inputSubmissions = "input_submissions", metrics
+        case version
+        case createdAt = "created_at"
+        case scope, sources
+        case inputSubmissions = "input_submissions"
+        case metrics
         case fitMilliseconds = "fit_milliseconds"
     }
 }

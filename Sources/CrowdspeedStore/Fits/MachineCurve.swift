@@ -14,7 +14,8 @@ public struct MachineCurveKey: Sendable, Hashable, Codable {
 
     /// Creates a key.
     public init(
-        machineID: String, implementation: String, interpreterVersion: String, benchmark: String, benchmarkVersion: String,
+        machineID: String, implementation: String, interpreterVersion: String, benchmark: String,
+        benchmarkVersion: String,
         procs: Int, pypyGCMinPinned: Bool
     ) {
         self.machineID = machineID
@@ -27,8 +28,13 @@ public struct MachineCurveKey: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case machineID = "machine_id", implementation, interpreterVersion = "interpreter_version", benchmark
-        case benchmarkVersion = "benchmark_version", procs, pypyGCMinPinned = "pypy_gc_min_pinned"
+        case machineID = "machine_id"
+        case implementation
+        case interpreterVersion = "interpreter_version"
+        case benchmark
+        case benchmarkVersion = "benchmark_version"
+        case procs
+        case pypyGCMinPinned = "pypy_gc_min_pinned"
     }
 }
 
@@ -49,7 +55,9 @@ public struct MachineCurvePoint: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case nurseryBytes = "nursery_bytes", relativeTime = "relative_time", rounds
+        case nurseryBytes = "nursery_bytes"
+        case relativeTime = "relative_time"
+        case rounds
     }
 }
 
@@ -65,7 +73,10 @@ public struct BestNursery: Sendable, Equatable, Codable {
     public var confidence: Double?
 
     /// Creates a best-nursery estimate.
-    public init(nurseryBytes: Int64, relativeTime: Double, intervalLowerBytes: Int64?, intervalUpperBytes: Int64?, confidence: Double?) {
+    public init(
+        nurseryBytes: Int64, relativeTime: Double, intervalLowerBytes: Int64?, intervalUpperBytes: Int64?,
+        confidence: Double?
+    ) {
         self.nurseryBytes = nurseryBytes
         self.relativeTime = relativeTime
         self.intervalLowerBytes = intervalLowerBytes
@@ -74,8 +85,11 @@ public struct BestNursery: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case nurseryBytes = "nursery_bytes", relativeTime = "relative_time", intervalLowerBytes = "interval_lower_bytes"
-        case intervalUpperBytes = "interval_upper_bytes", confidence
+        case nurseryBytes = "nursery_bytes"
+        case relativeTime = "relative_time"
+        case intervalLowerBytes = "interval_lower_bytes"
+        case intervalUpperBytes = "interval_upper_bytes"
+        case confidence
     }
 }
 
@@ -100,7 +114,8 @@ public struct MachineCurveSummary: Sendable, Equatable, Codable {
 
     /// Creates a summary.
     public init(
-        submissionCount: Int, roundCount: Int, defaultNurseryBytes: Int64?, points: [MachineCurvePoint], best: BestNursery?,
+        submissionCount: Int, roundCount: Int, defaultNurseryBytes: Int64?, points: [MachineCurvePoint],
+        best: BestNursery?,
         flatSet: [Int64], defaultInFlatSet: Bool, gainOverDefault: Double?
     ) {
         self.submissionCount = submissionCount
@@ -114,8 +129,13 @@ public struct MachineCurveSummary: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case submissionCount = "submission_count", roundCount = "round_count", defaultNurseryBytes = "default_nursery_bytes"
-        case points, best, flatSet = "flat_set", defaultInFlatSet = "default_in_flat_set", gainOverDefault = "gain_over_default"
+        case submissionCount = "submission_count"
+        case roundCount = "round_count"
+        case defaultNurseryBytes = "default_nursery_bytes"
+        case points, best
+        case flatSet = "flat_set"
+        case defaultInFlatSet = "default_in_flat_set"
+        case gainOverDefault = "gain_over_default"
     }
 }
 

@@ -24,21 +24,24 @@ extension SQLiteResultStore {
         }
         let machine = submission.machine
         let pinned = submission.run?.pypyGCMin != nil
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO curves (submission_id, machine_id, source, received_at, implementation, interpreter_version,
-                benchmark, benchmark_version, procs, pypy_gc_min_pinned, cpu_model, arch, cpu_vendor, physical_cores,
-                l2_bytes, l3_bytes, cpuinfo_cache_bytes, default_nursery_bytes, round_count, nurseries, round_ids, round_ratios)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO curves (submission_id, machine_id, source, received_at, implementation, interpreter_version,
+                    benchmark, benchmark_version, procs, pypy_gc_min_pinned, cpu_model, arch, cpu_vendor, physical_cores,
+                    l2_bytes, l3_bytes, cpuinfo_cache_bytes, default_nursery_bytes, round_count, nurseries, round_ids, round_ratios)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for curve in aggregates.curves {
             guard curve.roundRatios.count == curve.roundIDs.count * curve.nurseries.count else {
                 throw SampleBlobError.malformed("curve ratios do not match its rounds × sizes")
             }
             try insert.execute(arguments: [
                 submission.id.storeText, machineID, submission.source.rawValue, receivedAt,
-                submission.interpreter.implementation, submission.interpreter.version, curve.benchmark, curve.benchmarkVersion,
+                submission.interpreter.implementation, submission.interpreter.version, curve.benchmark,
+                curve.benchmarkVersion,
                 curve.procs, pinned, machine.cpuModel, machine.arch, machine.cpuVendor, machine.physicalCores,
-                machine.cacheBytes(level: 2), machine.cacheBytes(level: 3), machine.cpuinfoCacheBytes, curve.defaultNurseryBytes,
+                machine.cacheBytes(level: 2), machine.cacheBytes(level: 3), machine.cpuinfoCacheBytes,
+                curve.defaultNurseryBytes,
                 curve.roundIDs.count, CurveBlob.encode(curve.nurseries), try CurveBlob.encode(rounds: curve.roundIDs),
                 CurveBlob.encode(curve.roundRatios),
             ])
@@ -58,13 +61,16 @@ extension SQLiteResultStore {
     }
 
     /// The machine-curve keys a submission's curves belong to, in first-seen order.
-    static func machineCurveKeys(_ submission: Submission, machineID: String, aggregates: IngestAggregates) -> [MachineCurveKey] {
+    static func machineCurveKeys(_ submission: Submission, machineID: String, aggregates: IngestAggregates)
+        -> [MachineCurveKey]
+    {
         var keys: [MachineCurveKey] = []
         for curve in aggregates.curves {
             let key = MachineCurveKey(
                 machineID: machineID, implementation: submission.interpreter.implementation,
                 interpreterVersion: submission.interpreter.version, benchmark: curve.benchmark,
-                benchmarkVersion: curve.benchmarkVersion, procs: curve.procs, pypyGCMinPinned: submission.run?.pypyGCMin != nil)
+                benchmarkVersion: curve.benchmarkVersion, procs: curve.procs,
+                pypyGCMinPinned: submission.run?.pypyGCMin != nil)
             if !keys.contains(key) { keys.append(key) }
         }
         return keys
@@ -83,11 +89,13 @@ extension SQLiteResultStore {
     /// The fingerprint of the summarized curves of `key` (``keyCurves``).
     static func fingerprint(_ db: Database, key: MachineCurveKey) throws -> CurveFingerprint {
         let row = try Row.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT count(*) AS n, coalesce(max(c.id), 0) AS top, coalesce(sum(c.id), 0) AS total \(keyCurves)
-                """),
+            db.cachedStatement(
+                sql: """
+                    SELECT count(*) AS n, coalesce(max(c.id), 0) AS top, coalesce(sum(c.id), 0) AS total \(keyCurves)
+                    """),
             arguments: [
-                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
+                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion,
+                key.procs,
                 key.pypyGCMinPinned,
             ])
         return CurveFingerprint(count: row?["n"] ?? 0, maximumID: row?["top"] ?? 0, idSum: row?["total"] ?? 0)
@@ -108,18 +116,26 @@ extension SQLiteResultStore {
         let receivedAt = StoreTime.date(milliseconds: received)
         var presummaries: [MachineCurveKey: Presummary] = [:]
         for (key, fingerprint, curves) in stored {
-            let own = aggregates.curves.filter { $0.benchmark == key.benchmark && $0.benchmarkVersion == key.benchmarkVersion && $0.procs == key.procs }
-                .map { curve in
-                    StoredCurve(
-                        submissionID: submission.id, machineID: machineID, source: submission.source, receivedAt: receivedAt,
-                        implementation: submission.interpreter.implementation, interpreterVersion: submission.interpreter.version,
-                        pypyGCMinPinned: key.pypyGCMinPinned, cpuModel: machine.cpuModel, arch: machine.arch,
-                        cpuVendor: machine.cpuVendor, physicalCores: machine.physicalCores, l2Bytes: machine.cacheBytes(level: 2),
-                        l3Bytes: machine.cacheBytes(level: 3), cpuinfoCacheBytes: machine.cpuinfoCacheBytes, aggregate: curve)
-                }
+            let own = aggregates.curves.filter {
+                $0.benchmark == key.benchmark && $0.benchmarkVersion == key.benchmarkVersion && $0.procs == key.procs
+            }
+            .map { curve in
+                StoredCurve(
+                    submissionID: submission.id, machineID: machineID, source: submission.source,
+                    receivedAt: receivedAt,
+                    implementation: submission.interpreter.implementation,
+                    interpreterVersion: submission.interpreter.version,
+                    pypyGCMinPinned: key.pypyGCMinPinned, cpuModel: machine.cpuModel, arch: machine.arch,
+                    cpuVendor: machine.cpuVendor, physicalCores: machine.physicalCores,
+                    l2Bytes: machine.cacheBytes(level: 2),
+                    l3Bytes: machine.cacheBytes(level: 3), cpuinfoCacheBytes: machine.cpuinfoCacheBytes,
+                    aggregate: curve)
+            }
             // Stable: stored curves keep their (received_at, id) order; the new ones, with the
             // largest ids, follow those received at the same millisecond.
-            let all = (curves + own).enumerated().sorted { ($0.element.receivedAt, $0.offset) < ($1.element.receivedAt, $1.offset) }.map(\.element)
+            let all = (curves + own).enumerated().sorted {
+                ($0.element.receivedAt, $0.offset) < ($1.element.receivedAt, $1.offset)
+            }.map(\.element)
             presummaries[key] = Presummary(fingerprint: fingerprint, summary: aggregates.summarizer.summarize(all))
         }
         return presummaries
@@ -130,32 +146,38 @@ extension SQLiteResultStore {
         try Row.fetchAll(
             db.cachedStatement(sql: "SELECT c.* \(keyCurves) ORDER BY c.received_at, c.id"),
             arguments: [
-                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
+                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion,
+                key.procs,
                 key.pypyGCMinPinned,
             ]
         ).map(storedCurve)
     }
 
     /// Inserts or replaces the summary of one machine key.
-    static func upsertMachineCurve(_ db: Database, key: MachineCurveKey, summary: MachineCurveSummary, updatedAt: Int64) throws {
+    static func upsertMachineCurve(_ db: Database, key: MachineCurveKey, summary: MachineCurveSummary, updatedAt: Int64)
+        throws
+    {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let points = String(decoding: try encoder.encode(summary.points), as: UTF8.self)
         let flat = String(decoding: try encoder.encode(summary.flatSet), as: UTF8.self)
         let best = summary.best
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO machine_curves (machine_id, implementation, interpreter_version, benchmark, benchmark_version,
-                procs, pypy_gc_min_pinned, submission_count, round_count, default_nursery_bytes, points_json,
-                best_nursery_bytes, best_relative_time, interval_lower_bytes, interval_upper_bytes, interval_confidence,
-                flat_set_json, default_in_flat_set, gain_over_default, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
-                key.pypyGCMinPinned, max(1, summary.submissionCount), summary.roundCount, summary.defaultNurseryBytes, points,
-                best?.nurseryBytes, best.map(\.relativeTime).flatMap(finite), best?.intervalLowerBytes,
-                best?.intervalLowerBytes == nil ? nil : best?.intervalUpperBytes, best?.confidence.flatMap(finite), flat,
-                summary.defaultInFlatSet, summary.gainOverDefault.flatMap(finite), updatedAt,
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO machine_curves (machine_id, implementation, interpreter_version, benchmark, benchmark_version,
+                    procs, pypy_gc_min_pinned, submission_count, round_count, default_nursery_bytes, points_json,
+                    best_nursery_bytes, best_relative_time, interval_lower_bytes, interval_upper_bytes, interval_confidence,
+                    flat_set_json, default_in_flat_set, gain_over_default, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
+            key.pypyGCMinPinned, max(1, summary.submissionCount), summary.roundCount, summary.defaultNurseryBytes,
+            points,
+            best?.nurseryBytes, best.map(\.relativeTime).flatMap(finite), best?.intervalLowerBytes,
+            best?.intervalLowerBytes == nil ? nil : best?.intervalUpperBytes, best?.confidence.flatMap(finite), flat,
+            summary.defaultInFlatSet, summary.gainOverDefault.flatMap(finite), updatedAt,
+        ])
     }
 
     /// Nil for NaN and infinities, which SQLite would store as NULL or refuse anyway.
@@ -165,35 +187,45 @@ extension SQLiteResultStore {
     /// deletion), and removes the ones with no curve left, in one transaction.
     public func refreshMachineCurves(machineID: String, summarizer: any CurveSummarizer, at: Date) async throws {
         try await writer.write { db in
-            try Self.refreshMachineCurves(db, machineID: machineID, summarizer: summarizer, at: StoreTime.milliseconds(at))
+            try Self.refreshMachineCurves(
+                db, machineID: machineID, summarizer: summarizer, at: StoreTime.milliseconds(at))
         }
     }
 
     /// Rewrites the machine curves of `machineID` inside an open write: every key it has a
     /// summary or a curve for is summarized again from its ``keyCurves``, and removed when none
     /// is left (after a deletion, or a quarantine of all of them).
-    static func refreshMachineCurves(_ db: Database, machineID: String, summarizer: any CurveSummarizer, at now: Int64) throws {
-        let keys = try Row.fetchAll(db, sql: """
-            SELECT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
-            FROM machine_curves WHERE machine_id = ?1
-            UNION
-            SELECT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
-            FROM curves WHERE machine_id = ?1
-            """, arguments: [machineID]
+    static func refreshMachineCurves(_ db: Database, machineID: String, summarizer: any CurveSummarizer, at now: Int64)
+        throws
+    {
+        let keys = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
+                FROM machine_curves WHERE machine_id = ?1
+                UNION
+                SELECT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
+                FROM curves WHERE machine_id = ?1
+                """, arguments: [machineID]
         ).map { row in
             MachineCurveKey(
-                machineID: machineID, implementation: row["implementation"], interpreterVersion: row["interpreter_version"],
+                machineID: machineID, implementation: row["implementation"],
+                interpreterVersion: row["interpreter_version"],
                 benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
                 pypyGCMinPinned: row["pypy_gc_min_pinned"])
         }
         for key in keys {
             let curves = try storedCurves(db, key: key)
             if curves.isEmpty {
-                try db.execute(sql: """
-                    DELETE FROM machine_curves WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?
-                        AND benchmark = ? AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
-                    """, arguments: [key.machineID, key.implementation, key.interpreterVersion, key.benchmark,
-                                     key.benchmarkVersion, key.procs, key.pypyGCMinPinned])
+                try db.execute(
+                    sql: """
+                        DELETE FROM machine_curves WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?
+                            AND benchmark = ? AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
+                        """,
+                    arguments: [
+                        key.machineID, key.implementation, key.interpreterVersion, key.benchmark,
+                        key.benchmarkVersion, key.procs, key.pypyGCMinPinned,
+                    ])
             } else {
                 let updated = curves.map { StoreTime.milliseconds($0.receivedAt) }.max() ?? now
                 try upsertMachineCurve(db, key: key, summary: summarizer.summarize(curves), updatedAt: updated)
@@ -210,10 +242,12 @@ extension SQLiteResultStore {
 
     /// The machine curves of `machineID` inside an open read.
     static func machineCurves(_ db: Database, machineID: String) throws -> [MachineCurve] {
-        try Row.fetchAll(db, sql: """
-            SELECT * FROM machine_curves WHERE machine_id = ?
-            ORDER BY implementation, interpreter_version, benchmark, benchmark_version, pypy_gc_min_pinned, procs
-            """, arguments: [machineID]
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM machine_curves WHERE machine_id = ?
+                ORDER BY implementation, interpreter_version, benchmark, benchmark_version, pypy_gc_min_pinned, procs
+                """, arguments: [machineID]
         ).map(machineCurve)
     }
 
@@ -226,10 +260,13 @@ extension SQLiteResultStore {
             nurseries: try CurveBlob.int64s(row["nurseries"]), roundIDs: try CurveBlob.rounds(row["round_ids"]),
             roundRatios: try CurveBlob.doubles(row["round_ratios"]), defaultNurseryBytes: row["default_nursery_bytes"])
         return StoredCurve(
-            submissionID: try uuid(row["submission_id"]), machineID: row["machine_id"], source: try source(row["source"]),
+            submissionID: try uuid(row["submission_id"]), machineID: row["machine_id"],
+            source: try source(row["source"]),
             receivedAt: StoreTime.date(milliseconds: row["received_at"]), implementation: row["implementation"],
-            interpreterVersion: row["interpreter_version"], pypyGCMinPinned: row["pypy_gc_min_pinned"], cpuModel: row["cpu_model"],
-            arch: row["arch"], cpuVendor: row["cpu_vendor"], physicalCores: row["physical_cores"], l2Bytes: row["l2_bytes"],
+            interpreterVersion: row["interpreter_version"], pypyGCMinPinned: row["pypy_gc_min_pinned"],
+            cpuModel: row["cpu_model"],
+            arch: row["arch"], cpuVendor: row["cpu_vendor"], physicalCores: row["physical_cores"],
+            l2Bytes: row["l2_bytes"],
             l3Bytes: row["l3_bytes"], cpuinfoCacheBytes: row["cpuinfo_cache_bytes"], aggregate: aggregate)
     }
 
@@ -241,17 +278,21 @@ extension SQLiteResultStore {
         let bestBytes: Int64? = row["best_nursery_bytes"]
         let best = bestBytes.map { bytes in
             BestNursery(
-                nurseryBytes: bytes, relativeTime: row["best_relative_time"] ?? .nan, intervalLowerBytes: row["interval_lower_bytes"],
+                nurseryBytes: bytes, relativeTime: row["best_relative_time"] ?? .nan,
+                intervalLowerBytes: row["interval_lower_bytes"],
                 intervalUpperBytes: row["interval_upper_bytes"], confidence: row["interval_confidence"])
         }
         let key = MachineCurveKey(
-            machineID: row["machine_id"], implementation: row["implementation"], interpreterVersion: row["interpreter_version"],
+            machineID: row["machine_id"], implementation: row["implementation"],
+            interpreterVersion: row["interpreter_version"],
             benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
             pypyGCMinPinned: row["pypy_gc_min_pinned"])
         let summary = MachineCurveSummary(
-            submissionCount: row["submission_count"], roundCount: row["round_count"], defaultNurseryBytes: row["default_nursery_bytes"],
+            submissionCount: row["submission_count"], roundCount: row["round_count"],
+            defaultNurseryBytes: row["default_nursery_bytes"],
             points: try decoder.decode([MachineCurvePoint].self, from: Data(pointsJSON.utf8)), best: best,
-            flatSet: try decoder.decode([Int64].self, from: Data(flatJSON.utf8)), defaultInFlatSet: row["default_in_flat_set"],
+            flatSet: try decoder.decode([Int64].self, from: Data(flatJSON.utf8)),
+            defaultInFlatSet: row["default_in_flat_set"],
             gainOverDefault: row["gain_over_default"])
         return MachineCurve(key: key, summary: summary, updatedAt: StoreTime.date(milliseconds: row["updated_at"]))
     }

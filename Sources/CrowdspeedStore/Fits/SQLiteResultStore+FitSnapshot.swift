@@ -9,7 +9,8 @@ extension SQLiteResultStore {
     /// machine's ``InstallWeightCap`` weight is read in the same transaction.
     ///
     /// The curves come in (machine id, receipt, row id) order, machine ids compared bytewise.
-    public func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot {
+    public func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot
+    {
         try await writer.read { db in
             try Self.fitSnapshot(db, scope: scope, benchmark: benchmark, implementation: implementation)
         }
@@ -23,7 +24,9 @@ extension SQLiteResultStore {
     /// order: machines and quarantined installs into small maps, submissions into their
     /// provenance, then the curves, each row mapped straight into a ``StoredCurve`` (strings
     /// shared across rows) and checked against those maps; the order is then restored in Swift.
-    static func fitSnapshot(_ db: Database, scope: FormulaScope, benchmark: String, implementation: String) throws -> FitSnapshot {
+    static func fitSnapshot(_ db: Database, scope: FormulaScope, benchmark: String, implementation: String) throws
+        -> FitSnapshot
+    {
         var strings = Pool<String>()
         // Most curves share a grid and a round list: one array each, shared by every row.
         var grids = Pool<[Int64]>()
@@ -47,9 +50,11 @@ extension SQLiteResultStore {
         var provenanceKeys: [(receivedAt: Int64, id: String)] = []
         // Quarantined itself or through its install; its curves' machines are checked apart.
         var ownQuarantine: [Bool] = []
-        let submissionRows = try Row.fetchCursor(db, sql: """
-            SELECT id, machine_id, install_id, source, flag_reason, received_at, quarantined FROM submissions
-            """)
+        let submissionRows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, machine_id, install_id, source, flag_reason, received_at, quarantined FROM submissions
+                """)
         while let row = try submissionRows.next() {
             let machineID: String = row[1]
             guard let machine = machines[machineID] else { continue }
@@ -57,10 +62,12 @@ extension SQLiteResultStore {
             let installID: String? = row[2]
             let quarantined = (row[6] as Bool) || installID.map(quarantinedInstalls.contains) == true
             submissionIndex[id] = provenance.count
-            provenance.append(SubmissionProvenance(
-                submissionID: try uuid(id), machineID: machineID, installID: installID, hardwareClass: machine.hardwareClass,
-                source: try source(row[3]),
-                quarantined: quarantined || machine.quarantined, flagReason: row[4]))
+            provenance.append(
+                SubmissionProvenance(
+                    submissionID: try uuid(id), machineID: machineID, installID: installID,
+                    hardwareClass: machine.hardwareClass,
+                    source: try source(row[3]),
+                    quarantined: quarantined || machine.quarantined, flagReason: row[4]))
             provenanceKeys.append((row[5], id))
             ownQuarantine.append(quarantined)
         }
@@ -68,13 +75,15 @@ extension SQLiteResultStore {
         // Curves, in storage order: no ORDER BY, so no temporary B-tree.
         let sources = scope.sources.map(\.rawValue).sorted()
         let placeholders = sources.map { _ in "?" }.joined(separator: ", ")
-        let curveRows = try Row.fetchCursor(db, sql: """
-            SELECT id, submission_id, machine_id, source, received_at, implementation, interpreter_version, benchmark_version,
-                procs, cpu_model, arch, cpu_vendor, physical_cores, l2_bytes, l3_bytes, cpuinfo_cache_bytes, default_nursery_bytes,
-                nurseries, round_ids, round_ratios
-            FROM curves
-            WHERE benchmark = ? AND lower(implementation) = ? AND pypy_gc_min_pinned = 0 AND source IN (\(placeholders))
-            """, arguments: StatementArguments([benchmark, implementation.lowercased()] + sources))
+        let curveRows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, submission_id, machine_id, source, received_at, implementation, interpreter_version, benchmark_version,
+                    procs, cpu_model, arch, cpu_vendor, physical_cores, l2_bytes, l3_bytes, cpuinfo_cache_bytes, default_nursery_bytes,
+                    nurseries, round_ids, round_ratios
+                FROM curves
+                WHERE benchmark = ? AND lower(implementation) = ? AND pypy_gc_min_pinned = 0 AND source IN (\(placeholders))
+                """, arguments: StatementArguments([benchmark, implementation.lowercased()] + sources))
         // Sized once (an upper bound, from the smallest index): grown by doubling, the array of
         // 300k rows would hold up to twice their room while the input is built from it.
         let rowCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM curves") ?? 0
@@ -88,7 +97,9 @@ extension SQLiteResultStore {
         while let row = try curveRows.next() {
             let submissionText: String = row[1]
             let machineText: String = row[2]
-            guard let submission = submissionIndex[submissionText], let machine = machines[machineText] else { continue }
+            guard let submission = submissionIndex[submissionText], let machine = machines[machineText] else {
+                continue
+            }
             // The curve's own machine counts, as in the join on `curves.machine_id`.
             guard !ownQuarantine[submission], !machine.quarantined else { continue }
             fitted[submission] = true
@@ -108,18 +119,23 @@ extension SQLiteResultStore {
                 roundIDs: roundLists.intern(try row.withUnsafeData(atIndex: 18) { try CurveBlob.rounds($0 ?? Data()) }),
                 roundRatios: try row.withUnsafeData(atIndex: 19) { try CurveBlob.doubles($0 ?? Data()) },
                 defaultNurseryBytes: row[16])
-            curves.append(StoredCurve(
-                submissionID: provenance[submission].submissionID, machineID: machineIDs[machineNumber], source: try source(row[3]),
-                receivedAt: StoreTime.date(milliseconds: receivedAt), implementation: strings.intern(row[5]),
-                interpreterVersion: strings.intern(row[6]), pypyGCMinPinned: false, cpuModel: strings.intern(row[9]),
-                arch: strings.intern(row[10]), cpuVendor: strings.intern(row[11]), physicalCores: row[12], l2Bytes: row[13],
-                l3Bytes: row[14], cpuinfoCacheBytes: row[15], aggregate: aggregate))
+            curves.append(
+                StoredCurve(
+                    submissionID: provenance[submission].submissionID, machineID: machineIDs[machineNumber],
+                    source: try source(row[3]),
+                    receivedAt: StoreTime.date(milliseconds: receivedAt), implementation: strings.intern(row[5]),
+                    interpreterVersion: strings.intern(row[6]), pypyGCMinPinned: false,
+                    cpuModel: strings.intern(row[9]),
+                    arch: strings.intern(row[10]), cpuVendor: strings.intern(row[11]), physicalCores: row[12],
+                    l2Bytes: row[13],
+                    l3Bytes: row[14], cpuinfoCacheBytes: row[15], aggregate: aggregate))
         }
 
         // (machine id, received_at, id), machine ids bytewise as SQLite's BINARY collation.
         let machineRank = rank(machineIDs)
         let order = keys.indices.sorted { a, b in
-            let x = keys[a], y = keys[b]
+            let x = keys[a]
+            let y = keys[b]
             let (rx, ry) = (machineRank[x.machine], machineRank[y.machine])
             if rx != ry { return rx < ry }
             if x.receivedAt != y.receivedAt { return x.receivedAt < y.receivedAt }
@@ -128,16 +144,20 @@ extension SQLiteResultStore {
         keys = []
         permute(&curves, by: order)
 
-        let submissions = try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0
+        let submissions =
+            try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue])
+            ?? 0
         // The cap counts only what enters this fit: an install's machines in other scopes or
         // without curves here do not dilute (or inflate) its weight in this one. Fed in receipt
         // order, as the provenance read gives it.
         let fittedProvenance = provenance.indices.filter { fitted[$0] }.sorted { a, b in
-            let x = provenanceKeys[a], y = provenanceKeys[b]
+            let x = provenanceKeys[a]
+            let y = provenanceKeys[b]
             if x.receivedAt != y.receivedAt { return x.receivedAt < y.receivedAt }
             return x.id.utf8.lexicographicallyPrecedes(y.id.utf8)
         }.map { provenance[$0] }
-        return FitSnapshot(curves: curves, submissions: submissions, machineWeights: InstallWeightCap.machineWeights(fittedProvenance))
+        return FitSnapshot(
+            curves: curves, submissions: submissions, machineWeights: InstallWeightCap.machineWeights(fittedProvenance))
     }
 
     /// Each name's position in bytewise order.

@@ -8,12 +8,14 @@ extension SQLiteResultStore {
         try await writer.write { db -> Int in
             let next = (try Int.fetchOne(db, sql: "SELECT max(version) FROM formulas") ?? 0) + 1
             let m = formula.metrics
-            try db.execute(sql: """
-                INSERT INTO formulas (version, created_at, scope, sources, input_submissions, global_name, global_text,
-                    held_out_regret, pypy_default_regret, best_constant_regret, noise_floor, gain_over_default, machines,
-                    curves, cpu_models, fit_milliseconds, report_json, intervals_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+            try db.execute(
+                sql: """
+                    INSERT INTO formulas (version, created_at, scope, sources, input_submissions, global_name, global_text,
+                        held_out_regret, pypy_default_regret, best_constant_regret, noise_floor, gain_over_default, machines,
+                        curves, cpu_models, fit_milliseconds, report_json, intervals_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
                     next, StoreTime.milliseconds(formula.createdAt), formula.scope.rawValue, formula.scope.sourcesText,
                     formula.inputSubmissions, m.globalName, m.globalText, Self.finite(m.heldOutRegret),
                     Self.finite(m.pypyDefaultRegret), Self.finite(m.bestConstantRegret), Self.finite(m.noiseFloor),
@@ -27,8 +29,11 @@ extension SQLiteResultStore {
     /// The newest formula of `scope`, nil when none was fitted.
     public func latestFormula(scope: FormulaScope) async throws -> StoredFormula? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM formulas WHERE scope = ? ORDER BY version DESC LIMIT 1", arguments: [scope.rawValue])
-                .map(Self.storedFormula)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM formulas WHERE scope = ? ORDER BY version DESC LIMIT 1",
+                arguments: [scope.rawValue]
+            )
+            .map(Self.storedFormula)
         }
     }
 
@@ -42,7 +47,8 @@ extension SQLiteResultStore {
     /// One formula by version, nil when unknown.
     public func formula(version: Int) async throws -> StoredFormula? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM formulas WHERE version = ?", arguments: [version]).map(Self.storedFormula)
+            try Row.fetchOne(db, sql: "SELECT * FROM formulas WHERE version = ?", arguments: [version]).map(
+                Self.storedFormula)
         }
     }
 
@@ -54,12 +60,16 @@ extension SQLiteResultStore {
                 pypy_default_regret, best_constant_regret, noise_floor, gain_over_default, machines, curves, cpu_models,
                 fit_milliseconds
                 """
-            let rows = if let scope {
-                try Row.fetchAll(db, sql: "SELECT \(columns) FROM formulas WHERE scope = ? ORDER BY version DESC LIMIT ?",
-                                 arguments: [scope.rawValue, max(0, limit)])
-            } else {
-                try Row.fetchAll(db, sql: "SELECT \(columns) FROM formulas ORDER BY version DESC LIMIT ?", arguments: [max(0, limit)])
-            }
+            let rows =
+                if let scope {
+                    try Row.fetchAll(
+                        db, sql: "SELECT \(columns) FROM formulas WHERE scope = ? ORDER BY version DESC LIMIT ?",
+                        arguments: [scope.rawValue, max(0, limit)])
+                } else {
+                    try Row.fetchAll(
+                        db, sql: "SELECT \(columns) FROM formulas ORDER BY version DESC LIMIT ?",
+                        arguments: [max(0, limit)])
+                }
             return try rows.map(Self.formulaSummary)
         }
     }
@@ -67,9 +77,12 @@ extension SQLiteResultStore {
     /// Whether a refit of `scope` is due: the counter and the newest formula's input.
     public func fitState(scope: FormulaScope) async throws -> FitState {
         try await writer.read { db in
-            let submissions = try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0
+            let submissions =
+                try Int.fetchOne(
+                    db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0
             let latest = try Row.fetchOne(
-                db, sql: "SELECT version, input_submissions FROM formulas WHERE scope = ? ORDER BY version DESC LIMIT 1",
+                db,
+                sql: "SELECT version, input_submissions FROM formulas WHERE scope = ? ORDER BY version DESC LIMIT 1",
                 arguments: [scope.rawValue])
             let version: Int? = latest?["version"]
             let input: Int = latest?["input_submissions"] ?? 0
@@ -85,7 +98,9 @@ extension SQLiteResultStore {
 
     static func formulaSummary(_ row: Row) throws -> FormulaSummary {
         let scopeText: String = row["scope"]
-        guard let scope = FormulaScope(rawValue: scopeText) else { throw StoreCorruption("unknown formula scope \(scopeText)") }
+        guard let scope = FormulaScope(rawValue: scopeText) else {
+            throw StoreCorruption("unknown formula scope \(scopeText)")
+        }
         return FormulaSummary(
             version: row["version"], createdAt: StoreTime.date(milliseconds: row["created_at"]), scope: scope,
             sources: row["sources"], inputSubmissions: row["input_submissions"],
@@ -98,6 +113,7 @@ extension SQLiteResultStore {
     }
 
     static func storedFormula(_ row: Row) throws -> StoredFormula {
-        StoredFormula(summary: try formulaSummary(row), reportJSON: row["report_json"], intervalsJSON: row["intervals_json"])
+        StoredFormula(
+            summary: try formulaSummary(row), reportJSON: row["report_json"], intervalsJSON: row["intervals_json"])
     }
 }

@@ -12,7 +12,9 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var targetID: String
     public var reason: String?
 
-    public init(id: Int64, at: Date, actor: String, action: String, targetKind: String, targetID: String, reason: String?) {
+    public init(
+        id: Int64, at: Date, actor: String, action: String, targetKind: String, targetID: String, reason: String?
+    ) {
         self.id = id
         self.at = at
         self.actor = actor
@@ -23,6 +25,9 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, at, actor, action, targetKind = "target_kind", targetID = "target_id", reason
+        case id, at, actor, action
+        case targetKind = "target_kind"
+        case targetID = "target_id"
+        case reason
     }
 }

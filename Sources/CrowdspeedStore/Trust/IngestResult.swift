@@ -18,7 +18,10 @@ public struct IngestResult: Sendable, Equatable {
     public var flagReason: String?
 
     /// Creates a result.
-    public init(outcome: IngestOutcome, installID: String? = nil, installIssued: Bool = false, deletionIssued: Bool = false, flagReason: String? = nil) {
+    public init(
+        outcome: IngestOutcome, installID: String? = nil, installIssued: Bool = false, deletionIssued: Bool = false,
+        flagReason: String? = nil
+    ) {
         self.outcome = outcome
         self.installID = installID
         self.installIssued = installIssued

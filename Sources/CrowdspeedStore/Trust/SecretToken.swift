@@ -26,9 +26,11 @@ public enum SecretToken {
     /// Whether `text` has the shape of a generated token. Checked before hashing anything a client
     /// sends, so a header of arbitrary length or content is never used as a key.
     public static func isWellFormed(_ text: String) -> Bool {
-        text.utf8.count == length && text.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F
-        }
+        text.utf8.count == length
+            && text.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || byte == 0x2D || byte == 0x5F
+            }
     }
 
     /// Compares two digests in time independent of where they differ, so response timing does

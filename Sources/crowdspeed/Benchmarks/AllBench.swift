@@ -11,7 +11,7 @@ struct AllBench: AsyncParsableCommand {
     var runs: Int = 3
 
     func validate() throws {
-        guard (1 ... 20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
+        guard (1...20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
     }
 
     func run() async throws {

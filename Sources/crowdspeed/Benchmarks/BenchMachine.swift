@@ -7,7 +7,8 @@ enum BenchMachine {
     static func description() -> String {
         let info = ProcessInfo.processInfo
         let memoryGiB = Double(info.physicalMemory) / Double(1 << 30)
-        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+        let load =
+            (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
             .split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
         var uts = utsname()
         uname(&uts)
@@ -20,7 +21,8 @@ enum BenchMachine {
 
     /// The 1-minute load average now.
     static func loadAverage() -> String {
-        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init)
+            ?? "?"
     }
 
     /// Prints a result line and flushes it, so that a long benchmark piped to a file shows each
@@ -33,7 +35,8 @@ enum BenchMachine {
     /// Warns on stderr when this is a debug build, whose figures mean nothing.
     static func warnIfDebug() {
         #if DEBUG
-        FileHandle.standardError.write(Data("warning: debug build; time a release build (swift build -c release)\n".utf8))
+            FileHandle.standardError.write(
+                Data("warning: debug build; time a release build (swift build -c release)\n".utf8))
         #endif
     }
 }

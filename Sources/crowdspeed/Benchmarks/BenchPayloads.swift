@@ -16,10 +16,12 @@ enum BenchPayloads {
     /// Machine `index` of the population as a full sweep of about ``targetSamples`` samples.
     static func fullSweep(_ simulator: PopulationSimulator, index: Int) -> Submission {
         let probe = simulator.machine(at: index).submission
-        let samplesPerRound = max(1, probe.results.reduce(0) { $0 + $1.samples.count } / max(1, simulator.options.rounds))
+        let samplesPerRound = max(
+            1, probe.results.reduce(0) { $0 + $1.samples.count } / max(1, simulator.options.rounds))
         var options = simulator.options
         options.rounds = min(40, max(2, Int((Double(targetSamples) / Double(samplesPerRound)).rounded())))
-        return distinctMachine(PopulationSimulator(seed: simulator.seed, options: options).machine(at: index).submission, index: index)
+        return distinctMachine(
+            PopulationSimulator(seed: simulator.seed, options: options).machine(at: index).submission, index: index)
     }
 
     /// `submission` with a memory size (whole GiB, unique per index below 65 000) that gives its
@@ -51,13 +53,16 @@ enum BenchPayloads {
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = (count + workers - 1) / workers
         let parts = await withTaskGroup(of: (Int, [Data?]).self) { group in
-            for worker in 0 ..< workers {
+            for worker in 0..<workers {
                 group.addTask {
                     let encoder = WireCoding.makeEncoder()
                     var out: [Data?] = []
-                    for index in stride(from: first + worker * chunk, to: first + min(count, (worker + 1) * chunk), by: 1) {
+                    for index in stride(
+                        from: first + worker * chunk, to: first + min(count, (worker + 1) * chunk), by: 1)
+                    {
                         let sweep = fullSweep(simulator, index: index)
-                        let perRound = sweep.results.reduce(0) { $0 + $1.samples.count } / max(1, sweep.run?.rounds ?? 1)
+                        let perRound =
+                            sweep.results.reduce(0) { $0 + $1.samples.count } / max(1, sweep.run?.rounds ?? 1)
                         // The simulator's data never fails to encode: every number is finite.
                         // The simulator occasionally draws a value the format refuses; such a
                         // sweep is skipped like an oversized one (every request must be valid).
@@ -77,6 +82,7 @@ enum BenchPayloads {
     /// A `POST /api/v1/submissions` request carrying `body`.
     static func postRequest(_ body: Data) -> [UInt8] {
         HTTPConnection.request(
-            method: "POST", path: "/api/v1/submissions", headers: [("Content-Type", "application/json")], body: Array(body))
+            method: "POST", path: "/api/v1/submissions", headers: [("Content-Type", "application/json")],
+            body: Array(body))
     }
 }

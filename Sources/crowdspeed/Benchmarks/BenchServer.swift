@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Foundation
 
@@ -40,7 +40,8 @@ final class BenchServer {
         while ContinuousClock.now < deadline {
             if !process.isRunning { throw HTTPConnection.Failure(description: "server exited; see \(logPath)") }
             if let connection = try? HTTPConnection(port: port),
-                let answer = try? connection.send(HTTPConnection.request(method: "GET", path: "/healthz")), answer.status == 200
+                let answer = try? connection.send(HTTPConnection.request(method: "GET", path: "/healthz")),
+                answer.status == 200
             {
                 return
             }
@@ -52,7 +53,8 @@ final class BenchServer {
 
     /// Resident memory of the server now and at its peak (`VmRSS`, `VmHWM`), in MiB.
     func memory() -> (rssMiB: Double, peakMiB: Double) {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        else {
             return (.nan, .nan)
         }
         func field(_ name: String) -> Double {
@@ -71,7 +73,7 @@ final class BenchServer {
     /// throughput falls when another process takes a core, CPU time per request barely moves.
     func cpuSeconds() -> Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
+            let close = stat.lastIndex(of: ")")
         else { return .nan }
         // Fields after the command name, which may contain spaces: state is field 3, utime 14, stime 15.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -91,9 +93,9 @@ final class BenchServer {
     /// A port the system had free a moment ago (bound to port 0, read back, released).
     static func freePort() throws -> Int {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw HTTPConnection.Failure(description: "socket: errno \(errno)") }
         defer { close(fd) }
@@ -103,7 +105,9 @@ final class BenchServer {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound else { throw HTTPConnection.Failure(description: "bind: errno \(errno)") }
         return Int(UInt16(bigEndian: address.sin_port))

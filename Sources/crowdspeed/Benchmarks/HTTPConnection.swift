@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Foundation
 
@@ -42,9 +42,9 @@ final class HTTPConnection {
         if socket >= 0 { close(socket) }
         buffer.removeAll(keepingCapacity: true)
         #if canImport(Glibc)
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = Darwin.socket(AF_INET, SOCK_STREAM, 0)
+            let fd = Darwin.socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var one: Int32 = 1
@@ -56,9 +56,9 @@ final class HTTPConnection {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 #if canImport(Glibc)
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 #else
-                Darwin.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    Darwin.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 #endif
             }
         }
@@ -101,13 +101,17 @@ final class HTTPConnection {
         // Status line and headers.
         var headerEnd: Int
         while true {
-            if let end = Self.find(Self.crlfcrlf, in: buffer) { headerEnd = end; break }
+            if let end = Self.find(Self.crlfcrlf, in: buffer) {
+                headerEnd = end
+                break
+            }
             try fill()
         }
-        let head = String(decoding: buffer[0 ..< headerEnd], as: UTF8.self)
+        let head = String(decoding: buffer[0..<headerEnd], as: UTF8.self)
         buffer.removeFirst(headerEnd + 4)
         let lines = head.split(separator: "\r\n")
-        guard let statusLine = lines.first, statusLine.count >= 12, let status = Int(statusLine.dropFirst(9).prefix(3)) else {
+        guard let statusLine = lines.first, statusLine.count >= 12, let status = Int(statusLine.dropFirst(9).prefix(3))
+        else {
             throw Failure(description: "bad status line")
         }
         var length: Int?
@@ -115,7 +119,9 @@ final class HTTPConnection {
         var closes = false
         for line in lines.dropFirst() {
             let lower = line.lowercased()
-            if lower.hasPrefix("content-length:") { length = Int(lower.dropFirst(15).trimmingCharacters(in: .whitespaces)) }
+            if lower.hasPrefix("content-length:") {
+                length = Int(lower.dropFirst(15).trimmingCharacters(in: .whitespaces))
+            }
             if lower.hasPrefix("transfer-encoding:"), lower.contains("chunked") { chunked = true }
             if lower.hasPrefix("connection:"), lower.contains("close") { closes = true }
         }
@@ -124,22 +130,25 @@ final class HTTPConnection {
             while true {
                 var lineEnd: Int
                 while true {
-                    if let end = Self.find(Self.crlf, in: buffer) { lineEnd = end; break }
+                    if let end = Self.find(Self.crlf, in: buffer) {
+                        lineEnd = end
+                        break
+                    }
                     try fill()
                 }
-                let sizeText = String(decoding: buffer[0 ..< lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+                let sizeText = String(decoding: buffer[0..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
                 guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else {
                     throw Failure(description: "bad chunk size")
                 }
                 buffer.removeFirst(lineEnd + 2)
                 while buffer.count < size + 2 { try fill() }
-                body += buffer[0 ..< size]
+                body += buffer[0..<size]
                 buffer.removeFirst(size + 2)
                 if size == 0 { break }
             }
         } else if let length, status != 304, status != 204 {
             while buffer.count < length { try fill() }
-            body = Array(buffer[0 ..< length])
+            body = Array(buffer[0..<length])
             buffer.removeFirst(length)
         }
         if closes { try connect() }
@@ -151,7 +160,7 @@ final class HTTPConnection {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress!, $0.count, 0) }
         guard count > 0 else { throw Failure(description: count == 0 ? "connection closed" : "recv: errno \(errno)") }
-        buffer += chunk[0 ..< count]
+        buffer += chunk[0..<count]
     }
 
     private static let crlfcrlf: [UInt8] = [13, 10, 13, 10]
@@ -162,7 +171,9 @@ final class HTTPConnection {
         guard haystack.count >= needle.count else { return nil }
         var index = 0
         while index <= haystack.count - needle.count {
-            if haystack[index] == needle[0] && haystack[index ..< index + needle.count].elementsEqual(needle) { return index }
+            if haystack[index] == needle[0] && haystack[index..<index + needle.count].elementsEqual(needle) {
+                return index
+            }
             index += 1
         }
         return nil
@@ -172,8 +183,8 @@ final class HTTPConnection {
 /// `send(2)` without SIGPIPE (a server that closed the connection is an error, not a signal).
 private func systemSend(_ socket: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.send(socket, bytes, count, Int32(MSG_NOSIGNAL))
+        Glibc.send(socket, bytes, count, Int32(MSG_NOSIGNAL))
     #else
-    Darwin.send(socket, bytes, count, 0)
+        Darwin.send(socket, bytes, count, 0)
     #endif
 }

@@ -32,11 +32,12 @@ struct IngestBench: AsyncParsableCommand {
     var reference = true
 
     func validate() throws {
-        guard let levels = Self.levels(concurrency), !levels.isEmpty, levels.allSatisfy({ (1 ... 256).contains($0) }) else {
+        guard let levels = Self.levels(concurrency), !levels.isEmpty, levels.allSatisfy({ (1...256).contains($0) })
+        else {
             throw ValidationError("--concurrency must be a comma-separated list within 1…256")
         }
-        guard (50 ... 100_000).contains(requests) else { throw ValidationError("--requests must be within 50…100000") }
-        guard (1 ... 20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
+        guard (50...100_000).contains(requests) else { throw ValidationError("--requests must be within 50…100000") }
+        guard (1...20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
     }
 
     static func levels(_ text: String) -> [Int]? {
@@ -55,8 +56,12 @@ struct IngestBench: AsyncParsableCommand {
         let measured = Array(bodies.dropFirst(warmupCount))
         let samplesPerSubmission = try Self.meanSamples(measured.prefix(200))
         let meanBytes = measured.reduce(0) { $0 + $1.count } / max(1, measured.count)
-        BenchMachine.emit("ingest: \(durable ? "durable (synchronous=FULL)" : "normal (synchronous=NORMAL)"), \(String(format: "%.0f", samplesPerSubmission)) samples and \(meanBytes / 1024) KiB per submission, medians of \(runs) runs")
-        BenchMachine.emit("concurrency  requests   subs/s  samples/s   p50_ms   p99_ms  errors  cpu_ms/sub  server_rss_MiB  server_peak_MiB  load")
+        BenchMachine.emit(
+            "ingest: \(durable ? "durable (synchronous=FULL)" : "normal (synchronous=NORMAL)"), \(String(format: "%.0f", samplesPerSubmission)) samples and \(meanBytes / 1024) KiB per submission, medians of \(runs) runs"
+        )
+        BenchMachine.emit(
+            "concurrency  requests   subs/s  samples/s   p50_ms   p99_ms  errors  cpu_ms/sub  server_rss_MiB  server_peak_MiB  load"
+        )
         var serverRates: [Int: Double] = [:]
         for level in levels {
             let count = level >= 8 ? measured.count : max(50, measured.count / 4)
@@ -68,14 +73,17 @@ struct IngestBench: AsyncParsableCommand {
             var peaks: [Double] = []
             var cpuPerSubmission: [Double] = []
             var errors = 0
-            for _ in 0 ..< runs {
+            for _ in 0..<runs {
                 let directory = try BenchDirectory()
                 let server = try await BenchServer(
-                    executable: Self.executablePath(), databasePath: directory.path("bench.sqlite"), durable: durable, demo: false,
+                    executable: Self.executablePath(), databasePath: directory.path("bench.sqlite"), durable: durable,
+                    demo: false,
                     logPath: directory.path("server.log"))
-                _ = await LoadRunner.run(port: server.port, concurrency: min(level, 8), requests: warmup, expected: [201])
+                _ = await LoadRunner.run(
+                    port: server.port, concurrency: min(level, 8), requests: warmup, expected: [201])
                 let cpuBefore = server.cpuSeconds()
-                let outcome = await LoadRunner.run(port: server.port, concurrency: level, requests: requests, expected: [201])
+                let outcome = await LoadRunner.run(
+                    port: server.port, concurrency: level, requests: requests, expected: [201])
                 cpuPerSubmission.append(1000 * (server.cpuSeconds() - cpuBefore) / Double(requests.count))
                 let memory = server.memory()
                 server.stop()
@@ -90,45 +98,56 @@ struct IngestBench: AsyncParsableCommand {
             }
             let rate = LatencySummary.median(rates)
             serverRates[level] = rate
-            BenchMachine.emit(String(
-                format: "%11d %9d %8.1f %10.0f %8.2f %8.2f %7d %11.2f %15.1f %16.1f  %@", level, requests.count, rate,
-                rate * samplesPerSubmission, LatencySummary.median(p50s), LatencySummary.median(p99s), errors,
-                LatencySummary.median(cpuPerSubmission), LatencySummary.median(rss),
-                peaks.max() ?? .nan, BenchMachine.loadAverage()))
+            BenchMachine.emit(
+                String(
+                    format: "%11d %9d %8.1f %10.0f %8.2f %8.2f %7d %11.2f %15.1f %16.1f  %@", level, requests.count,
+                    rate,
+                    rate * samplesPerSubmission, LatencySummary.median(p50s), LatencySummary.median(p99s), errors,
+                    LatencySummary.median(cpuPerSubmission), LatencySummary.median(rss),
+                    peaks.max() ?? .nan, BenchMachine.loadAverage()))
         }
         guard reference else { return }
         let level = levels.max() ?? 32
         var rates: [Double] = []
-        for _ in 0 ..< runs {
+        for _ in 0..<runs {
             let directory = try BenchDirectory()
-            rates.append(try await Self.referenceRate(
-                bodies: measured, warmup: Array(bodies.prefix(warmupCount)), concurrency: level, durable: durable,
-                path: directory.path("reference.sqlite")))
+            rates.append(
+                try await Self.referenceRate(
+                    bodies: measured, warmup: Array(bodies.prefix(warmupCount)), concurrency: level, durable: durable,
+                    path: directory.path("reference.sqlite")))
         }
         let rate = LatencySummary.median(rates)
-        BenchMachine.emit(String(format: "reference (decode + validate + derive + store in one process, no HTTP, %d tasks): %.1f subs/s, %.0f samples/s",
-                     level, rate, rate * samplesPerSubmission))
+        BenchMachine.emit(
+            String(
+                format:
+                    "reference (decode + validate + derive + store in one process, no HTTP, %d tasks): %.1f subs/s, %.0f samples/s",
+                level, rate, rate * samplesPerSubmission))
         if let server = serverRates[level] {
-            BenchMachine.emit(String(format: "server at concurrency %d / reference: %.0f%%", level, 100 * server / rate))
+            BenchMachine.emit(
+                String(format: "server at concurrency %d / reference: %.0f%%", level, 100 * server / rate))
         }
     }
 
     /// The physical reference: `bodies` decoded and stored through ``SubmissionIngestor`` (the
     /// server's own path, tokens included) by `concurrency` tasks in this process.
-    static func referenceRate(bodies: [Data], warmup: [Data], concurrency: Int, durable: Bool, path: String) async throws -> Double {
+    static func referenceRate(bodies: [Data], warmup: [Data], concurrency: Int, durable: Bool, path: String)
+        async throws -> Double
+    {
         let store = try SQLiteResultStore(path: path, configuration: .init(durability: durable ? .durable : .normal))
         let ingestor = SubmissionIngestor(store: store, limits: .standard)
         @Sendable func ingest(_ body: Data) async throws {
             let submission = try Submission.decode(from: body)
-            _ = try await ingestor.ingest(submission, receivedAt: Date(), credentials: IngestCredentials(
-                presentedInstallHash: nil, newInstallHash: SecretToken.digest(SecretToken.generate()),
-                deletionHash: SecretToken.digest(SecretToken.generate())))
+            _ = try await ingestor.ingest(
+                submission, receivedAt: Date(),
+                credentials: IngestCredentials(
+                    presentedInstallHash: nil, newInstallHash: SecretToken.digest(SecretToken.generate()),
+                    deletionHash: SecretToken.digest(SecretToken.generate())))
         }
         for body in warmup { try await ingest(body) }
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
-            for _ in 0 ..< min(concurrency, bodies.count) {
+            for _ in 0..<min(concurrency, bodies.count) {
                 let body = bodies[next]
                 next += 1
                 group.addTask { try await ingest(body) }

@@ -36,8 +36,10 @@ enum LoadRunner {
         let limitNanoseconds = UInt64(timeLimit.components.seconds) * 1_000_000_000
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(returning: runBlocking(
-                    port: port, concurrency: concurrency, requests: requests, expected: expected, limitNanoseconds: limitNanoseconds))
+                continuation.resume(
+                    returning: runBlocking(
+                        port: port, concurrency: concurrency, requests: requests, expected: expected,
+                        limitNanoseconds: limitNanoseconds))
             }
         }
     }
@@ -60,7 +62,7 @@ enum LoadRunner {
         let ready = DispatchSemaphore(value: 0)
         let start = DispatchSemaphore(value: 0)
         let workers = max(1, min(concurrency, requests.count))
-        for _ in 0 ..< workers {
+        for _ in 0..<workers {
             done.enter()
             let thread = Thread {
                 defer { done.leave() }
@@ -71,7 +73,8 @@ enum LoadRunner {
                 var statuses: [Int: Int] = [:]
                 var failures = 0
                 var samples: [String] = []
-                while DispatchTime.now().uptimeNanoseconds - shared.started.load(ordering: .relaxed) < limitNanoseconds {
+                while DispatchTime.now().uptimeNanoseconds - shared.started.load(ordering: .relaxed) < limitNanoseconds
+                {
                     let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard index < requests.count else { break }
                     let began = DispatchTime.now().uptimeNanoseconds
@@ -81,7 +84,8 @@ enum LoadRunner {
                         latencies.append(Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6)
                         statuses[answer.status, default: 0] += 1
                         if !expected.contains(answer.status), samples.count < 3 {
-                            samples.append("HTTP \(answer.status): \(String(decoding: answer.body.prefix(300), as: UTF8.self))")
+                            samples.append(
+                                "HTTP \(answer.status): \(String(decoding: answer.body.prefix(300), as: UTF8.self))")
                         }
                     } catch {
                         failures += 1
@@ -98,10 +102,10 @@ enum LoadRunner {
             thread.stackSize = 1 << 20
             thread.start()
         }
-        for _ in 0 ..< workers { ready.wait() }
+        for _ in 0..<workers { ready.wait() }
         let began = DispatchTime.now().uptimeNanoseconds
         shared.started.store(began, ordering: .relaxed)
-        for _ in 0 ..< workers { start.signal() }
+        for _ in 0..<workers { start.signal() }
         done.wait()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         return shared.collected.withLock { outcome in

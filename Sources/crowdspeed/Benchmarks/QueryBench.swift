@@ -15,7 +15,8 @@ import Synchronization
 /// file — not over HTTP — and kept under `--data-dir` for later runs.
 struct QueryBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "query", abstract: "API and page latency, refit time and server memory with large populations stored.")
+        commandName: "query",
+        abstract: "API and page latency, refit time and server memory with large populations stored.")
 
     @Option(help: "Comma-separated population sizes.")
     var machines: String = "10000,100000"
@@ -39,11 +40,13 @@ struct QueryBench: AsyncParsableCommand {
     var refit = true
 
     func validate() throws {
-        guard let sizes = IngestBench.levels(machines), !sizes.isEmpty, sizes.allSatisfy({ (10 ... 1_000_000).contains($0) }) else {
+        guard let sizes = IngestBench.levels(machines), !sizes.isEmpty,
+            sizes.allSatisfy({ (10...1_000_000).contains($0) })
+        else {
             throw ValidationError("--machines must be a comma-separated list within 10…1000000")
         }
-        guard (10 ... 100_000).contains(requests) else { throw ValidationError("--requests must be within 10…100000") }
-        guard (1 ... 20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
+        guard (10...100_000).contains(requests) else { throw ValidationError("--requests must be within 10…100000") }
+        guard (1...20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
     }
 
     func run() async throws {
@@ -77,7 +80,8 @@ struct QueryBench: AsyncParsableCommand {
                 let index = next
                 next += 1
                 group.addTask {
-                    let submission = BenchPayloads.distinctMachine(simulator.machine(at: index).submission, index: index)
+                    let submission = BenchPayloads.distinctMachine(
+                        simulator.machine(at: index).submission, index: index)
                     do {
                         _ = try await ingestor.ingest(submission, receivedAt: Date())
                     } catch is SubmissionRejection {
@@ -88,18 +92,22 @@ struct QueryBench: AsyncParsableCommand {
                     }
                 }
             }
-            for _ in 0 ..< min(16, size - resumeAt) { add() }
+            for _ in 0..<min(16, size - resumeAt) { add() }
             while try await group.next() != nil {
                 if next < size { add() }
                 if next % 1000 == 0 { FileHandle.standardError.write(Data("\rloading \(next)/\(size)".utf8)) }
             }
         }
         if skipped.count.load(ordering: .relaxed) > 0 {
-            BenchMachine.emit("left out \(skipped.count.load(ordering: .relaxed)) simulated machines the format refuses")
+            BenchMachine.emit(
+                "left out \(skipped.count.load(ordering: .relaxed)) simulated machines the format refuses")
         }
         let seconds = RefitBench.seconds(ContinuousClock.now - start)
         FileHandle.standardError.write(Data("\n".utf8))
-        BenchMachine.emit(String(format: "loaded %d machines through the ingest path in %.1f s (%.0f submissions/s, not durable)", size, seconds, Double(size) / seconds))
+        BenchMachine.emit(
+            String(
+                format: "loaded %d machines through the ingest path in %.1f s (%.0f submissions/s, not durable)", size,
+                seconds, Double(size) / seconds))
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: loading + suffix) }
         try FileManager.default.moveItem(atPath: loading, toPath: path)
         return path
@@ -110,7 +118,7 @@ struct QueryBench: AsyncParsableCommand {
     func timeRefit(path: String, size: Int) async throws {
         var seconds: [Double] = []
         var peaks: [Double] = []
-        for _ in 0 ..< runs {
+        for _ in 0..<runs {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: IngestBench.executablePath())
             process.arguments = ["refit", "--db", path, "--demo"]
@@ -124,10 +132,16 @@ struct QueryBench: AsyncParsableCommand {
             }
             seconds.append(RefitBench.seconds(ContinuousClock.now - start))
             peaks.append(peak)
-            guard process.terminationStatus == 0 else { throw CommandFailure.exit("refit exited with \(process.terminationStatus)") }
+            guard process.terminationStatus == 0 else {
+                throw CommandFailure.exit("refit exited with \(process.terminationStatus)")
+            }
         }
-        BenchMachine.emit(String(format: "refit of %d machines from the database (crowdspeed refit, child process): median %.2f s (min %.2f), peak RSS %.0f MiB  load %@",
-                     size, LatencySummary.median(seconds), seconds.min() ?? .nan, peaks.max() ?? .nan, BenchMachine.loadAverage()))
+        BenchMachine.emit(
+            String(
+                format:
+                    "refit of %d machines from the database (crowdspeed refit, child process): median %.2f s (min %.2f), peak RSS %.0f MiB  load %@",
+                size, LatencySummary.median(seconds), seconds.min() ?? .nan, peaks.max() ?? .nan,
+                BenchMachine.loadAverage()))
     }
 
     /// A count shared by loading tasks (the atomic lives in a class so closures can hold it).
@@ -139,7 +153,8 @@ struct QueryBench: AsyncParsableCommand {
     static func peakMiB(pid: Int32) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) }.map { $0 / 1024 }
+            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) }
+                .map { $0 / 1024 }
         }
         return nil
     }
@@ -153,21 +168,28 @@ struct QueryBench: AsyncParsableCommand {
         guard sample.count >= 3 else { throw CommandFailure.exit("population \(path) has too few machines") }
         let directory = try BenchDirectory()
         let server = try await BenchServer(
-            executable: IngestBench.executablePath(), databasePath: path, durable: true, demo: true, logPath: directory.path("server.log"))
+            executable: IngestBench.executablePath(), databasePath: path, durable: true, demo: true,
+            logPath: directory.path("server.log"))
         defer { server.stop() }
         // The formula the refit stored must be served before recommendations can be timed.
         let formulas = await LoadRunner.run(
-            port: server.port, concurrency: 1, requests: [HTTPConnection.request(method: "GET", path: "/api/v1/formulas")], expected: [200])
+            port: server.port, concurrency: 1,
+            requests: [HTTPConnection.request(method: "GET", path: "/api/v1/formulas")], expected: [200])
         if formulas.statuses[200] != 1 { FileHandle.standardError.write(Data("warning: no formula served yet\n".utf8)) }
 
         func cycle(_ make: (Int) -> String) -> [[UInt8]] {
-            (0 ..< requests).map { HTTPConnection.request(method: "GET", path: make($0)) }
+            (0..<requests).map { HTTPConnection.request(method: "GET", path: make($0)) }
         }
         let ids = sample.map(\.id)
         let endpoints: [(String, [[UInt8]])] = [
             ("machine page /machines/{id}", cycle { "/machines/\(ids[$0 % ids.count])" }),
             ("machine API /api/v1/machines/{id}", cycle { "/api/v1/machines/\(ids[$0 % ids.count])" }),
-            ("compare page (3 machines)", cycle { i in "/compare?m=\(ids[i % ids.count])&m=\(ids[(i + 1) % ids.count])&m=\(ids[(i + 2) % ids.count])" }),
+            (
+                "compare page (3 machines)",
+                cycle { i in
+                    "/compare?m=\(ids[i % ids.count])&m=\(ids[(i + 1) % ids.count])&m=\(ids[(i + 2) % ids.count])"
+                }
+            ),
             ("formulas API /api/v1/formulas", cycle { _ in "/api/v1/formulas" }),
             ("formulas page /formulas", cycle { _ in "/formulas" }),
             ("recommendation by hardware", cycle { i in Self.recommendationPath(sample[i % sample.count]) }),
@@ -175,7 +197,9 @@ struct QueryBench: AsyncParsableCommand {
             ("overview page /", cycle { _ in "/" }),
             ("machines page /machines", cycle { _ in "/machines" }),
         ]
-        BenchMachine.emit("queries with \(size) machines stored (concurrency 1, \(requests) requests per endpoint, medians of \(runs) runs):")
+        BenchMachine.emit(
+            "queries with \(size) machines stored (concurrency 1, \(requests) requests per endpoint, medians of \(runs) runs):"
+        )
         BenchMachine.emit("endpoint                                 p50_ms   p95_ms   errors  answered")
         for (name, requests) in endpoints {
             var p50s: [Double] = []
@@ -183,9 +207,12 @@ struct QueryBench: AsyncParsableCommand {
             var errors = 0
             var answered: [Int] = []
             let limit = Duration.seconds(secondsPerEndpoint)
-            _ = await LoadRunner.run(port: server.port, concurrency: 1, requests: Array(requests.prefix(20)), expected: [200], timeLimit: limit)
-            for _ in 0 ..< runs {
-                let outcome = await LoadRunner.run(port: server.port, concurrency: 1, requests: requests, expected: [200], timeLimit: limit)
+            _ = await LoadRunner.run(
+                port: server.port, concurrency: 1, requests: Array(requests.prefix(20)), expected: [200],
+                timeLimit: limit)
+            for _ in 0..<runs {
+                let outcome = await LoadRunner.run(
+                    port: server.port, concurrency: 1, requests: requests, expected: [200], timeLimit: limit)
                 answered.append(outcome.latenciesMs.count)
                 let latencies = LatencySummary(outcome.latenciesMs)
                 p50s.append(latencies.percentile(50))
@@ -193,17 +220,23 @@ struct QueryBench: AsyncParsableCommand {
                 errors += outcome.errors(expected: [200])
                 for sample in outcome.samples { FileHandle.standardError.write(Data("  \(name): \(sample)\n".utf8)) }
             }
-            BenchMachine.emit(String(
-                format: "%@ %8.2f %8.2f %8d %9d", name.padding(toLength: 38, withPad: " ", startingAt: 0), LatencySummary.median(p50s), LatencySummary.median(p95s), errors,
-                answered.min() ?? 0))
+            BenchMachine.emit(
+                String(
+                    format: "%@ %8.2f %8.2f %8d %9d", name.padding(toLength: 38, withPad: " ", startingAt: 0),
+                    LatencySummary.median(p50s), LatencySummary.median(p95s), errors,
+                    answered.min() ?? 0))
         }
         let memory = server.memory()
-        BenchMachine.emit(String(format: "server RSS after the queries: %.1f MiB (peak %.1f MiB)  load %@", memory.rssMiB, memory.peakMiB, BenchMachine.loadAverage()))
+        BenchMachine.emit(
+            String(
+                format: "server RSS after the queries: %.1f MiB (peak %.1f MiB)  load %@", memory.rssMiB,
+                memory.peakMiB, BenchMachine.loadAverage()))
     }
 
     /// A recommendation query from a machine's hardware.
     static func recommendationPath(_ machine: MachineSummary) -> String {
-        var query = "l2_bytes=\(machine.l2Bytes ?? 1 << 20)&physical_cores=\(machine.physicalCores)&arch=\(machine.arch)&cpu_vendor=\(machine.cpuVendor)&procs=1"
+        var query =
+            "l2_bytes=\(machine.l2Bytes ?? 1 << 20)&physical_cores=\(machine.physicalCores)&arch=\(machine.arch)&cpu_vendor=\(machine.cpuVendor)&procs=1"
         if let l3 = machine.l3Bytes { query += "&l3_bytes=\(l3)" }
         return "/api/v1/recommendations/nursery?" + query
     }

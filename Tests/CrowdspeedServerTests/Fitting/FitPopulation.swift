@@ -28,13 +28,15 @@ enum FitPopulation {
     static func ingest(_ machines: [SimulatedMachine], into store: any ResultStore, minute: Int = 0) async throws {
         let ingestor = SubmissionIngestor(store: store, limits: .standard)
         for (offset, machine) in machines.enumerated() {
-            _ = try await ingestor.ingest(machine.submission, receivedAt: receivedAt.addingTimeInterval(Double(minute * 60 + offset)))
+            _ = try await ingestor.ingest(
+                machine.submission, receivedAt: receivedAt.addingTimeInterval(Double(minute * 60 + offset)))
         }
     }
 
     /// A scratch directory removed when `body` returns.
     static func withDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crowdspeed-fit-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "crowdspeed-fit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         return try await body(directory)
@@ -60,7 +62,8 @@ enum FitPopulation {
 
         func path() async throws -> String {
             if let built { return built }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crowdspeed-fit-template-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "crowdspeed-fit-template-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let path = directory.appendingPathComponent("population.sqlite").path
             try await Self.fill(path)
@@ -71,7 +74,7 @@ enum FitPopulation {
         /// Ingests the population into a store that is released before returning.
         private static func fill(_ path: String) async throws {
             let store = try SQLiteResultStore(path: path)
-            try await FitPopulation.ingest(FitPopulation.machines(0 ..< 150, source: .agent), into: store)
+            try await FitPopulation.ingest(FitPopulation.machines(0..<150, source: .agent), into: store)
         }
     }
 

@@ -11,23 +11,26 @@ import Testing
 /// dictionary) gave, so a faster read never changes a formula.
 @Suite("Fit snapshot")
 struct FitSnapshotTests {
-    @Test("the fit input equals the join-and-sort reference with quarantine, installs, repeats, ties, pinned runs and every source")
+    @Test(
+        "the fit input equals the join-and-sort reference with quarantine, installs, repeats, ties, pinned runs and every source"
+    )
     func sameInputAsReference() async throws {
         try await FitPopulation.withDirectory { directory in
             let store = try SQLiteResultStore(path: directory.appendingPathComponent("db.sqlite").path)
             let ingestor = SubmissionIngestor(store: store, limits: .standard)
             let sources: [SubmissionSource] = [.agent, .import, .synthetic]
-            let machines = (0 ..< 36).map { index in
-                FitPopulation.machines(index ..< index + 1, source: sources[index % 3])[0]
+            let machines = (0..<36).map { index in
+                FitPopulation.machines(index..<index + 1, source: sources[index % 3])[0]
             }
-            let installs = (0 ..< 4).map { _ in SecretToken.digest(SecretToken.generate()) }
+            let installs = (0..<4).map { _ in SecretToken.digest(SecretToken.generate()) }
             // Machines are ingested in an order unlike their ids', some of them several times:
             // later, at the same millisecond as an earlier one, or with PYPY_GC_MIN pinned.
             var clock = 0.0
             func ingest(_ submission: Submission, at seconds: Double, install: Int?) async throws {
                 let credentials = install.map { InstallCapRefitTests.credentials(install: installs[$0]) }
                 _ = try await ingestor.ingest(
-                    submission, receivedAt: FitPopulation.receivedAt.addingTimeInterval(seconds), credentials: credentials)
+                    submission, receivedAt: FitPopulation.receivedAt.addingTimeInterval(seconds),
+                    credentials: credentials)
             }
             var submissionIDs: [UUID] = []
             for (offset, machine) in machines.enumerated().reversed() {
@@ -40,7 +43,9 @@ struct FitSnapshotTests {
                     repeated.id = UUID()
                     repeated.source = offset % 2 == 0 ? .agent : machine.submission.source
                     for index in repeated.results.indices where repeated.results[index].params.nurseryBytes != nil {
-                        for sample in repeated.results[index].samples.indices { repeated.results[index].samples[sample].cpuMs *= 1.01 }
+                        for sample in repeated.results[index].samples.indices {
+                            repeated.results[index].samples[sample].cpuMs *= 1.01
+                        }
                     }
                     // Every fourth repeat lands at the same millisecond as the first submission.
                     try await ingest(repeated, at: offset % 4 == 1 ? clock : clock + 1000, install: install)
@@ -53,14 +58,22 @@ struct FitSnapshotTests {
                     try await ingest(pinned, at: clock + 2000, install: install)
                 }
             }
-            _ = try await store.setQuarantine(.machine(machines[4].submission.machine.machineID), quarantined: true, reason: "test", actor: "test", at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
-            _ = try await store.setQuarantine(.submission(machines[8].submission.id), quarantined: true, reason: "test", actor: "test", at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
+            _ = try await store.setQuarantine(
+                .machine(machines[4].submission.machine.machineID), quarantined: true, reason: "test", actor: "test",
+                at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
+            _ = try await store.setQuarantine(
+                .submission(machines[8].submission.id), quarantined: true, reason: "test", actor: "test",
+                at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
             let provenance = try await store.submissionProvenance()
-            let quarantinedInstall = try #require(provenance.first { $0.submissionID == machines[1].submission.id }?.installID)
-            _ = try await store.setQuarantine(.install(quarantinedInstall), quarantined: true, reason: "test", actor: "test", at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
+            let quarantinedInstall = try #require(
+                provenance.first { $0.submissionID == machines[1].submission.id }?.installID)
+            _ = try await store.setQuarantine(
+                .install(quarantinedInstall), quarantined: true, reason: "test", actor: "test",
+                at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
 
             for scope in [FormulaScope.real, .synthetic] {
-                let snapshot = try await store.fitSnapshot(scope: scope, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
+                let snapshot = try await store.fitSnapshot(
+                    scope: scope, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
                 let reference = try await Self.referenceInput(store, scope: scope)
                 #expect(snapshot.submissions == reference.submissions)
                 #expect(snapshot.machineWeights == reference.weights)
@@ -80,7 +93,8 @@ struct FitSnapshotTests {
     static func encoded(_ input: FitInput) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
         return try encoder.encode(input)
     }
 
@@ -94,17 +108,21 @@ struct FitSnapshotTests {
         let sources = scope.sources.map(\.rawValue).sorted()
         let (curves, submissions, weights) = try await store.writer.read { db in
             let placeholders = sources.map { _ in "?" }.joined(separator: ", ")
-            let curves = try Row.fetchAll(db, sql: """
-                SELECT c.* FROM curves c
-                JOIN submissions s ON s.id = c.submission_id
-                JOIN machines m ON m.id = c.machine_id
-                LEFT JOIN installs n ON n.id = s.install_id
-                WHERE c.benchmark = ? AND lower(c.implementation) = ? AND c.pypy_gc_min_pinned = 0
-                    AND c.source IN (\(placeholders)) AND NOT \(SQLiteResultStore.effectiveQuarantine)
-                ORDER BY c.machine_id, c.received_at, c.id
-                """, arguments: StatementArguments([BenchmarkName.gcbench, "pypy"] + sources)
+            let curves = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.* FROM curves c
+                    JOIN submissions s ON s.id = c.submission_id
+                    JOIN machines m ON m.id = c.machine_id
+                    LEFT JOIN installs n ON n.id = s.install_id
+                    WHERE c.benchmark = ? AND lower(c.implementation) = ? AND c.pypy_gc_min_pinned = 0
+                        AND c.source IN (\(placeholders)) AND NOT \(SQLiteResultStore.effectiveQuarantine)
+                    ORDER BY c.machine_id, c.received_at, c.id
+                    """, arguments: StatementArguments([BenchmarkName.gcbench, "pypy"] + sources)
             ).map(SQLiteResultStore.storedCurve)
-            let submissions = try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0
+            let submissions =
+                try Int.fetchOne(
+                    db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0
             let fitted = Set(curves.map(\.submissionID))
             let provenance = try SQLiteResultStore.submissionProvenance(db).filter { fitted.contains($0.submissionID) }
             return (curves, submissions, InstallWeightCap.machineWeights(provenance))
@@ -119,7 +137,8 @@ struct FitSnapshotTests {
         var order: [Key] = []
         for curve in curves {
             let key = Key(
-                machineID: curve.machineID, version: curve.interpreterVersion, benchmarkVersion: curve.aggregate.benchmarkVersion,
+                machineID: curve.machineID, version: curve.interpreterVersion,
+                benchmarkVersion: curve.aggregate.benchmarkVersion,
                 procs: curve.aggregate.procs)
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(curve)
@@ -127,15 +146,19 @@ struct FitSnapshotTests {
         var fitCurves: [FitCurve] = []
         for key in order {
             guard let members = groups[key], let latest = members.max(by: { $0.receivedAt < $1.receivedAt }),
-                  let l2 = latest.l2Bytes else { continue }
+                let l2 = latest.l2Bytes
+            else { continue }
             let features = MachineFeatures(
-                l2Bytes: l2, l3Bytes: latest.l3Bytes, physicalCores: latest.physicalCores, procs: latest.aggregate.procs,
+                l2Bytes: l2, l3Bytes: latest.l3Bytes, physicalCores: latest.physicalCores,
+                procs: latest.aggregate.procs,
                 arch: latest.arch, cpuVendor: latest.cpuVendor, cpuinfoCacheBytes: latest.cpuinfoCacheBytes)
-            fitCurves.append(FitCurve(
-                machineID: key.machineID, cpuModel: latest.cpuModel, features: features, interpreterVersion: key.version,
-                workload: "\(latest.aggregate.benchmark)@\(key.benchmarkVersion)",
-                curve: CurveCombiner.combine(members.sorted { $0.receivedAt < $1.receivedAt }.map(\.aggregate)),
-                weight: weights[key.machineID] ?? 1))
+            fitCurves.append(
+                FitCurve(
+                    machineID: key.machineID, cpuModel: latest.cpuModel, features: features,
+                    interpreterVersion: key.version,
+                    workload: "\(latest.aggregate.benchmark)@\(key.benchmarkVersion)",
+                    curve: CurveCombiner.combine(members.sorted { $0.receivedAt < $1.receivedAt }.map(\.aggregate)),
+                    weight: weights[key.machineID] ?? 1))
         }
         return (FitInput(curves: fitCurves), submissions, weights)
     }

@@ -13,7 +13,8 @@ import Testing
 /// 150-machine population.
 @Suite("Recommendations and formulas API")
 struct FittingAPITests {
-    static let hardware = "l2_bytes=1048576&l3_bytes=33554432&physical_cores=8&procs=2&arch=x86_64&cpu_vendor=AuthenticAMD&pypy_version=7.3.11"
+    static let hardware =
+        "l2_bytes=1048576&l3_bytes=33554432&physical_cores=8&procs=2&arch=x86_64&cpu_vendor=AuthenticAMD&pypy_version=7.3.11"
     static let path = "/api/v1/recommendations/nursery"
 
     /// A refitted copy of the population, its formula, and the router over it.
@@ -24,11 +25,15 @@ struct FittingAPITests {
             let path = directory.appendingPathComponent("db.sqlite").path
             let store = try await FitPopulation.copyOfTemplate(at: path)
             var formula: FittedFormula?
-            for _ in 0 ..< refits {
-                if case .fitted(let fitted) = try await Refitter(store: store, scope: .real).refit() { formula = fitted }
+            for _ in 0..<refits {
+                if case .fitted(let fitted) = try await Refitter(store: store, scope: .real).refit() {
+                    formula = fitted
+                }
             }
             let fitted = try #require(formula)
-            return try await FitPopulation.withRouter(store: store, path: path) { client in try await test(client, fitted, store) }
+            return try await FitPopulation.withRouter(store: store, path: path) { client in
+                try await test(client, fitted, store)
+            }
         }
     }
 
@@ -44,15 +49,18 @@ struct FittingAPITests {
             #expect(response.headers[.cacheControl] == "public, max-age=60")
             let etag = try #require(response.headers[.eTag])
             let body = try Self.json(response)
-            for key in ["nursery_bytes", "pypy_gc_nursery", "keep_default", "advice", "formula", "interval", "expected_gain",
-                        "held_out_regret", "pypy_default_regret", "evidence", "inside_training_range", "input", "links"] {
+            for key in [
+                "nursery_bytes", "pypy_gc_nursery", "keep_default", "advice", "formula", "interval", "expected_gain",
+                "held_out_regret", "pypy_default_regret", "evidence", "inside_training_range", "input", "links",
+            ] {
                 #expect(body[key] != nil, "missing \(key)")
             }
             let bytes = try #require(body["nursery_bytes"] as? Int64)
             let value = try #require(body["pypy_gc_nursery"] as? String)
             #expect(NurserySize.parse(value) == bytes)
             let features = MachineFeatures(
-                l2Bytes: 1 << 20, l3Bytes: 32 << 20, physicalCores: 8, procs: 2, arch: "x86_64", cpuVendor: "AuthenticAMD")
+                l2Bytes: 1 << 20, l3Bytes: 32 << 20, physicalCores: 8, procs: 2, arch: "x86_64",
+                cpuVendor: "AuthenticAMD")
             #expect(bytes == formula.report.recommend(for: features, pypyVersion: "7.3.11").nurseryBytes)
             let reference = try #require(body["formula"] as? [String: Any])
             #expect(reference["version"] as? Int == formula.version)
@@ -66,13 +74,16 @@ struct FittingAPITests {
             #expect((gain["mean"] as? Double ?? 0) > 0)
             #expect(gain["default_pypy_gc_nursery"] as? String == "1M")
             let interval = try #require(body["interval"] as? [String: Any])
-            #expect((interval["lower_bytes"] as? Int64 ?? .max) <= bytes && bytes <= (interval["upper_bytes"] as? Int64 ?? 0))
+            #expect(
+                (interval["lower_bytes"] as? Int64 ?? .max) <= bytes
+                    && bytes <= (interval["upper_bytes"] as? Int64 ?? 0))
             let evidence = try #require(body["evidence"] as? [String: Any])
             #expect((evidence["machines"] as? Int ?? 0) >= 140)
 
             var conditional = HTTPFields()
             conditional[.ifNoneMatch] = etag
-            let again = try await client.execute(uri: "\(Self.path)?\(Self.hardware)", method: .get, headers: conditional)
+            let again = try await client.execute(
+                uri: "\(Self.path)?\(Self.hardware)", method: .get, headers: conditional)
             #expect(again.status == .notModified)
             #expect(again.body.readableBytes == 0)
             #expect(again.headers[.eTag] == etag)
@@ -85,21 +96,23 @@ struct FittingAPITests {
         }
     }
 
-    @Test("bad parameters are 400 problems naming the parameter", arguments: [
-        ("l3_bytes=33554432&physical_cores=8&arch=x86_64&cpu_vendor=ARM", "l2_bytes"),
-        ("l2_bytes=big&physical_cores=8&arch=x86_64&cpu_vendor=ARM", "l2_bytes"),
-        ("l2_bytes=-5&physical_cores=8&arch=x86_64&cpu_vendor=ARM", "l2_bytes"),
-        ("l2_bytes=1048576&l2_bytes=2097152&physical_cores=8&arch=x86_64&cpu_vendor=ARM", "l2_bytes"),
-        ("l2_bytes=1048576&physical_cores=0&arch=x86_64&cpu_vendor=ARM", "physical_cores"),
-        ("l2_bytes=1048576&physical_cores=8&procs=1e3&arch=x86_64&cpu_vendor=ARM", "procs"),
-        ("l2_bytes=1048576&physical_cores=8&arch=%3Cscript%3E&cpu_vendor=ARM", "arch"),
-        ("l2_bytes=1048576&physical_cores=8&arch=x86_64", "cpu_vendor"),
-        ("l2_bytes=1048576&physical_cores=8&arch=x86_64&cpu_vendor=ARM&pypy_version=latest", "pypy_version"),
-        ("l2_bytes=1048576&physical_cores=8&arch=x86_64&cpu_vendor=ARM&format=xml", "format"),
-        ("l2_bytes=1048576&physical_cores=8&arch=x86_64&cpu_vendor=ARM&colour=blue", "colour"),
-        ("machine=not-a-machine", "machine"),
-        ("machine=m-0123456789abcdef&l2_bytes=1048576", "l2_bytes"),
-    ])
+    @Test(
+        "bad parameters are 400 problems naming the parameter",
+        arguments: [
+            ("l3_bytes=33554432&physical_cores=8&arch=x86_64&cpu_vendor=ARM", "l2_bytes"),
+            ("l2_bytes=big&physical_cores=8&arch=x86_64&cpu_vendor=ARM", "l2_bytes"),
+            ("l2_bytes=-5&physical_cores=8&arch=x86_64&cpu_vendor=ARM", "l2_bytes"),
+            ("l2_bytes=1048576&l2_bytes=2097152&physical_cores=8&arch=x86_64&cpu_vendor=ARM", "l2_bytes"),
+            ("l2_bytes=1048576&physical_cores=0&arch=x86_64&cpu_vendor=ARM", "physical_cores"),
+            ("l2_bytes=1048576&physical_cores=8&procs=1e3&arch=x86_64&cpu_vendor=ARM", "procs"),
+            ("l2_bytes=1048576&physical_cores=8&arch=%3Cscript%3E&cpu_vendor=ARM", "arch"),
+            ("l2_bytes=1048576&physical_cores=8&arch=x86_64", "cpu_vendor"),
+            ("l2_bytes=1048576&physical_cores=8&arch=x86_64&cpu_vendor=ARM&pypy_version=latest", "pypy_version"),
+            ("l2_bytes=1048576&physical_cores=8&arch=x86_64&cpu_vendor=ARM&format=xml", "format"),
+            ("l2_bytes=1048576&physical_cores=8&arch=x86_64&cpu_vendor=ARM&colour=blue", "colour"),
+            ("machine=not-a-machine", "machine"),
+            ("machine=m-0123456789abcdef&l2_bytes=1048576", "l2_bytes"),
+        ])
     func badParameters(query: String, parameter: String) async throws {
         try await FitPopulation.withDirectory { directory in
             let path = directory.appendingPathComponent("db.sqlite").path
@@ -117,7 +130,7 @@ struct FittingAPITests {
     @Test("machine=ID answers from the machine's hardware with its own measured best; unknown ids are 404")
     func byMachine() async throws {
         try await Self.withFitted { client, _, _ in
-            let machine = FitPopulation.machines(5 ..< 6, source: .agent)[0]
+            let machine = FitPopulation.machines(5..<6, source: .agent)[0]
             let id = machine.submission.machine.machineID
             let procs = machine.truth.procs.last ?? 1
             let response = try await client.execute(uri: "\(Self.path)?machine=\(id)&procs=\(procs)", method: .get)
@@ -188,22 +201,28 @@ struct FittingAPITests {
         let python = "/usr/bin/python3"
         try #require(FileManager.default.isExecutableFile(atPath: python), "python3 is needed")
         try await Self.withFitted { client, formula, _ in
-            let response = try await client.execute(uri: "/api/v1/formulas/\(formula.version)?format=python", method: .get)
+            let response = try await client.execute(
+                uri: "/api/v1/formulas/\(formula.version)?format=python", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/x-python") == true)
             let module = String(buffer: response.body)
             let inputs: [MachineFeatures] = [
                 MachineFeatures(l2Bytes: 1 << 20, l3Bytes: 32 << 20, physicalCores: 8, procs: 1),
                 MachineFeatures(l2Bytes: 256 << 10, l3Bytes: 12 << 20, physicalCores: 6, procs: 6),
-                MachineFeatures(l2Bytes: 1 << 20, l3Bytes: nil, physicalCores: 4, procs: 2, arch: "aarch64", cpuVendor: "ARM"),
+                MachineFeatures(
+                    l2Bytes: 1 << 20, l3Bytes: nil, physicalCores: 4, procs: 2, arch: "aarch64", cpuVendor: "ARM"),
                 MachineFeatures(l2Bytes: 2 << 20, l3Bytes: 384 << 20, physicalCores: 64, procs: 32),
             ]
-            let calls = inputs.map { "print(crowdspeed_nursery_size(\($0.l2Bytes), \($0.l3Bytes ?? 0), \($0.physicalCores), \($0.procs)))" }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crowdspeed-py-\(UUID().uuidString)")
+            let calls = inputs.map {
+                "print(crowdspeed_nursery_size(\($0.l2Bytes), \($0.l3Bytes ?? 0), \($0.physicalCores), \($0.procs)))"
+            }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "crowdspeed-py-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let script = directory.appendingPathComponent("check.py")
-            try (module + "\n" + calls.joined(separator: "\n") + "\n").write(to: script, atomically: true, encoding: .utf8)
+            try (module + "\n" + calls.joined(separator: "\n") + "\n").write(
+                to: script, atomically: true, encoding: .utf8)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: python)
             process.arguments = [script.path]

@@ -11,7 +11,9 @@ import Testing
 struct InstallCapRefitTests {
     /// Credentials of one request from the install whose token hashes to `install`.
     static func credentials(install: String) -> IngestCredentials {
-        IngestCredentials(presentedInstallHash: install, newInstallHash: install, deletionHash: SecretToken.digest(SecretToken.generate()))
+        IngestCredentials(
+            presentedInstallHash: install, newInstallHash: install,
+            deletionHash: SecretToken.digest(SecretToken.generate()))
     }
 
     @Test("one install's 20 machines weigh at most one machine per hardware class; honest installs weigh 1 each")
@@ -19,8 +21,8 @@ struct InstallCapRefitTests {
         try await FitPopulation.withDirectory { directory in
             let store = try SQLiteResultStore(path: directory.appendingPathComponent("db.sqlite").path)
             let ingestor = SubmissionIngestor(store: store, limits: .standard)
-            let honest = FitPopulation.machines(0 ..< 30, source: .agent)
-            let flood = FitPopulation.machines(30 ..< 50, source: .agent)
+            let honest = FitPopulation.machines(0..<30, source: .agent)
+            let flood = FitPopulation.machines(30..<50, source: .agent)
             for (offset, machine) in honest.enumerated() {
                 let install = SecretToken.digest(SecretToken.generate())
                 _ = try await ingestor.ingest(
@@ -34,7 +36,8 @@ struct InstallCapRefitTests {
                     credentials: Self.credentials(install: spammer))
             }
 
-            let snapshot = try await store.fitSnapshot(scope: .real, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
+            let snapshot = try await store.fitSnapshot(
+                scope: .real, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
             let input = FitInputBuilder.input(from: snapshot)
             // The catalog repeats hardware, so a flood machine may share its id with an honest
             // one (which then rightly weighs 1); only the flood's own machines are checked.
@@ -66,7 +69,8 @@ struct InstallCapRefitTests {
             let weighted = try #require(evidence.weightedMachines)
             #expect(weighted >= Double(honestIDs.count) - 1e-6)
             #expect(weighted <= Double(honestIDs.count + floodWeight.count) + 1e-6, "weighted machines \(weighted)")
-            #expect(weighted < Double(evidence.machines) - 5, "the cap should bite: \(weighted) of \(evidence.machines)")
+            #expect(
+                weighted < Double(evidence.machines) - 5, "the cap should bite: \(weighted) of \(evidence.machines)")
         }
     }
 }

@@ -18,8 +18,9 @@ struct KeepDefaultAPITests {
     /// Twelve fixture machines (four CPU models) whose gcbench CPU time is lowest at PyPy's
     /// default size and rises on both sides of it; the default setting itself measures the same.
     static func submissions() -> [Submission] {
-        (0 ..< 12).map { index in
-            var machine = SweepFixture.machine(model: "AMD EPYC keep-\(index % 4)", memoryBytes: 16_000_000_000 + Int64(index) * 1_000_000_000)
+        (0..<12).map { index in
+            var machine = SweepFixture.machine(
+                model: "AMD EPYC keep-\(index % 4)", memoryBytes: 16_000_000_000 + Int64(index) * 1_000_000_000)
             machine.caches = machine.caches.map { cache in
                 var cache = cache
                 if cache.level == 3 { cache.sizeBytes = Int64(16 + 8 * index) << 20 }
@@ -41,7 +42,8 @@ struct KeepDefaultAPITests {
         }
     }
 
-    static let query = "/api/v1/recommendations/nursery?l2_bytes=524288&l3_bytes=33554432&physical_cores=1&procs=1"
+    static let query =
+        "/api/v1/recommendations/nursery?l2_bytes=524288&l3_bytes=33554432&physical_cores=1&procs=1"
         + "&arch=x86_64&cpu_vendor=AuthenticAMD&cpuinfo_cache_bytes=524288&pypy_version=7.3.11"
 
     @Test("keep_default with the advice sentence; format=env answers a comment that is valid shell and sets nothing")
@@ -51,19 +53,23 @@ struct KeepDefaultAPITests {
             let store = try SQLiteResultStore(path: path)
             let ingestor = SubmissionIngestor(store: store, limits: .standard)
             for (offset, submission) in Self.submissions().enumerated() {
-                _ = try await ingestor.ingest(submission, receivedAt: SweepFixture.now.addingTimeInterval(Double(offset)))
+                _ = try await ingestor.ingest(
+                    submission, receivedAt: SweepFixture.now.addingTimeInterval(Double(offset)))
             }
             guard case .fitted(let formula) = try await Refitter(store: store, scope: .real).refit() else {
                 Issue.record("no formula fitted")
                 return
             }
             #expect(formula.report.evidence.machines == 12)
-            #expect(formula.report.global.name == FormulaFamily.pypyDefault.rawValue, "chosen: \(formula.report.global.name)")
+            #expect(
+                formula.report.global.name == FormulaFamily.pypyDefault.rawValue,
+                "chosen: \(formula.report.global.name)")
 
             try await FitPopulation.withRouter(store: store, path: path) { client in
                 let response = try await client.execute(uri: Self.query, method: .get)
                 #expect(response.status == .ok)
-                let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                let body = try #require(
+                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
                 #expect(body["keep_default"] as? Bool == true)
                 #expect(body["pypy_gc_nursery"] as? String == "1M")
                 #expect(body["nursery_bytes"] as? Int64 == Self.defaultBytes)
@@ -82,7 +88,9 @@ struct KeepDefaultAPITests {
                 #expect(line.contains("keep PyPy's default (1M)"))
                 #expect(line.hasSuffix("\n") && line.filter { $0 == "\n" }.count == 1)
                 // What `eval "$(curl …&format=env)"` does: runs cleanly and sets nothing.
-                #expect(try Self.shell("unset PYPY_GC_NURSERY; eval \"$1\"; echo \"${PYPY_GC_NURSERY-unset}\"", line) == "unset\n")
+                #expect(
+                    try Self.shell("unset PYPY_GC_NURSERY; eval \"$1\"; echo \"${PYPY_GC_NURSERY-unset}\"", line)
+                        == "unset\n")
             }
         }
     }

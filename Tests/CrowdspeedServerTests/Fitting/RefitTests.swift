@@ -30,7 +30,10 @@ struct RefitTests {
             let served = report.global.heldOutRegret.mean
             #expect(pypy.heldOutRegret.mean > 0.05, "PyPy's rule should cost several percent on this population")
             #expect(served < 0.5 * pypy.heldOutRegret.mean, "served \(served) vs PyPy \(pypy.heldOutRegret.mean)")
-            #expect(Set(report.baselines.map(\.name)).isSuperset(of: ["pypy_default", "constant_4M", "constant_8M", "best_constant"]))
+            #expect(
+                Set(report.baselines.map(\.name)).isSuperset(of: [
+                    "pypy_default", "constant_4M", "constant_8M", "best_constant",
+                ]))
             #expect(report.noiseFloor != nil)
             // The columns agree with the report.
             #expect(formula.summary.metrics.heldOutRegret == served)
@@ -46,9 +49,11 @@ struct RefitTests {
         try await FitPopulation.withDirectory { directory in
             let path = directory.appendingPathComponent("db.sqlite").path
             let store = try SQLiteResultStore(path: path)
-            try await FitPopulation.ingest(FitPopulation.machines(0 ..< 30, source: .synthetic), into: store)
+            try await FitPopulation.ingest(FitPopulation.machines(0..<30, source: .synthetic), into: store)
             #expect(try await store.fitState(scope: .real).submissions == 0)
-            #expect(try await Refitter(store: store, scope: .real).refitIfDue(minimumNewSubmissions: 1) == .notDue(pending: 0))
+            #expect(
+                try await Refitter(store: store, scope: .real).refitIfDue(minimumNewSubmissions: 1)
+                    == .notDue(pending: 0))
             #expect(try await Refitter(store: store, scope: .real).refit() == .noData)
             #expect(try await store.latestFormula(scope: .real) == nil)
 
@@ -59,7 +64,8 @@ struct RefitTests {
             #expect(demo.isSynthetic && demo.summary.sources.contains("synthetic"))
 
             // A real server has nothing to serve; a demo server serves the synthetic formula, labelled.
-            let query = "/api/v1/recommendations/nursery?l2_bytes=1048576&l3_bytes=33554432&physical_cores=8&arch=x86_64&cpu_vendor=AuthenticAMD"
+            let query =
+                "/api/v1/recommendations/nursery?l2_bytes=1048576&l3_bytes=33554432&physical_cores=8&arch=x86_64&cpu_vendor=AuthenticAMD"
             try await FitPopulation.withRouter(store: store, demo: false, path: path) { client in
                 let response = try await client.execute(uri: query, method: .get)
                 #expect(response.status == .serviceUnavailable)
@@ -69,7 +75,8 @@ struct RefitTests {
             try await FitPopulation.withRouter(store: store, demo: true, path: path) { client in
                 let response = try await client.execute(uri: query, method: .get)
                 #expect(response.status == .ok)
-                let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
                 let formula = try #require(object["formula"] as? [String: Any])
                 #expect(formula["synthetic"] as? Bool == true)
                 #expect(formula["scope"] as? String == "synthetic")
@@ -82,18 +89,19 @@ struct RefitTests {
         try await FitPopulation.withDirectory { directory in
             let store = try SQLiteResultStore(path: directory.appendingPathComponent("db.sqlite").path)
             let service = RefitService(
-                store: store, scope: .real, settings: .init(interval: .seconds(3600), minimumNewSubmissions: 5), logger: .init(label: "test"))
+                store: store, scope: .real, settings: .init(interval: .seconds(3600), minimumNewSubmissions: 5),
+                logger: .init(label: "test"))
             #expect(await service.runOnce() == .notDue(pending: 0))
-            let machines = FitPopulation.machines(0 ..< 8, source: .agent)
-            try await FitPopulation.ingest(Array(machines[0 ..< 3]), into: store)
+            let machines = FitPopulation.machines(0..<8, source: .agent)
+            try await FitPopulation.ingest(Array(machines[0..<3]), into: store)
             guard case .fitted(let first) = await service.runOnce() else {
                 Issue.record("no first fit")
                 return
             }
             #expect(first.summary.inputSubmissions == 3)
-            try await FitPopulation.ingest(Array(machines[3 ..< 7]), into: store, minute: 1)
+            try await FitPopulation.ingest(Array(machines[3..<7]), into: store, minute: 1)
             #expect(await service.runOnce() == .notDue(pending: 4))
-            try await FitPopulation.ingest(Array(machines[7 ..< 8]), into: store, minute: 2)
+            try await FitPopulation.ingest(Array(machines[7..<8]), into: store, minute: 2)
             guard case .fitted(let second) = await service.runOnce() else {
                 Issue.record("no second fit")
                 return
@@ -106,7 +114,8 @@ struct RefitTests {
     @Test("the application runs the refit service in its service group")
     func serviceInGroup() async throws {
         try await FitPopulation.withDirectory { directory in
-            let configuration = Configuration(port: 0, databasePath: directory.appendingPathComponent("db.sqlite").path, logLevel: .warning)
+            let configuration = Configuration(
+                port: 0, databasePath: directory.appendingPathComponent("db.sqlite").path, logLevel: .warning)
             let app = try await buildApplication(configuration: configuration)
             #expect(app.services.contains { $0 is RefitService })
         }

@@ -10,9 +10,11 @@ struct MustacheRowLookupTests {
     @Test("every stored field of a row is found by its name, with its value")
     func everyFieldNamed() {
         let scatter = OverviewPageModel.ScatterRow(
-            href: "/machines/m-1", label: "EPYC", l2: "512K", llc: "32M", cores: 2, best: "8M", predicted: "4M", pypyDefault: "1M")
+            href: "/machines/m-1", label: "EPYC", l2: "512K", llc: "32M", cores: 2, best: "8M", predicted: "4M",
+            pypyDefault: "1M")
         let machine = MachinesPageModel.Row(
-            id: "m-1", href: "/machines/m-1", vendor: "AuthenticAMD", model: "EPYC", virtualized: true, l2: "512K", l3: "32M",
+            id: "m-1", href: "/machines/m-1", vendor: "AuthenticAMD", model: "EPYC", virtualized: true, l2: "512K",
+            l3: "32M",
             cores: 2, runs: 3, best: "8M", gain: "+4%", seen: "today", seenISO: "2026-11-25")
         for row in [scatter as any MustacheParent, machine as any MustacheParent] {
             let fields = Mirror(reflecting: row).children

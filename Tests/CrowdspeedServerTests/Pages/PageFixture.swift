@@ -25,12 +25,16 @@ enum PageFixture {
         machine.os = script
         machine.osVersion = image
         machine.kernel = script
-        var submission = SweepFixture.make(id: UUID(uuidString: "0BADC0DE-0000-4000-8000-000000000001")!, machine: machine, rounds: 3)
-        submission.interpreter = InterpreterInfo(implementation: "PyPy", version: image, languageVersion: script, executable: script)
+        var submission = SweepFixture.make(
+            id: UUID(uuidString: "0BADC0DE-0000-4000-8000-000000000001")!, machine: machine, rounds: 3)
+        submission.interpreter = InterpreterInfo(
+            implementation: "PyPy", version: image, languageVersion: script, executable: script)
         submission.agent = AgentInfo(name: script, version: image)
-        submission.results.append(BenchmarkResult(
-            benchmark: BenchmarkName.jsonDumps, benchmarkVersion: "1", params: ResultParams(payload: script, library: image),
-            samples: [Sample(wallMs: 5, cpuMs: 4, maxRSSBytes: 1 << 20, round: 0, foreignLoad: 0)]))
+        submission.results.append(
+            BenchmarkResult(
+                benchmark: BenchmarkName.jsonDumps, benchmarkVersion: "1",
+                params: ResultParams(payload: script, library: image),
+                samples: [Sample(wallMs: 5, cpuMs: 4, maxRSSBytes: 1 << 20, round: 0, foreignLoad: 0)]))
         return submission
     }
 

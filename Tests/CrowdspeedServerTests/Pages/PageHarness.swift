@@ -14,7 +14,8 @@ enum PageHarness {
         configure: (inout Configuration) -> Void = { _ in },
         _ test: @Sendable (any TestClientProtocol, any PageStore) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crowdspeed-pages-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "crowdspeed-pages-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("pages.sqlite").path
@@ -49,14 +50,18 @@ enum PageChecks {
         while let tag = tags.range(of: #"<[a-zA-Z][^>]*>"#, options: .regularExpression) {
             // Quoted attribute values are data (their quotes are escaped inside), so drop them first.
             let bare = tags[tag].replacingOccurrences(of: #""[^"]*""#, with: "\"\"", options: .regularExpression)
-            #expect(bare.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) == nil, "handler in \(tags[tag])", sourceLocation: sourceLocation)
+            #expect(
+                bare.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) == nil, "handler in \(tags[tag])",
+                sourceLocation: sourceLocation)
             tags = tags[tag.upperBound...]
         }
         var rest = html[...]
         while let open = rest.range(of: "<script") {
             let tagEnd = rest[open.upperBound...].firstIndex(of: ">") ?? rest.endIndex
-            let tag = rest[open.upperBound ..< tagEnd]
-            #expect(tag.contains("src=") || tag.contains(#"type="application/json""#), "inline script: <script\(tag)>", sourceLocation: sourceLocation)
+            let tag = rest[open.upperBound..<tagEnd]
+            #expect(
+                tag.contains("src=") || tag.contains(#"type="application/json""#), "inline script: <script\(tag)>",
+                sourceLocation: sourceLocation)
             rest = rest[tagEnd...]
         }
     }

@@ -14,7 +14,8 @@ import Testing
 @Suite("Dashboard pages")
 struct PageRenderingTests {
     /// Runs `test` against a demo-mode router over a freshly seeded store.
-    func withPages(_ test: @Sendable (any TestClientProtocol, any PageStore, String) async throws -> Void) async throws {
+    func withPages(_ test: @Sendable (any TestClientProtocol, any PageStore, String) async throws -> Void) async throws
+    {
         try await PageHarness.run { client, store in
             let hostile = try await PageFixture.seed(store)
             try await test(client, store, hostile)
@@ -34,8 +35,9 @@ struct PageRenderingTests {
             #expect(html.contains("fitted on synthetic data"))
             #expect(html.contains("Demo server — synthetic data"))
             #expect(html.contains(#"id="headline-chart""#))
-            #expect(html.contains(#"<script type="application/json" id="chart-data">{"formula_name":"#)
-                || html.contains(#"<script type="application/json" id="chart-data">{"#))
+            #expect(
+                html.contains(#"<script type="application/json" id="chart-data">{"formula_name":"#)
+                    || html.contains(#"<script type="application/json" id="chart-data">{"#))
             #expect(html.contains("/api/v1/submissions/0badc0de-0000-4000-8000-000000000001"))
             PageChecks.expectNoInlineCode(html)
         }
@@ -65,16 +67,20 @@ struct PageRenderingTests {
         try await withPages { _, store, _ in
             for key in MachineTableQuery.SortKey.allCases {
                 for descending in [false, true] {
-                    let whole = try await store.machineTable(MachineTableQuery(sort: key, descending: descending, limit: 10_000))
+                    let whole = try await store.machineTable(
+                        MachineTableQuery(sort: key, descending: descending, limit: 10_000))
                     #expect(whole.count > 3)
                     #expect(try await store.machineCount(filter: nil) == whole.count)
                     var paged: [MachineTableRow] = []
                     for offset in stride(from: 0, to: whole.count, by: 3) {
-                        paged += try await store.machineTable(MachineTableQuery(sort: key, descending: descending, limit: 3, offset: offset))
+                        paged += try await store.machineTable(
+                            MachineTableQuery(sort: key, descending: descending, limit: 3, offset: offset))
                     }
                     #expect(paged.map(\.summary.id) == whole.map(\.summary.id), "\(key) descending: \(descending)")
                     for (a, b) in zip(whole, whole.dropFirst()) {
-                        #expect(Self.inOrder(a, b, key: key, descending: descending), "\(key) descending: \(descending): \(a.summary.id) before \(b.summary.id)")
+                        #expect(
+                            Self.inOrder(a, b, key: key, descending: descending),
+                            "\(key) descending: \(descending): \(a.summary.id) before \(b.summary.id)")
                     }
                 }
             }
@@ -83,7 +89,9 @@ struct PageRenderingTests {
 
     /// Whether `a` may come before `b`: by the key (missing values last, SQLite's byte order for
     /// text), then by id.
-    static func inOrder(_ a: MachineTableRow, _ b: MachineTableRow, key: MachineTableQuery.SortKey, descending: Bool) -> Bool {
+    static func inOrder(_ a: MachineTableRow, _ b: MachineTableRow, key: MachineTableQuery.SortKey, descending: Bool)
+        -> Bool
+    {
         func value(_ row: MachineTableRow) -> [Double]? {
             let summary = row.summary
             return switch key {
@@ -139,7 +147,8 @@ struct PageRenderingTests {
             #expect(missing.text.contains("No machine with id m-0000000000000000"))
             #expect(try await client.get("/machines/nonsense").status == .badRequest)
             // An unknown path is a page for a browser and a problem for a program.
-            let unknownPath = try await client.execute(uri: "/no/such/page", method: .get, headers: [.accept: "text/html,*/*;q=0.8"])
+            let unknownPath = try await client.execute(
+                uri: "/no/such/page", method: .get, headers: [.accept: "text/html,*/*;q=0.8"])
             #expect(unknownPath.status == .notFound)
             #expect(unknownPath.text.contains("<!doctype html>"))
             let unknownForProgram = try await client.get("/no/such/page")
@@ -158,7 +167,7 @@ struct PageRenderingTests {
             for row in rows { #expect(html.contains("/machines/\(row.summary.id)")) }
             #expect(html.contains(#"id="compare-curves""#))
             #expect(html.contains("PyPy") && html.contains("CPython"))
-            let tooMany = (0 ..< 7).map { "m=m-\(String(repeating: "0", count: 15))\($0)" }.joined(separator: "&")
+            let tooMany = (0..<7).map { "m=m-\(String(repeating: "0", count: 15))\($0)" }.joined(separator: "&")
             #expect(try await client.get("/compare?" + tooMany).status == .badRequest)
             #expect(try await client.get("/compare?m=m-0000000000000000&m=\(ids[0])").status == .notFound)
             #expect(try await client.get("/compare").status == .ok)
@@ -208,7 +217,10 @@ struct PageRenderingTests {
     func escaping() async throws {
         try await withPages { client, _, hostile in
             let ids = "m=\(hostile)&m=\(hostile)x".replacingOccurrences(of: "&m=\(hostile)x", with: "")
-            for path in ["/", "/machines", "/machines?q=%3Cscript%3E", "/machines/\(hostile)", "/compare?\(ids)", "/formulas", "/timeline"] {
+            for path in [
+                "/", "/machines", "/machines?q=%3Cscript%3E", "/machines/\(hostile)", "/compare?\(ids)", "/formulas",
+                "/timeline",
+            ] {
                 let html = try await client.get(path).text
                 #expect(!html.contains(PageFixture.script), "raw script on \(path)")
                 #expect(!html.contains("<img src=x"), "raw img on \(path)")
@@ -229,7 +241,8 @@ struct PageRenderingTests {
             #expect(css.status == .ok)
             #expect(css.headers[.contentType] == "text/css; charset=utf-8")
             let etag = try #require(css.headers[.eTag])
-            let again = try await client.execute(uri: "/static/style.css", method: .get, headers: [.ifNoneMatch: etag]) { $0 }
+            let again = try await client.execute(uri: "/static/style.css", method: .get, headers: [.ifNoneMatch: etag])
+            { $0 }
             #expect(again.status == .notModified)
             #expect(try await client.get("/static/nope.js").status == .notFound)
             #expect(try await client.get("/static/..%2FPackage.swift").status == .notFound)
@@ -254,7 +267,7 @@ struct PageRenderingTests {
             var rest = text[...]
             while let open = rest.range(of: "{{{") {
                 let close = try #require(rest[open.upperBound...].range(of: "}}}"))
-                #expect(rest[open.upperBound ..< close.lowerBound] == "chartJSON", "\(file.lastPathComponent)")
+                #expect(rest[open.upperBound..<close.lowerBound] == "chartJSON", "\(file.lastPathComponent)")
                 rest = rest[close.upperBound...]
             }
         }

@@ -18,12 +18,15 @@ struct QuarantinePageTests {
         let body = try JSONSerialization.data(withJSONObject: ["kind": kind, "id": id, "reason": "spam"])
         let response = try await client.execute(
             uri: "/api/v1/admin/quarantine", method: .post,
-            headers: [.contentType: "application/json", .authorization: "Bearer \(token)"], body: ByteBuffer(bytes: body))
+            headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+            body: ByteBuffer(bytes: body))
         #expect(response.status == .ok)
     }
 
     /// Posts a fixture submission for a machine named `model`; the receipt's install token.
-    static func post(_ client: some TestClientProtocol, model: String, install: String? = nil) async throws -> (Submission, String?) {
+    static func post(_ client: some TestClientProtocol, model: String, install: String? = nil) async throws -> (
+        Submission, String?
+    ) {
         let submission = SweepFixture.make(id: UUID(), machine: SweepFixture.machine(model: model), rounds: 3)
         var headers = HTTPFields()
         if let install { headers[HTTPField.Name("X-Crowdspeed-Install")!] = install }
@@ -58,13 +61,18 @@ struct QuarantinePageTests {
 
             try await Self.quarantine(client, kind: "submission", id: keptSpam.id.uuidString.lowercased())
             try await Self.quarantine(client, kind: "submission", id: single.id.uuidString.lowercased())
-            let installID = try #require(try await store.submissionProvenance().first { $0.submissionID == first.id }?.installID)
+            let installID = try #require(
+                try await store.submissionProvenance().first { $0.submissionID == first.id }?.installID)
             try await Self.quarantine(client, kind: "install", id: installID)
 
             let machines = try await client.get("/machines").text
             #expect(machines.contains("/machines/\(kept.machine.machineID)"))
-            #expect(!machines.contains("/machines/\(single.machine.machineID)"), "a machine whose only run is quarantined is listed")
-            #expect(!machines.contains("/machines/\(first.machine.machineID)"), "a machine of a quarantined install is listed")
+            #expect(
+                !machines.contains("/machines/\(single.machine.machineID)"),
+                "a machine whose only run is quarantined is listed")
+            #expect(
+                !machines.contains("/machines/\(first.machine.machineID)"),
+                "a machine of a quarantined install is listed")
             #expect(!machines.contains("Single Run CPU 2") && !machines.contains("Install CPU 3"))
 
             let overview = try await client.get("/").text
@@ -76,11 +84,14 @@ struct QuarantinePageTests {
             let keptPage = try await client.get("/machines/\(kept.machine.machineID)")
             #expect(keptPage.status == .ok)
             #expect(Self.quarantinedRuns(keptPage.text) == 1)
-            #expect(!keptPage.text.contains("<strong>quarantined</strong>"), "a machine with a visible run is not hidden")
+            #expect(
+                !keptPage.text.contains("<strong>quarantined</strong>"), "a machine with a visible run is not hidden")
             let installPage = try await client.get("/machines/\(first.machine.machineID)")
             #expect(installPage.status == .ok)
             #expect(Self.quarantinedRuns(installPage.text) == 2, "runs hidden through their install are marked too")
-            #expect(installPage.text.contains("<strong>quarantined</strong>"), "a machine with no visible run says it is hidden")
+            #expect(
+                installPage.text.contains("<strong>quarantined</strong>"),
+                "a machine with no visible run says it is hidden")
         }
     }
 }

@@ -23,7 +23,8 @@ enum RouterHarness {
         rateClock: @escaping @Sendable () -> Double = { 0 },
         _ test: @Sendable (any TestClientProtocol, any ResultStore) async throws -> Value
     ) async throws -> Value {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crowdspeed-router-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "crowdspeed-router-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("test.sqlite").path
@@ -35,7 +36,8 @@ enum RouterHarness {
         configuration.addressRateLimit = nil
         configuration.installRateLimit = nil
         configure(&configuration)
-        let router = buildRouter(store: store, configuration: configuration, now: { SweepFixture.now }, rateClock: rateClock)
+        let router = buildRouter(
+            store: store, configuration: configuration, now: { SweepFixture.now }, rateClock: rateClock)
         var logger = Logger(label: "crowdspeed.test")
         logger.logLevel = .warning
         let app = Application(router: router, logger: logger)
@@ -47,10 +49,13 @@ enum RouterHarness {
 
 extension TestClientProtocol {
     /// `POST /api/v1/submissions` with a JSON body (or another content type).
-    func postSubmission(_ body: Data, contentType: String? = "application/json", headers: HTTPFields = [:]) async throws -> TestResponse {
+    func postSubmission(_ body: Data, contentType: String? = "application/json", headers: HTTPFields = [:]) async throws
+        -> TestResponse
+    {
         var fields = headers
         if let contentType { fields[.contentType] = contentType }
-        return try await execute(uri: "/api/v1/submissions", method: .post, headers: fields, body: ByteBuffer(bytes: body))
+        return try await execute(
+            uri: "/api/v1/submissions", method: .post, headers: fields, body: ByteBuffer(bytes: body))
     }
 
     /// `GET /api/v1/submissions/{id}`.
@@ -75,7 +80,9 @@ extension TestResponse {
 
     /// Decodes a JSON body with the wire configuration.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        #expect(headers[.contentType]?.hasPrefix("application/json") == true, "content type \(headers[.contentType] ?? "none")")
+        #expect(
+            headers[.contentType]?.hasPrefix("application/json") == true,
+            "content type \(headers[.contentType] ?? "none")")
         return try WireCoding.makeDecoder().decode(T.self, from: data)
     }
 

@@ -19,11 +19,17 @@ struct AdminTests {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
         let body = try JSONSerialization.data(withJSONObject: ["kind": kind, "id": id, "reason": "test"])
-        return try await client.execute(uri: "/api/v1/admin/\(action)", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+        return try await client.execute(
+            uri: "/api/v1/admin/\(action)", method: .post, headers: headers, body: ByteBuffer(bytes: body))
     }
 
     private struct MachineList: Decodable { var total: Int }
-    private struct Moderation: Decodable { var kind: String; var id: String; var quarantined: Bool; var changed: Bool }
+    private struct Moderation: Decodable {
+        var kind: String
+        var id: String
+        var quarantined: Bool
+        var changed: Bool
+    }
     private struct Audit: Decodable { var entries: [AuditEntry] }
     private struct SubmissionMarks: Decodable { var quarantined: Bool }
 
@@ -35,9 +41,11 @@ struct AdminTests {
             #expect(try response.problem().detail?.contains("disabled") == true)
         }
         try await RouterHarness.run(configure: { $0.adminTokenHash = SecretToken.digest(Self.token) }) { client, _ in
-            let missing = try await Self.moderate(client, "quarantine", kind: "machine", id: "m-0123456789abcdef", token: nil)
+            let missing = try await Self.moderate(
+                client, "quarantine", kind: "machine", id: "m-0123456789abcdef", token: nil)
             #expect(missing.status == .unauthorized)
-            let wrong = try await Self.moderate(client, "quarantine", kind: "machine", id: "m-0123456789abcdef", token: "guess")
+            let wrong = try await Self.moderate(
+                client, "quarantine", kind: "machine", id: "m-0123456789abcdef", token: "guess")
             #expect(wrong.status == .forbidden)
             let audit = try await client.execute(uri: "/api/v1/admin/audit", method: .get)
             #expect(audit.status == .unauthorized)
@@ -58,7 +66,9 @@ struct AdminTests {
             #expect(result.quarantined && result.changed && result.kind == "submission")
             #expect(try await client.getMachines().decode(MachineList.self).total == 0)
             #expect(try await client.getSubmission(id).decode(SubmissionMarks.self).quarantined)
-            #expect(try await Self.moderate(client, "quarantine", kind: "submission", id: id).decode(Moderation.self).changed == false)
+            #expect(
+                try await Self.moderate(client, "quarantine", kind: "submission", id: id).decode(Moderation.self)
+                    .changed == false)
 
             #expect(try await Self.moderate(client, "release", kind: "submission", id: id).status == .ok)
             #expect(try await client.getMachines().decode(MachineList.self).total == 1)
@@ -68,7 +78,8 @@ struct AdminTests {
             #expect(try await client.getMachines().decode(MachineList.self).total == 0)
             #expect(try await client.getMachine(machineID).decode(MachineDetail.self).summary.quarantined)
 
-            let audit = try await client.execute(uri: "/api/v1/admin/audit?limit=10", method: .get, headers: [.authorization: "Bearer \(Self.token)"])
+            let audit = try await client.execute(
+                uri: "/api/v1/admin/audit?limit=10", method: .get, headers: [.authorization: "Bearer \(Self.token)"])
             let entries = try audit.decode(Audit.self).entries
             #expect(entries.map(\.action) == ["quarantine", "release", "quarantine", "quarantine"])
             #expect(entries.allSatisfy { $0.actor == "admin-api" && $0.reason == "test" })
@@ -79,15 +90,20 @@ struct AdminTests {
     func badRequests() async throws {
         try await RouterHarness.run(configure: { $0.adminTokenHash = SecretToken.digest(Self.token) }) { client, _ in
             #expect(try await Self.moderate(client, "quarantine", kind: "planet", id: "x").status == .badRequest)
-            #expect(try await Self.moderate(client, "quarantine", kind: "machine", id: "m-nothex").status == .badRequest)
-            #expect(try await Self.moderate(client, "quarantine", kind: "install", id: "i-0123456789abcdef").status == .notFound)
+            #expect(
+                try await Self.moderate(client, "quarantine", kind: "machine", id: "m-nothex").status == .badRequest)
+            #expect(
+                try await Self.moderate(client, "quarantine", kind: "install", id: "i-0123456789abcdef").status
+                    == .notFound)
             let text = try await client.execute(
                 uri: "/api/v1/admin/release", method: .post,
-                headers: [.authorization: "Bearer \(Self.token)", .contentType: "text/plain"], body: ByteBuffer(string: "machine"))
+                headers: [.authorization: "Bearer \(Self.token)", .contentType: "text/plain"],
+                body: ByteBuffer(string: "machine"))
             #expect(text.status == .unsupportedMediaType)
             let broken = try await client.execute(
                 uri: "/api/v1/admin/release", method: .post,
-                headers: [.authorization: "Bearer \(Self.token)", .contentType: "application/json"], body: ByteBuffer(string: "{\"kind\": 3"))
+                headers: [.authorization: "Bearer \(Self.token)", .contentType: "application/json"],
+                body: ByteBuffer(string: "{\"kind\": 3"))
             #expect(broken.status == .badRequest)
             _ = try broken.problem()
         }

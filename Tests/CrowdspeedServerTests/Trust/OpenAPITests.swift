@@ -14,12 +14,14 @@ import Testing
 struct OpenAPITests {
     /// The document's operations as `METHOD /path/{param}`.
     static func documentedOperations() throws -> Set<String> {
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: OpenAPIController.documentURL)) as! [String: Any]
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: OpenAPIController.documentURL)) as! [String: Any]
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = document["paths"] as! [String: [String: Any]]
         var operations = Set<String>()
         for (path, item) in paths {
-            for method in item.keys where ["get", "post", "put", "patch", "delete", "head", "options"].contains(method) {
+            for method in item.keys where ["get", "post", "put", "patch", "delete", "head", "options"].contains(method)
+            {
                 operations.insert("\(method.uppercased()) \(path)")
             }
         }
@@ -44,7 +46,9 @@ struct OpenAPITests {
                 // Substitute a harmless value for each `{parameter}`; a 405 answer does not depend on it.
                 let uri = route.path.replacingOccurrences(of: #"\{[^}]+\}"#, with: "x", options: .regularExpression)
                 let response = try await client.execute(uri: uri, method: route.method)
-                if response.status != .methodNotAllowed { undocumented.append("\(route.method.rawValue) \(route.path)") }
+                if response.status != .methodNotAllowed {
+                    undocumented.append("\(route.method.rawValue) \(route.path)")
+                }
             }
             #expect(undocumented.isEmpty, "routes missing from Web/static/openapi.json: \(undocumented)")
             let registered = Set(routes.map { "\($0.method.rawValue) \($0.path)" })
@@ -60,7 +64,8 @@ struct OpenAPITests {
 
     @Test("every API error response is documented as application/problem+json")
     func errorsAreProblems() throws {
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: OpenAPIController.documentURL)) as! [String: Any]
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: OpenAPIController.documentURL)) as! [String: Any]
         let paths = document["paths"] as! [String: [String: [String: Any]]]
         for (path, item) in paths where path.hasPrefix("/api/") || path == "/healthz" {
             for (method, operation) in item {

@@ -32,23 +32,28 @@ struct RateLimitTests {
         #expect(limiter.acquire("a") == .limited(retryAfterSeconds: 2))
         // A long pause refills to the burst, not beyond.
         clock.advance(3_600)
-        #expect((0..<4).map { _ in limiter.acquire("a") } == [.allowed, .allowed, .allowed, .limited(retryAfterSeconds: 2)])
+        #expect(
+            (0..<4).map { _ in limiter.acquire("a") } == [.allowed, .allowed, .allowed, .limited(retryAfterSeconds: 2)])
     }
 
     @Test("memory stays bounded under a flood of distinct keys, and idle buckets go first")
     func bounded() {
         let clock = ManualClock()
         let limiter = RateLimiter(limit: RateLimit(perMinute: 60, burst: 2), maxKeys: 100, clock: clock.now)
-        _ = limiter.acquire("busy"); _ = limiter.acquire("busy")
+        _ = limiter.acquire("busy")
+        _ = limiter.acquire("busy")
         for n in 0..<10_000 { _ = limiter.acquire("flood-\(n)") }
         #expect(limiter.keyCount <= 100)
         // Idle keys refill in 2 s and are then dropped first; a busy key keeps its state meanwhile.
         let other = RateLimiter(limit: RateLimit(perMinute: 60, burst: 2), maxKeys: 3, clock: clock.now)
-        _ = other.acquire("busy"); _ = other.acquire("busy")
-        _ = other.acquire("idle1"); _ = other.acquire("idle2")
+        _ = other.acquire("busy")
+        _ = other.acquire("busy")
+        _ = other.acquire("idle1")
+        _ = other.acquire("idle2")
         clock.advance(0.5)
-        _ = other.acquire("idle1"); _ = other.acquire("idle1")  // idle1 now empty too
-        clock.advance(0.7)  // t = 1.2 s: idle2 has refilled (full = idle); busy and idle1 have not
+        _ = other.acquire("idle1")
+        _ = other.acquire("idle1") // idle1 now empty too
+        clock.advance(0.7) // t = 1.2 s: idle2 has refilled (full = idle); busy and idle1 have not
         #expect(other.acquire("new") == .allowed)
         #expect(other.keyCount == 3)
         #expect(other.acquire("busy") == .allowed)
@@ -59,25 +64,34 @@ struct RateLimitTests {
     func parsing() {
         #expect(RateLimit("30/10") == RateLimit(perMinute: 30, burst: 10))
         #expect(RateLimit("12") == RateLimit(perMinute: 12, burst: 12))
-        #expect(RateLimit("0/1") == nil && RateLimit("x") == nil && RateLimit("5/0") == nil && RateLimit("1/2/3") == nil)
+        #expect(
+            RateLimit("0/1") == nil && RateLimit("x") == nil && RateLimit("5/0") == nil && RateLimit("1/2/3") == nil)
     }
 
     /// Posts one body from address `ip` (through a trusted proxy header) with an optional install.
-    private static func post(_ client: some TestClientProtocol, ip: String, install: String? = nil, body: Data) async throws -> TestResponse {
+    private static func post(_ client: some TestClientProtocol, ip: String, install: String? = nil, body: Data)
+        async throws -> TestResponse
+    {
         var headers: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "203.0.113.77, \(ip)"]
         if let install { headers[HTTPField.Name("X-Crowdspeed-Install")!] = install }
         return try await client.postSubmission(body, headers: headers)
     }
 
-    @Test("POSTs beyond the per-address burst get a 429 problem with Retry-After; other addresses and reads are unaffected")
+    @Test(
+        "POSTs beyond the per-address burst get a 429 problem with Retry-After; other addresses and reads are unaffected"
+    )
     func perAddress() async throws {
         let clock = ManualClock()
         let body = try SweepFixture.json()
-        try await RouterHarness.run(configure: {
-            $0.addressRateLimit = RateLimit(perMinute: 30, burst: 3)
-            $0.trustForwardedFor = true
-        }, rateClock: clock.now) { client, _ in
-            for _ in 0..<3 { #expect(try await Self.post(client, ip: "198.51.100.1", body: body).status != .tooManyRequests) }
+        try await RouterHarness.run(
+            configure: {
+                $0.addressRateLimit = RateLimit(perMinute: 30, burst: 3)
+                $0.trustForwardedFor = true
+            }, rateClock: clock.now
+        ) { client, _ in
+            for _ in 0..<3 {
+                #expect(try await Self.post(client, ip: "198.51.100.1", body: body).status != .tooManyRequests)
+            }
             let limited = try await Self.post(client, ip: "198.51.100.1", body: body)
             #expect(limited.status == .tooManyRequests)
             #expect(limited.headers[.retryAfter] == "2")
@@ -85,7 +99,9 @@ struct RateLimitTests {
             // The client-written first entry is ignored: only the proxy's last entry counts.
             #expect(try await Self.post(client, ip: "198.51.100.2", body: body).status != .tooManyRequests)
             // IPv6 addresses share their /64.
-            for n in 1...3 { #expect(try await Self.post(client, ip: "2001:db8:1:2::\(n)", body: body).status != .tooManyRequests) }
+            for n in 1...3 {
+                #expect(try await Self.post(client, ip: "2001:db8:1:2::\(n)", body: body).status != .tooManyRequests)
+            }
             #expect(try await Self.post(client, ip: "2001:db8:1:2:ffff::9", body: body).status == .tooManyRequests)
             #expect(try await client.getMachines().status == .ok)
             clock.advance(2)
@@ -96,7 +112,8 @@ struct RateLimitTests {
     @Test("without --trust-forwarded-for the header cannot pick a fresh bucket")
     func untrustedHeader() async throws {
         let body = try SweepFixture.json()
-        try await RouterHarness.run(configure: { $0.addressRateLimit = RateLimit(perMinute: 30, burst: 2) }) { client, _ in
+        try await RouterHarness.run(configure: { $0.addressRateLimit = RateLimit(perMinute: 30, burst: 2) }) {
+            client, _ in
             var statuses: [HTTPResponse.Status] = []
             for n in 0..<3 { statuses.append(try await Self.post(client, ip: "198.51.100.\(n)", body: body).status) }
             #expect(statuses.last == .tooManyRequests)
@@ -111,8 +128,12 @@ struct RateLimitTests {
             $0.installRateLimit = RateLimit(perMinute: 30, burst: 2)
             $0.trustForwardedFor = true
         }) { client, _ in
-            #expect(try await Self.post(client, ip: "198.51.100.1", install: install, body: body).status != .tooManyRequests)
-            #expect(try await Self.post(client, ip: "198.51.100.2", install: install, body: body).status != .tooManyRequests)
+            #expect(
+                try await Self.post(client, ip: "198.51.100.1", install: install, body: body).status != .tooManyRequests
+            )
+            #expect(
+                try await Self.post(client, ip: "198.51.100.2", install: install, body: body).status != .tooManyRequests
+            )
             let limited = try await Self.post(client, ip: "198.51.100.3", install: install, body: body)
             #expect(limited.status == .tooManyRequests)
             #expect(try limited.problem().detail?.contains("install") == true)
@@ -123,16 +144,20 @@ struct RateLimitTests {
     @Test("the configuration reads rates, off, the proxy flag and the admin hash, and refuses bad values")
     func configuration() throws {
         let hash = "sha256:" + SecretToken.digest("admin-secret-token")
-        let resolved = try Configuration.resolve(.init(), environment: [
-            "CROWDSPEED_RATE_LIMIT": "60/20", "CROWDSPEED_INSTALL_RATE_LIMIT": "off",
-            "CROWDSPEED_TRUST_FORWARDED_FOR": "1", "CROWDSPEED_ADMIN_TOKEN_HASH": hash,
-        ])
+        let resolved = try Configuration.resolve(
+            .init(),
+            environment: [
+                "CROWDSPEED_RATE_LIMIT": "60/20", "CROWDSPEED_INSTALL_RATE_LIMIT": "off",
+                "CROWDSPEED_TRUST_FORWARDED_FOR": "1", "CROWDSPEED_ADMIN_TOKEN_HASH": hash,
+            ])
         #expect(resolved.addressRateLimit == RateLimit(perMinute: 60, burst: 20))
         #expect(resolved.installRateLimit == nil)
         #expect(resolved.trustForwardedFor)
         #expect(resolved.adminTokenHash == SecretToken.digest("admin-secret-token"))
         let defaults = try Configuration.resolve(.init(), environment: [:])
-        #expect(defaults.addressRateLimit == .defaultPerAddress && defaults.adminTokenHash == nil && !defaults.trustForwardedFor)
+        #expect(
+            defaults.addressRateLimit == .defaultPerAddress && defaults.adminTokenHash == nil
+                && !defaults.trustForwardedFor)
         var options = Configuration.Options()
         options.trust.rateLimit = "fast"
         #expect(throws: ConfigurationError.self) { try Configuration.resolve(options, environment: [:]) }

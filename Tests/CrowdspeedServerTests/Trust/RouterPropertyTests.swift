@@ -25,7 +25,8 @@ struct RouterPropertyTests {
                 #expect(status < 500, "status \(status) for \(String(decoding: body.prefix(200), as: UTF8.self))")
                 if status >= 400 {
                     #expect(response.headers[.contentType] == ProblemDetails.mediaType)
-                    let problem = try WireCoding.makeDecoder().decode(ProblemDetails.self, from: Data(response.body.readableBytesView))
+                    let problem = try WireCoding.makeDecoder().decode(
+                        ProblemDetails.self, from: Data(response.body.readableBytesView))
                     #expect(problem.status == status)
                 }
             }
@@ -40,7 +41,9 @@ struct RouterPropertyTests {
         let tokens = ["null", "-1", "1e400", "\"\"", "[]", "{}", "\"<b>\"", "9223372036854775808", "0.0", "true"]
         switch random.next() % 4 {
         case 0:
-            for _ in 0..<(1 + Int(random.next() % 3)) { bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next()) }
+            for _ in 0..<(1 + Int(random.next() % 3)) {
+                bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
+            }
         case 1:
             bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count))))
         case 2:
@@ -53,7 +56,9 @@ struct RouterPropertyTests {
                 return Data(text.replacingCharacters(in: range, with: "\":\(token)").utf8)
             }
         default:
-            bytes.insert(contentsOf: Array(tokens[Int(random.next() % UInt64(tokens.count))].utf8), at: Int(random.next() % UInt64(bytes.count)))
+            bytes.insert(
+                contentsOf: Array(tokens[Int(random.next() % UInt64(tokens.count))].utf8),
+                at: Int(random.next() % UInt64(bytes.count)))
         }
         return Data(bytes)
     }

@@ -10,7 +10,8 @@ struct SubmissionFixture {
     var createdAt = "2026-11-25T18:00:00.123Z"
     var source = SubmissionSource.agent
     var machine = SubmissionFixture.epyc2Core
-    var interpreter = InterpreterInfo(implementation: "PyPy", version: "7.3.11", languageVersion: "3.9.16", executable: "pypy3")
+    var interpreter = InterpreterInfo(
+        implementation: "PyPy", version: "7.3.11", languageVersion: "3.9.16", executable: "pypy3")
     var rounds = 10
     var seed: UInt64 = 0x5EED
     var includeRun = true
@@ -51,25 +52,30 @@ struct SubmissionFixture {
                 let samples = (0..<rounds).flatMap { round in
                     (0..<procs).map { _ in sample(base: base, round: round, random: &random) }
                 }
-                results.append(BenchmarkResult(
-                    benchmark: BenchmarkName.gcbench, benchmarkVersion: "1",
-                    params: ResultParams(procs: procs, nurseryBytes: nursery), samples: samples))
+                results.append(
+                    BenchmarkResult(
+                        benchmark: BenchmarkName.gcbench, benchmarkVersion: "1",
+                        params: ResultParams(procs: procs, nurseryBytes: nursery), samples: samples))
             }
         }
         for benchmark in [BenchmarkName.jsonDumps, BenchmarkName.jsonLoads] {
             for payload in ["small-objects", "large-array"] {
                 for library in ["json", "simplejson"] {
                     let samples = (0..<rounds).map { sample(base: 180, round: $0, random: &random) }
-                    results.append(BenchmarkResult(
-                        benchmark: benchmark, benchmarkVersion: "1",
-                        params: ResultParams(payload: payload, library: library), samples: samples))
+                    results.append(
+                        BenchmarkResult(
+                            benchmark: benchmark, benchmarkVersion: "1",
+                            params: ResultParams(payload: payload, library: library), samples: samples))
                 }
             }
         }
         return Submission(
             id: id, createdAt: RFC3339.parse(createdAt)!, agent: AgentInfo(name: "crowdspeed-agent", version: "0.1.0"),
             source: source, machine: machine, interpreter: interpreter,
-            run: includeRun ? RunInfo(seed: seed &* 0x9E37_79B9_7F4A_7C15, rounds: rounds, warmupRounds: 1, pypyGCMin: nil, stopReason: "rounds") : nil,
+            run: includeRun
+                ? RunInfo(
+                    seed: seed &* 0x9E37_79B9_7F4A_7C15, rounds: rounds, warmupRounds: 1, pypyGCMin: nil,
+                    stopReason: "rounds") : nil,
             results: results)
     }
 
@@ -79,7 +85,8 @@ struct SubmissionFixture {
         let load = random.unit() * 0.3
         let flagState = random.next() % 5
         return Sample(
-            wallMs: cpu * (1.02 + 0.5 * random.unit()), cpuMs: cpu, maxRSSBytes: 90_000_000 + Int64(random.next() % 50_000_000),
+            wallMs: cpu * (1.02 + 0.5 * random.unit()), cpuMs: cpu,
+            maxRSSBytes: 90_000_000 + Int64(random.next() % 50_000_000),
             round: round, foreignLoad: load,
             noisy: flagState == 0 ? nil : flagState == 1 ? true : load > 0.2 ? true : false,
             failed: flagState == 4 ? false : nil)

@@ -18,7 +18,8 @@ func withTemporaryStore<T>(
     configuration: SQLiteResultStore.Configuration = .init(), _ body: (SQLiteResultStore) async throws -> T
 ) async throws -> T {
     try await withTemporaryDirectory { directory in
-        let store = try SQLiteResultStore(path: directory.appendingPathComponent("test.sqlite").path, configuration: configuration)
+        let store = try SQLiteResultStore(
+            path: directory.appendingPathComponent("test.sqlite").path, configuration: configuration)
         return try await body(store)
     }
 }

@@ -11,7 +11,9 @@ struct SubmissionDocument: Encodable, Sendable {
     var links: [String: String]
 
     private enum AddedKeys: String, CodingKey {
-        case machineID = "machine_id", receivedAt = "received_at", links, quarantined, flag
+        case machineID = "machine_id"
+        case receivedAt = "received_at"
+        case links, quarantined, flag
     }
 
     /// Writes the submission's own keys, then the server's, into the same JSON object.

@@ -36,7 +36,9 @@ enum CachedAnswer {
     }
 
     /// 304, or 200 with `body` of `contentType`, both carrying the validators.
-    static func respond(_ request: Request, etag: String, contentType: String, body: Data, cacheControl: String = cacheControl) -> Response {
+    static func respond(
+        _ request: Request, etag: String, contentType: String, body: Data, cacheControl: String = cacheControl
+    ) -> Response {
         var headers = HTTPFields()
         headers[.eTag] = etag
         headers[.cacheControl] = cacheControl

@@ -44,8 +44,11 @@ public struct FormulaDocument: Encodable, Sendable {
         candidates = report.candidates.map { EvaluationDocument($0) }
         classes = report.classes.map { fit in
             ClassDocument(
-                hardwareClass: fit.hardwareClass.description, machines: fit.machines, curves: fit.curves, cpuModels: fit.cpuModels,
-                accepted: fit.accepted, evaluation: EvaluationDocument(fit.evaluation, interval: formula.intervals[fit.hardwareClass.description]),
+                hardwareClass: fit.hardwareClass.description, machines: fit.machines, curves: fit.curves,
+                cpuModels: fit.cpuModels,
+                accepted: fit.accepted,
+                evaluation: EvaluationDocument(
+                    fit.evaluation, interval: formula.intervals[fit.hardwareClass.description]),
                 globalRegret: RegretDocument(fit.globalRegret))
         }
         noiseFloor = finiteOrNil(report.noiseFloor)
@@ -59,9 +62,17 @@ public struct FormulaDocument: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, createdAt = "created_at", scope, synthetic, sources, inputSubmissions = "input_submissions"
-        case fitMilliseconds = "fit_milliseconds", global, baselines, candidates, classes, noiseFloor = "noise_floor"
-        case isHeldOut = "is_held_out", evidence, trainingRange = "training_range", links
+        case version
+        case createdAt = "created_at"
+        case scope, synthetic, sources
+        case inputSubmissions = "input_submissions"
+        case fitMilliseconds = "fit_milliseconds"
+        case global, baselines, candidates, classes
+        case noiseFloor = "noise_floor"
+        case isHeldOut = "is_held_out"
+        case evidence
+        case trainingRange = "training_range"
+        case links
     }
 }
 
@@ -90,7 +101,8 @@ public struct EvaluationDocument: Encodable, Sendable {
         name = evaluation.name
         text = formula.description
         family = formula.family.rawValue
-        log2Factor = formula.family == .pypyDefault || formula.family == .logLinear ? nil : finiteOrNil(formula.log2Factor)
+        log2Factor =
+            formula.family == .pypyDefault || formula.family == .logLinear ? nil : finiteOrNil(formula.log2Factor)
         logLinear = formula.logLinear.map(LogLinearDocument.init)
         minBytes = formula.minBytes
         maxBytes = formula.maxBytes
@@ -101,9 +113,15 @@ public struct EvaluationDocument: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, text, family, log2Factor = "log2_factor", logLinear = "log_linear", minBytes = "min_bytes"
-        case maxBytes = "max_bytes", heldOutRegret = "held_out_regret", splitRegret = "split_regret"
-        case gainOverDefault = "gain_over_default", predictionInterval = "prediction_interval"
+        case name, text, family
+        case log2Factor = "log2_factor"
+        case logLinear = "log_linear"
+        case minBytes = "min_bytes"
+        case maxBytes = "max_bytes"
+        case heldOutRegret = "held_out_regret"
+        case splitRegret = "split_regret"
+        case gainOverDefault = "gain_over_default"
+        case predictionInterval = "prediction_interval"
     }
 }
 
@@ -121,7 +139,12 @@ public struct LogLinearDocument: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case intercept, log2L2 = "log2_l2", log2LLC = "log2_llc", noL3 = "no_l3", log2Cores = "log2_cores", log2Procs = "log2_procs"
+        case intercept
+        case log2L2 = "log2_l2"
+        case log2LLC = "log2_llc"
+        case noL3 = "no_l3"
+        case log2Cores = "log2_cores"
+        case log2Procs = "log2_procs"
     }
 }
 
@@ -163,7 +186,10 @@ public struct ClassDocument: Encodable, Sendable {
     public var globalRegret: RegretDocument
 
     enum CodingKeys: String, CodingKey {
-        case hardwareClass = "hardware_class", machines, curves, cpuModels = "cpu_models", accepted, evaluation
+        case hardwareClass = "hardware_class"
+        case machines, curves
+        case cpuModels = "cpu_models"
+        case accepted, evaluation
         case globalRegret = "global_regret"
     }
 }
@@ -187,7 +213,10 @@ public struct EvidenceDocument: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case machines, curves, cpuModels = "cpu_models", hardwareClasses = "hardware_classes", skippedCurves = "skipped_curves"
+        case machines, curves
+        case cpuModels = "cpu_models"
+        case hardwareClasses = "hardware_classes"
+        case skippedCurves = "skipped_curves"
         case heldOut = "held_out"
     }
 }
@@ -211,8 +240,12 @@ public struct TrainingRangeDocument: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case l2Bytes = "l2_bytes", l3Bytes = "l3_bytes", lastLevelCacheBytes = "last_level_cache_bytes"
-        case physicalCores = "physical_cores", procs, curvesWithoutL3 = "curves_without_l3"
+        case l2Bytes = "l2_bytes"
+        case l3Bytes = "l3_bytes"
+        case lastLevelCacheBytes = "last_level_cache_bytes"
+        case physicalCores = "physical_cores"
+        case procs
+        case curvesWithoutL3 = "curves_without_l3"
     }
 }
 

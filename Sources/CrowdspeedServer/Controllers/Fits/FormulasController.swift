@@ -55,8 +55,10 @@ public struct FormulasController: Sendable {
         let scope = FormulaScope(rawValue: scopeText) ?? scope
         let current = try await cache.latest(scope: scope)
         let history = try await store.formulaHistory(scope: scope, limit: Self.historyLimit)
-        let body = try CachedAnswer.json(ListDocument(
-            scope: scope, synthetic: scope == .synthetic, current: current.map(FormulaDocument.init), history: history))
+        let body = try CachedAnswer.json(
+            ListDocument(
+                scope: scope, synthetic: scope == .synthetic, current: current.map(FormulaDocument.init),
+                history: history))
         return CachedAnswer.respond(
             request, etag: CachedAnswer.etag(version: current?.version ?? 0, ["list", scope.rawValue]),
             contentType: "application/json; charset=utf-8", body: body)
@@ -85,7 +87,8 @@ public struct FormulasController: Sendable {
                 cacheControl: immutable)
         }
         return CachedAnswer.respond(
-            request, etag: etag, contentType: "application/json; charset=utf-8", body: try CachedAnswer.json(FormulaDocument(formula)),
+            request, etag: etag, contentType: "application/json; charset=utf-8",
+            body: try CachedAnswer.json(FormulaDocument(formula)),
             cacheControl: immutable)
     }
 
@@ -103,7 +106,9 @@ public struct FormulasController: Sendable {
                 + " best constant \(percent(metrics.bestConstantRegret)), noise floor \(percent(metrics.noiseFloor));",
             "# \(metrics.machines) machines, \(metrics.curves) curves, \(metrics.cpuModels) CPU models.",
         ]
-        if formula.isSynthetic { lines.append("# SYNTHETIC DATA: for demonstrations only, not advice for real machines.") }
+        if formula.isSynthetic {
+            lines.append("# SYNTHETIC DATA: for demonstrations only, not advice for real machines.")
+        }
         lines.append("")
         var module = lines.joined(separator: "\n") + "\n"
         module += report.global.formula.pythonSnippet(name: "crowdspeed_nursery_size")
@@ -115,7 +120,9 @@ public struct FormulasController: Sendable {
         for fit in accepted {
             let name = "crowdspeed_nursery_size_" + Self.pythonIdentifier(fit.hardwareClass.description)
             module += "\n\n" + fit.evaluation.formula.pythonSnippet(name: name)
-            dispatch.append("    if (arch, vendor) == (\(Self.pythonString(fit.hardwareClass.arch)), \(Self.pythonString(fit.hardwareClass.cpuVendor))):")
+            dispatch.append(
+                "    if (arch, vendor) == (\(Self.pythonString(fit.hardwareClass.arch)), \(Self.pythonString(fit.hardwareClass.cpuVendor))):"
+            )
             dispatch.append("        return \(name)(l2, l3, cores, procs)")
         }
         dispatch.append("    return crowdspeed_nursery_size(l2, l3, cores, procs)")

@@ -13,7 +13,8 @@ struct QueryReader {
         for (name, _) in parameters {
             let key = String(name)
             guard allowed.contains(key) else {
-                throw APIError.badParameter(key, "is not a parameter of this resource (known: \(allowed.sorted().joined(separator: ", ")))")
+                throw APIError.badParameter(
+                    key, "is not a parameter of this resource (known: \(allowed.sorted().joined(separator: ", ")))")
             }
             guard seen.insert(key).inserted else { throw APIError.badParameter(key, "is given more than once") }
         }
@@ -41,7 +42,7 @@ struct QueryReader {
     func identifier(_ name: String, maxLength: Int = 64) throws -> String? {
         guard let text = string(name) else { return nil }
         guard !text.isEmpty, text.count <= maxLength,
-              text.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.identifierCharacters.contains($0)) })
+            text.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.identifierCharacters.contains($0)) })
         else { throw APIError.badParameter(name, "must be 1–\(maxLength) letters, digits, '_', '-' or '.'") }
         return text
     }
@@ -49,12 +50,15 @@ struct QueryReader {
     /// One of `choices`, or `defaultValue` when absent.
     func choice(_ name: String, _ choices: [String], default defaultValue: String) throws -> String {
         guard let text = string(name) else { return defaultValue }
-        guard choices.contains(text) else { throw APIError.badParameter(name, "must be one of \(choices.joined(separator: ", "))") }
+        guard choices.contains(text) else {
+            throw APIError.badParameter(name, "must be one of \(choices.joined(separator: ", "))")
+        }
         return text
     }
 }
 
 extension CharacterSet {
     /// What identifiers in query parameters may contain.
-    static let identifierCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+    static let identifierCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 }

@@ -30,9 +30,17 @@ public struct RecommendationDocument: Encodable, Sendable {
     public var links: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case nurseryBytes = "nursery_bytes", pypyGCNursery = "pypy_gc_nursery", keepDefault = "keep_default", advice, formula
-        case interval, expectedGain = "expected_gain", heldOutRegret = "held_out_regret", pypyDefaultRegret = "pypy_default_regret"
-        case evidence, insideTrainingRange = "inside_training_range", input, machine, links
+        case nurseryBytes = "nursery_bytes"
+        case pypyGCNursery = "pypy_gc_nursery"
+        case keepDefault = "keep_default"
+        case advice, formula
+        case interval
+        case expectedGain = "expected_gain"
+        case heldOutRegret = "held_out_regret"
+        case pypyDefaultRegret = "pypy_default_regret"
+        case evidence
+        case insideTrainingRange = "inside_training_range"
+        case input, machine, links
     }
 
     /// Which formula answered.
@@ -47,7 +55,9 @@ public struct RecommendationDocument: Encodable, Sendable {
         public var synthetic: Bool
         public var link: String
         enum CodingKeys: String, CodingKey {
-            case version, name, text, hardwareClass = "hardware_class", scope, synthetic, link
+            case version, name, text
+            case hardwareClass = "hardware_class"
+            case scope, synthetic, link
         }
     }
 
@@ -61,7 +71,9 @@ public struct RecommendationDocument: Encodable, Sendable {
         /// How it was obtained.
         public var basis: String
         enum CodingKeys: String, CodingKey {
-            case lowerBytes = "lower_bytes", upperBytes = "upper_bytes", lower, upper, coverage, basis
+            case lowerBytes = "lower_bytes"
+            case upperBytes = "upper_bytes"
+            case lower, upper, coverage, basis
         }
     }
 
@@ -75,7 +87,9 @@ public struct RecommendationDocument: Encodable, Sendable {
         public var defaultNurseryBytes: Int64
         public var defaultPypyGCNursery: String
         enum CodingKeys: String, CodingKey {
-            case mean, p10, p90, defaultNurseryBytes = "default_nursery_bytes", defaultPypyGCNursery = "default_pypy_gc_nursery"
+            case mean, p10, p90
+            case defaultNurseryBytes = "default_nursery_bytes"
+            case defaultPypyGCNursery = "default_pypy_gc_nursery"
         }
     }
 
@@ -90,8 +104,13 @@ public struct RecommendationDocument: Encodable, Sendable {
         public var cpuinfoCacheBytes: Int64?
         public var pypyVersion: String?
         enum CodingKeys: String, CodingKey {
-            case l2Bytes = "l2_bytes", l3Bytes = "l3_bytes", physicalCores = "physical_cores", procs, arch
-            case cpuVendor = "cpu_vendor", cpuinfoCacheBytes = "cpuinfo_cache_bytes", pypyVersion = "pypy_version"
+            case l2Bytes = "l2_bytes"
+            case l3Bytes = "l3_bytes"
+            case physicalCores = "physical_cores"
+            case procs, arch
+            case cpuVendor = "cpu_vendor"
+            case cpuinfoCacheBytes = "cpuinfo_cache_bytes"
+            case pypyVersion = "pypy_version"
         }
     }
 

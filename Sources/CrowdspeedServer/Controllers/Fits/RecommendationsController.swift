@@ -35,11 +35,15 @@ public struct RecommendationsController: Sendable {
     public static let path = "/api/v1/recommendations/nursery"
 
     /// The parameters this route reads.
-    static let hardwareParameters: Set<String> = ["l2_bytes", "l3_bytes", "physical_cores", "arch", "cpu_vendor", "cpuinfo_cache_bytes"]
+    static let hardwareParameters: Set<String> = [
+        "l2_bytes", "l3_bytes", "physical_cores", "arch", "cpu_vendor", "cpuinfo_cache_bytes",
+    ]
     static let allParameters: Set<String> = hardwareParameters.union(["procs", "pypy_version", "format", "machine"])
 
     /// Creates the controller.
-    public init(store: any ResultStore, fitStore: any FitStore, cache: FormulaCache, scope: FormulaScope, retryAfterSeconds: Int) {
+    public init(
+        store: any ResultStore, fitStore: any FitStore, cache: FormulaCache, scope: FormulaScope, retryAfterSeconds: Int
+    ) {
         self.store = store
         self.fitStore = fitStore
         self.cache = cache
@@ -79,29 +83,34 @@ public struct RecommendationsController: Sendable {
             headers[.retryAfter] = String(retryAfterSeconds)
             throw APIError(
                 .serviceUnavailable,
-                detail: "No formula has been fitted yet: the server refits once enough submissions have arrived; retry later",
+                detail:
+                    "No formula has been fitted yet: the server refits once enough submissions have arrived; retry later",
                 headers: headers)
         }
         let etag = CachedAnswer.etag(version: formula.version, question.cacheKey)
         let answer = document(formula, question)
         if question.format == "env" {
-            return CachedAnswer.respond(request, etag: etag, contentType: "text/plain; charset=utf-8", body: Data(Self.environmentLine(answer).utf8))
+            return CachedAnswer.respond(
+                request, etag: etag, contentType: "text/plain; charset=utf-8",
+                body: Data(Self.environmentLine(answer).utf8))
         }
-        return CachedAnswer.respond(request, etag: etag, contentType: "application/json; charset=utf-8", body: try CachedAnswer.json(answer))
+        return CachedAnswer.respond(
+            request, etag: etag, contentType: "application/json; charset=utf-8", body: try CachedAnswer.json(answer))
     }
 
     /// Validates the query; every refusal names its parameter.
     func read(_ query: QueryReader) async throws -> Question {
         try query.check(allowed: Self.allParameters)
         let format = try query.choice("format", ["json", "env"], default: "json")
-        let procs = Int(try query.integer("procs", in: 1 ... 4096) ?? 1)
+        let procs = Int(try query.integer("procs", in: 1...4096) ?? 1)
         var pypyVersion = try query.identifier("pypy_version", maxLength: 32)
         if let version = pypyVersion, !(version.first?.isNumber ?? false) {
             throw APIError.badParameter("pypy_version", "must be a PyPy version such as 7.3.17")
         }
         if let machineID = query.string("machine") {
             if let clash = Self.hardwareParameters.sorted().first(where: query.has) {
-                throw APIError.badParameter(clash, "cannot be combined with machine (the machine's own hardware is used)")
+                throw APIError.badParameter(
+                    clash, "cannot be combined with machine (the machine's own hardware is used)")
             }
             guard MachinesController.isMachineID(machineID) else {
                 throw APIError.badParameter("machine", "is not a machine id (m- followed by 16 hex digits)")
@@ -110,37 +119,48 @@ public struct RecommendationsController: Sendable {
                 throw APIError.notFound("No machine with id \(machineID)")
             }
             guard let features = MachineFeatures(machine: detail.hardware, procs: procs) else {
-                throw APIError(.unprocessableContent, detail: "Machine \(machineID) reports no L2 cache, which every formula needs",
-                               issues: [FieldIssue(field: "machine", reason: "has no L2 cache recorded")])
+                throw APIError(
+                    .unprocessableContent,
+                    detail: "Machine \(machineID) reports no L2 cache, which every formula needs",
+                    issues: [FieldIssue(field: "machine", reason: "has no L2 cache recorded")])
             }
             // Without an explicit version, the machine's most recently measured PyPy is assumed.
             if pypyVersion == nil {
-                pypyVersion = detail.curves.filter { $0.key.implementation.lowercased() == "pypy" }
+                pypyVersion =
+                    detail.curves.filter { $0.key.implementation.lowercased() == "pypy" }
                     .max { $0.updatedAt < $1.updatedAt }?.key.interpreterVersion
             }
             let stamp = detail.curves.map(\.updatedAt).max().map { String(StoreTimeStamp.milliseconds($0)) } ?? "none"
             return Question(
                 features: features, pypyVersion: pypyVersion, format: format, machine: detail,
-                cacheKey: ["machine", machineID, String(procs), pypyVersion ?? "", format, stamp, String(detail.summary.submissionCount)])
+                cacheKey: [
+                    "machine", machineID, String(procs), pypyVersion ?? "", format, stamp,
+                    String(detail.summary.submissionCount),
+                ])
         }
-        guard let l2 = try query.integer("l2_bytes", in: 1024 ... (1 << 32)) else {
+        guard let l2 = try query.integer("l2_bytes", in: 1024...(1 << 32)) else {
             throw APIError.badParameter("l2_bytes", "is required (or give machine=ID)")
         }
-        let l3 = try query.integer("l3_bytes", in: 0 ... (1 << 36))
-        guard let cores = try query.integer("physical_cores", in: 1 ... 4096) else {
+        let l3 = try query.integer("l3_bytes", in: 0...(1 << 36))
+        guard let cores = try query.integer("physical_cores", in: 1...4096) else {
             throw APIError.badParameter("physical_cores", "is required (or give machine=ID)")
         }
-        guard let arch = try query.identifier("arch") else { throw APIError.badParameter("arch", "is required, e.g. x86_64") }
+        guard let arch = try query.identifier("arch") else {
+            throw APIError.badParameter("arch", "is required, e.g. x86_64")
+        }
         guard let vendor = try query.identifier("cpu_vendor") else {
             throw APIError.badParameter("cpu_vendor", "is required, e.g. GenuineIntel, AuthenticAMD, ARM")
         }
-        let cpuinfo = try query.integer("cpuinfo_cache_bytes", in: 1 ... (1 << 36))
+        let cpuinfo = try query.integer("cpuinfo_cache_bytes", in: 1...(1 << 36))
         let features = MachineFeatures(
-            l2Bytes: l2, l3Bytes: l3, physicalCores: Int(cores), procs: procs, arch: arch, cpuVendor: vendor, cpuinfoCacheBytes: cpuinfo)
+            l2Bytes: l2, l3Bytes: l3, physicalCores: Int(cores), procs: procs, arch: arch, cpuVendor: vendor,
+            cpuinfoCacheBytes: cpuinfo)
         return Question(
             features: features, pypyVersion: pypyVersion, format: format, machine: nil,
-            cacheKey: ["hardware", String(l2), l3.map(String.init) ?? "", String(cores), String(procs), features.arch, vendor,
-                       cpuinfo.map(String.init) ?? "", pypyVersion ?? "", format])
+            cacheKey: [
+                "hardware", String(l2), l3.map(String.init) ?? "", String(cores), String(procs), features.arch, vendor,
+                cpuinfo.map(String.init) ?? "", pypyVersion ?? "", format,
+            ])
     }
 
     /// The answer of `formula` to `question`.
@@ -154,16 +174,19 @@ public struct RecommendationsController: Sendable {
             return RecommendationDocument.IntervalDocument(
                 lowerBytes: bounds.lower, upperBytes: bounds.upper, lower: NurserySize.format(bounds.lower),
                 upper: NurserySize.format(bounds.upper), coverage: spread.coverage,
-                basis: "where \(Int(spread.coverage * 100))% of the \(spread.curves) training curves' measured best nursery lay relative to this formula's answer")
+                basis:
+                    "where \(Int(spread.coverage * 100))% of the \(spread.curves) training curves' measured best nursery lay relative to this formula's answer"
+            )
         }
         let value = NurserySize.format(recommendation.nurseryBytes)
         let defaultValue = NurserySize.format(recommendation.pypyDefaultBytes)
         let gain = recommendation.gainOverDefault
-        let advice: String = if recommendation.keepDefault {
-            "Keep PyPy's default (\(defaultValue)): the expected gain of a different nursery size is not above zero, so leave PYPY_GC_NURSERY unset."
-        } else {
-            "Set PYPY_GC_NURSERY=\(value): expected \(gain.mean.isFinite ? String(format: "%.1f%%", 100 * gain.mean) : "a") less CPU time than PyPy's default (\(defaultValue))."
-        }
+        let advice: String =
+            if recommendation.keepDefault {
+                "Keep PyPy's default (\(defaultValue)): the expected gain of a different nursery size is not above zero, so leave PYPY_GC_NURSERY unset."
+            } else {
+                "Set PYPY_GC_NURSERY=\(value): expected \(gain.mean.isFinite ? String(format: "%.1f%%", 100 * gain.mean) : "a") less CPU time than PyPy's default (\(defaultValue))."
+            }
         let pypy = formula.report.baselines.first { $0.name == FormulaFamily.pypyDefault.rawValue }
         var links = ["formula": FormulasController.link(formula.version), "formulas": FormulasController.basePath]
         var machineEvidence: RecommendationDocument.MachineEvidence?
@@ -174,26 +197,34 @@ public struct RecommendationsController: Sendable {
                 $0.key.benchmark == BenchmarkName.gcbench && !$0.key.pypyGCMinPinned && $0.key.procs == features.procs
                     && $0.key.implementation.lowercased() == "pypy" && $0.summary.best != nil
             }
-            let measured = candidates.first { $0.key.interpreterVersion == question.pypyVersion }
+            let measured =
+                candidates.first { $0.key.interpreterVersion == question.pypyVersion }
                 ?? candidates.max { $0.updatedAt < $1.updatedAt }
-            machineEvidence = RecommendationDocument.MachineEvidence(id: id, measured: measured, link: MachinesController.link(id))
+            machineEvidence = RecommendationDocument.MachineEvidence(
+                id: id, measured: measured, link: MachinesController.link(id))
         }
         return RecommendationDocument(
-            nurseryBytes: recommendation.nurseryBytes, pypyGCNursery: value, keepDefault: recommendation.keepDefault, advice: advice,
+            nurseryBytes: recommendation.nurseryBytes, pypyGCNursery: value, keepDefault: recommendation.keepDefault,
+            advice: advice,
             formula: .init(
                 version: formula.version, name: recommendation.formulaName, text: recommendation.formula.description,
-                hardwareClass: recommendation.hardwareClass?.description, scope: formula.summary.scope, synthetic: formula.isSynthetic,
+                hardwareClass: recommendation.hardwareClass?.description, scope: formula.summary.scope,
+                synthetic: formula.isSynthetic,
                 link: FormulasController.link(formula.version)),
             interval: recommendation.keepDefault ? nil : interval,
             expectedGain: .init(
-                mean: recommendation.keepDefault ? 0 : finiteOrNil(gain.mean), p10: recommendation.keepDefault ? 0 : finiteOrNil(gain.p10),
-                p90: recommendation.keepDefault ? 0 : finiteOrNil(gain.p90), defaultNurseryBytes: recommendation.pypyDefaultBytes,
+                mean: recommendation.keepDefault ? 0 : finiteOrNil(gain.mean),
+                p10: recommendation.keepDefault ? 0 : finiteOrNil(gain.p10),
+                p90: recommendation.keepDefault ? 0 : finiteOrNil(gain.p90),
+                defaultNurseryBytes: recommendation.pypyDefaultBytes,
                 defaultPypyGCNursery: defaultValue),
-            heldOutRegret: RegretDocument(recommendation.heldOutRegret), pypyDefaultRegret: pypy.map { RegretDocument($0.heldOutRegret) },
+            heldOutRegret: RegretDocument(recommendation.heldOutRegret),
+            pypyDefaultRegret: pypy.map { RegretDocument($0.heldOutRegret) },
             evidence: EvidenceDocument(formula.report.evidence, heldOut: formula.report.isHeldOut),
             insideTrainingRange: recommendation.insideTrainingRange,
             input: .init(
-                l2Bytes: features.l2Bytes, l3Bytes: features.l3Bytes, physicalCores: features.physicalCores, procs: features.procs,
+                l2Bytes: features.l2Bytes, l3Bytes: features.l3Bytes, physicalCores: features.physicalCores,
+                procs: features.procs,
                 arch: features.arch, cpuVendor: features.cpuVendor, cpuinfoCacheBytes: features.cpuinfoCacheBytes,
                 pypyVersion: question.pypyVersion),
             machine: machineEvidence, links: links)

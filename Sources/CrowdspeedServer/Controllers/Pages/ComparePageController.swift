@@ -25,12 +25,16 @@ struct ComparePageController: Sendable {
         var details: [MachineDetail] = []
         var curves: [String: [MachineCurve]] = [:]
         for id in ids {
-            guard let detail = try await store.machine(id: id) else { throw APIError.notFound("No machine with id \(id)") }
+            guard let detail = try await store.machine(id: id) else {
+                throw APIError.notFound("No machine with id \(id)")
+            }
             details.append(detail)
             curves[id] = try await store.machineCurves(machineID: id)
         }
-        let summaries = try await store.resultSummaries(machineIDs: ids, benchmarks: [BenchmarkName.jsonDumps, BenchmarkName.jsonLoads])
-        let model = ComparePageModel(details: details, curves: curves, summaries: summaries, site: context.renderer.site)
+        let summaries = try await store.resultSummaries(
+            machineIDs: ids, benchmarks: [BenchmarkName.jsonDumps, BenchmarkName.jsonLoads])
+        let model = ComparePageModel(
+            details: details, curves: curves, summaries: summaries, site: context.renderer.site)
         return HTMLResponse(html: context.renderer.render(model, template: "compare"))
     }
 
@@ -46,7 +50,9 @@ struct ComparePageController: Sendable {
                 ids.append(id)
             }
         }
-        guard ids.count <= maxMachines else { throw APIError.badParameter("m", "names more than \(maxMachines) machines") }
+        guard ids.count <= maxMachines else {
+            throw APIError.badParameter("m", "names more than \(maxMachines) machines")
+        }
         return ids
     }
 }

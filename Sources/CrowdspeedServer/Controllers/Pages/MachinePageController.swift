@@ -24,10 +24,12 @@ struct MachinePageController: Sendable {
         let store = context.store
         guard let detail = try await store.machine(id: id) else { throw APIError.notFound("No machine with id \(id)") }
         async let curves = store.machineCurves(machineID: id)
-        async let summaries = store.resultSummaries(machineIDs: [id], benchmarks: [BenchmarkName.jsonDumps, BenchmarkName.jsonLoads])
+        async let summaries = store.resultSummaries(
+            machineIDs: [id], benchmarks: [BenchmarkName.jsonDumps, BenchmarkName.jsonLoads])
         let formula = await context.currentFormula()
         let model = MachinePageModel(
-            detail: detail, curves: try await curves, summaries: try await summaries, formula: formula, site: context.renderer.site)
+            detail: detail, curves: try await curves, summaries: try await summaries, formula: formula,
+            site: context.renderer.site)
         return HTMLResponse(html: context.renderer.render(model, template: "machine"))
     }
 }

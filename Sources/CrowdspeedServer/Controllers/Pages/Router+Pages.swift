@@ -13,7 +13,8 @@ extension Router where Context == AppRequestContext {
     ///   - configuration: Chart.js path, public URL and demo mode.
     ///   - assets: the static files and Chart.js, loaded once.
     func addDashboard(store: any PageStore, configuration: Configuration, assets: StaticAssetsController) {
-        let site = SiteSettings(demo: configuration.demo, chartsAvailable: assets.chartsAvailable, publicURL: configuration.publicURL)
+        let site = SiteSettings(
+            demo: configuration.demo, chartsAvailable: assets.chartsAvailable, publicURL: configuration.publicURL)
         let renderer: PageRenderer
         do {
             renderer = try PageRenderer(site: site)
@@ -24,7 +25,8 @@ extension Router where Context == AppRequestContext {
         }
         add(middleware: HTMLErrorMiddleware(renderer: renderer))
         let context = PageContext(
-            store: store, formulas: FormulaCache(store: store), renderer: renderer, scope: configuration.demo ? .synthetic : .real)
+            store: store, formulas: FormulaCache(store: store), renderer: renderer,
+            scope: configuration.demo ? .synthetic : .real)
         addRoutes(assets.routes)
         addRoutes(OverviewPageController(context: context).routes)
         addRoutes(MachinesPageController(context: context).routes)

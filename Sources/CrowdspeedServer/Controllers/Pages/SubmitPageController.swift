@@ -24,7 +24,8 @@ struct SubmitPageController: Sendable {
     /// than echoing arbitrary text into a command people copy.
     static func origin(host: String?) -> String {
         guard let host, !host.isEmpty, host.count <= 255,
-              host.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]_".contains($0) }), host.unicodeScalars.allSatisfy(\.isASCII)
+            host.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]_".contains($0) }),
+            host.unicodeScalars.allSatisfy(\.isASCII)
         else { return "http://SERVER:8080" }
         return "http://\(host)"
     }
