@@ -1,6 +1,6 @@
 import Foundation
 
-/// How the store writes times: INTEGER milliseconds since the Unix epoch, UTC, in every table.
+/// How the store writes times (and how the server spells a time in cache keys): INTEGER milliseconds since the Unix epoch, UTC, in every table.
 ///
 /// Integers sort and compare in SQL (the machines list orders by `last_seen`) and port to
 /// PostgreSQL unchanged. The conversion goes through the reference date (2001) rather than 1970
@@ -8,17 +8,17 @@ import Foundation
 /// bit-identical to the one `RFC3339.parse` makes from the same millisecond text, so a submission
 /// decoded from the wire compares `==` after a round trip through the database. Sub-millisecond
 /// parts (which the wire cannot carry) are rounded away.
-enum StoreTime {
+public enum StoreTime {
     /// Milliseconds between 1970-01-01 and 2001-01-01.
     private static let referenceOffsetMs: Int64 = 978_307_200_000
 
     /// The stored form of `date`.
-    static func milliseconds(_ date: Date) -> Int64 {
+    public static func milliseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSinceReferenceDate * 1000).rounded()) + referenceOffsetMs
     }
 
     /// The date a stored value stands for.
-    static func date(milliseconds: Int64) -> Date {
+    public static func date(milliseconds: Int64) -> Date {
         Date(timeIntervalSinceReferenceDate: Double(milliseconds - referenceOffsetMs) / 1000)
     }
 }

@@ -11,7 +11,7 @@ import Synchronization
 /// `crowdspeed refit` as a child process) and the server's memory while serving.
 ///
 /// The populations are loaded once through the server's own ingest path
-/// (``SubmissionIngestor``: validation, curves, machine summaries) straight into a database
+/// (the ``Pipeline``: validation, curves, machine summaries) straight into a database
 /// file — not over HTTP — and kept under `--data-dir` for later runs.
 struct QueryBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -14,6 +14,26 @@ import Testing
 /// raw samples; checked against the simulator's ground truth.
 @Suite("Fitting aggregates at ingest")
 struct FittingAggregateTests {
+    @Test("summaries a stopped process left behind their windows are redone when the server starts")
+    func startupRepairsStaleSummaries() async throws {
+        try await FitPopulation.withDirectory { directory in
+            let path = directory.appendingPathComponent("db.sqlite").path
+            let machine = FitPopulation.machines(0..<1, seed: 11, source: .agent)[0].submission
+            // The store's part of an ingest only: what a crash right after the commit leaves.
+            let store = try SQLiteResultStore(path: path)
+            _ = try await store.ingest(
+                machine, receivedAt: FitPopulation.receivedAt, credentials: nil,
+                curves: CurveDerivation.curves(of: machine))
+            #expect(try await store.machineCurves(machineID: machine.machine.machineID).isEmpty)
+            #expect(try await !store.staleCurveWindows(machineID: nil, limit: 10).isEmpty)
+
+            let configuration = Configuration(port: 0, databasePath: path, logLevel: .warning)
+            _ = try await buildApplication(configuration: configuration)
+            #expect(try await !store.machineCurves(machineID: machine.machine.machineID).isEmpty)
+            #expect(try await store.staleCurveWindows(machineID: nil, limit: 10).isEmpty)
+        }
+    }
+
     @Test("simulated submissions get per-procs curves whose best nursery lies near the truth")
     func bestNurseryNearTruth() async throws {
         try await FitPopulation.withDirectory { directory in

@@ -129,7 +129,7 @@ public struct RecommendationsController: Sendable {
                     detail.curves.filter { $0.key.implementation.lowercased() == "pypy" }
                     .max { $0.updatedAt < $1.updatedAt }?.key.interpreterVersion
             }
-            let stamp = detail.curves.map(\.updatedAt).max().map { String(StoreTimeStamp.milliseconds($0)) } ?? "none"
+            let stamp = detail.curves.map(\.updatedAt).max().map { String(StoreTime.milliseconds($0)) } ?? "none"
             return Question(
                 features: features, pypyVersion: pypyVersion, format: format, machine: detail,
                 cacheKey: [
@@ -228,9 +228,4 @@ public struct RecommendationsController: Sendable {
                 pypyVersion: question.pypyVersion),
             machine: machineEvidence, links: links)
     }
-}
-
-/// Milliseconds since 1970 of a date, for cache keys.
-enum StoreTimeStamp {
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 }
