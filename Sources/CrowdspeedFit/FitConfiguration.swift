@@ -26,6 +26,10 @@ public struct FitConfiguration: Sendable, Equatable, Codable {
     public var simplicityMargin = 0.001
     /// The fixed-constant baselines.
     public var fixedConstants: [Int64] = [4 << 20, 8 << 20]
+    /// The robust fit (origin cap, screening, bounded losses; see ``RobustFitOptions``), on by
+    /// default. Nil turns it off: every curve then pulls with its full weight, as before it
+    /// existed — and reports stored before it existed decode with nil, which is what they did.
+    public var robust: RobustFitOptions? = RobustFitOptions()
 
     public init() {}
 

@@ -148,6 +148,10 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// False when the data hold fewer than two CPU models, so "held-out" regrets are in-sample.
     public var isHeldOut: Bool
     public var configuration: FitConfiguration
+    /// What the robust fit did: machines flagged as implausible (left out of the fit and its
+    /// scores, listed for the operator) and origins capped. Nil when the fit ran without
+    /// ``FitConfiguration/robust``, and in reports stored before it existed.
+    public var screening: ScreeningReport? = nil
 
     /// The formula served for `hardwareClass`: its own when accepted, else the global one.
     public func evaluation(for hardwareClass: HardwareClass) -> (

@@ -20,7 +20,13 @@ public enum FormulaSelection {
     /// - Returns: a report. With no usable curve the global formula is PyPy's rule with NaN
     ///   regrets and zero evidence; with one CPU model, regrets are in-sample (`isHeldOut` false).
     public static func fit(_ input: FitInput, configuration: FitConfiguration = FitConfiguration()) -> FitReport {
-        let curves = input.curves
+        // Robustness first: origins capped and implausible machines flagged (weight 0), so that
+        // every number below — fits, scores, selection, class evidence — is taken without them.
+        let (curves, screening) = RobustWeighting.apply(
+            input.curves, options: configuration.robust, flatTolerance: configuration.flatTolerance,
+            ridge: configuration.ridge)
+        // Skipped = unusable as submitted; flagged curves are counted in the screening report.
+        let skipped = input.curves.count { !CurveTable.admits($0.curve, weight: $0.weight) }
         let exponents = configuration.exponents
         // The noise-floor split first, one half at a time and each table dropped once scored,
         // so that at most one full table exists beside the input at any time.
@@ -35,7 +41,7 @@ public enum FormulaSelection {
         let evidence = FitEvidence(
             machines: table.machineCount, curves: table.count, cpuModels: table.groupCount,
             hardwareClasses: Set(tableClasses).count,
-            skippedCurves: curves.count - table.count, weightedMachines: table.effectiveMachines)
+            skippedCurves: skipped, weightedMachines: table.effectiveMachines)
 
         let scored = evaluateCandidates(on: table, split: split, configuration: configuration)
         let noiseFloor = split?.noiseFloor
@@ -47,7 +53,7 @@ public enum FormulaSelection {
             return FitReport(
                 global: empty, candidates: [], baselines: [empty], classes: [], classEvidence: [], noiseFloor: nil,
                 trainingRange: nil,
-                evidence: evidence, isHeldOut: false, configuration: configuration)
+                evidence: evidence, isHeldOut: false, configuration: configuration, screening: screening)
         }
 
         // Only the chosen candidate's per-curve regrets are needed from here on.
@@ -103,7 +109,7 @@ public enum FormulaSelection {
         return FitReport(
             global: global, candidates: ranked, baselines: baselines, classes: classes, classEvidence: classEvidence,
             noiseFloor: noiseFloor, trainingRange: trainingRange(curves, table.sources), evidence: evidence,
-            isHeldOut: table.groupCount >= 2, configuration: configuration)
+            isHeldOut: table.groupCount >= 2, configuration: configuration, screening: screening)
     }
 
     /// One scored candidate with its per-curve held-out regrets (table order).
