@@ -112,6 +112,10 @@ public struct FeatureRange: Sendable, Equatable, Codable {
 }
 
 /// How much data a fit rests on.
+///
+/// The counts are over the usable input curves, machines the robust fit's screening flagged
+/// included (they are data the fit looked at; ``FitReport/screening`` lists them);
+/// ``weightedMachines`` is what the machines are worth in the fit itself.
 public struct FitEvidence: Sendable, Equatable, Codable {
     public var machines: Int
     public var curves: Int
@@ -121,8 +125,9 @@ public struct FitEvidence: Sendable, Equatable, Codable {
     /// no positive weight.
     public var skippedCurves: Int
     /// What ``machines`` are worth once weights apply: Σ over machines of their curves' largest
-    /// ``FitCurve/weight`` (equal to ``machines`` when every weight is 1). Nil in reports stored
-    /// before curves had weights.
+    /// ``FitCurve/weight`` after the robust fit's origin cap, flagged machines counting 0 (equal
+    /// to ``machines`` when every weight is 1 and nothing is capped or flagged). Nil in reports
+    /// stored before curves had weights.
     public var weightedMachines: Double?
 }
 

@@ -22,7 +22,7 @@ public struct RobustFitOptions: Sendable, Equatable, Codable {
     /// Machines one origin may count for per hardware class (its machines' weights are scaled
     /// down together when they sum to more). Nil: no origin cap. Curves without an origin are
     /// each their machine's own origin, so they are never capped.
-    public var originCap: Double? = 3
+    public var originCap: Double? = 2
     /// Flag machines whose root-mean-square standardized residual exceeds this; nil: no
     /// screening. 3.5 flags about one honest machine in several hundred at normal errors.
     public var screeningCutoff: Double? = 3.5

@@ -194,7 +194,8 @@ public enum RobustRegression {
             robustnessWeights: weights.indices.map { keptSet.contains($0) ? 1 : 0 }, residuals: r)
     }
 
-    /// A robust scale of residuals centred on 0: the weighted median of |r| × 1.4826 (the
+    /// A robust scale of residuals centred on 0: the weighted median of |r|
+    /// (``weightedMedian(_:weights:)``) × 1.4826 (the
     /// normal-consistent MAD about zero), refined once by the root-mean-square of the residuals
     /// within 2.5 of that, corrected for the truncation (so that it estimates σ for normal
     /// errors while residuals beyond 2.5σ, however many up to nearly half, do not count).
@@ -202,7 +203,7 @@ public enum RobustRegression {
     /// - Returns: NaN when no residual is finite with a positive weight; 0 when they are all 0.
     public static func scale(residuals: [Double], weights: [Double]) -> Double {
         precondition(residuals.count == weights.count, "one weight per residual")
-        let mad = 1.4826 * Stats.weightedQuantile(residuals.map(abs), weights: weights, 0.5)
+        let mad = 1.4826 * weightedMedian(residuals.map(abs), weights: weights)
         guard mad.isFinite, mad > 0 else { return mad }
         let cut = 2.5
         var sum = 0.0
@@ -217,6 +218,26 @@ public enum RobustRegression {
         let density = exp(-cut * cut / 2) / (2 * Double.pi).squareRoot()
         let consistency = 1 - 2 * cut * density / inside
         return (sum / total / consistency).squareRoot()
+    }
+
+    /// The weighted median: the smallest value whose cumulative weight reaches half the total,
+    /// averaged with the next value when it reaches exactly half. A weight is a multiplicity
+    /// (weight 2 is the same as listing the value twice), which keeps robust fits consistent
+    /// with the install cap's meaning of weights. NaN when nothing is admitted.
+    public static func weightedMedian(_ values: [Double], weights: [Double]) -> Double {
+        precondition(values.count == weights.count, "one weight per value")
+        let pairs = zip(values, weights).filter { admitted($0.0, $0.1) }.sorted { $0.0 < $1.0 }
+        let total = pairs.reduce(0) { $0 + $1.1 }
+        guard total > 0 else { return .nan }
+        var cumulative = 0.0
+        for (k, pair) in pairs.enumerated() {
+            cumulative += pair.1
+            if cumulative >= total / 2 - 1e-12 * total {
+                let exactlyHalf = abs(cumulative - total / 2) <= 1e-12 * total
+                return exactlyHalf && k + 1 < pairs.count ? 0.5 * (pair.0 + pairs[k + 1].0) : pair.0
+            }
+        }
+        return pairs[pairs.count - 1].0
     }
 
     /// y − x·β per row; NaN for rows that are not admitted.

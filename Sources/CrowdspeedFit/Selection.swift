@@ -25,8 +25,6 @@ public enum FormulaSelection {
         let (curves, screening) = RobustWeighting.apply(
             input.curves, options: configuration.robust, flatTolerance: configuration.flatTolerance,
             ridge: configuration.ridge)
-        // Skipped = unusable as submitted; flagged curves are counted in the screening report.
-        let skipped = input.curves.count { !CurveTable.admits($0.curve, weight: $0.weight) }
         let exponents = configuration.exponents
         // The noise-floor split first, one half at a time and each table dropped once scored,
         // so that at most one full table exists beside the input at any time.
@@ -38,10 +36,7 @@ public enum FormulaSelection {
             curves: curves, indices: Array(curves.indices), exponents: exponents,
             flatTolerance: configuration.flatTolerance)
         let tableClasses = table.sources.map { curves[$0].features.hardwareClass }
-        let evidence = FitEvidence(
-            machines: table.machineCount, curves: table.count, cpuModels: table.groupCount,
-            hardwareClasses: Set(tableClasses).count,
-            skippedCurves: skipped, weightedMachines: table.effectiveMachines)
+        let evidence = Self.evidence(input.curves, table: table)
 
         let scored = evaluateCandidates(on: table, split: split, configuration: configuration)
         let noiseFloor = split?.noiseFloor
@@ -110,6 +105,26 @@ public enum FormulaSelection {
             global: global, candidates: ranked, baselines: baselines, classes: classes, classEvidence: classEvidence,
             noiseFloor: noiseFloor, trainingRange: trainingRange(curves, table.sources), evidence: evidence,
             isHeldOut: table.groupCount >= 2, configuration: configuration, screening: screening)
+    }
+
+    /// The evidence of a fit: counts over the usable input curves — machines the screening
+    /// flagged included, since they are data the fit looked at (``FitReport/screening`` says
+    /// which were left out) — and the machines' worth in the fit itself, after every cap and with
+    /// flagged machines at 0. Without the robust fit both views are the table's.
+    private static func evidence(_ curves: [FitCurve], table: CurveTable) -> FitEvidence {
+        var machines = Set<String>()
+        var models = Set<String>()
+        var classes = Set<HardwareClass>()
+        var usable = 0
+        for curve in curves where CurveTable.admits(curve.curve, weight: curve.weight) {
+            usable += 1
+            machines.insert(curve.machineID)
+            models.insert(curve.cpuModel)
+            classes.insert(curve.features.hardwareClass)
+        }
+        return FitEvidence(
+            machines: machines.count, curves: usable, cpuModels: models.count, hardwareClasses: classes.count,
+            skippedCurves: curves.count - usable, weightedMachines: table.effectiveMachines)
     }
 
     /// One scored candidate with its per-curve held-out regrets (table order).
