@@ -32,8 +32,9 @@ public struct RobustFitOptions: Sendable, Equatable, Codable {
     /// flat set's resolution, so that a tight population does not make ordinary spread look
     /// implausible.
     public var minimumScale = 0.25
-    /// Screening needs at least this many usable curves (fewer: nothing is flagged).
-    public var screeningMinCurves = 24
+    /// Screening needs at least this many usable curves (fewer: nothing is flagged): a trimmed
+    /// regression of six coefficients on a few dozen curves mistakes honest spread for lies.
+    public var screeningMinCurves = 60
     /// Huber's k for the log-linear family, in units of the residual scale; nil: plain least squares.
     public var huberTuning: Double? = 1.345
     /// Per-curve regret above this counts as this in the grid searches (0.15 = 15%): a curve
@@ -60,7 +61,7 @@ public struct RobustFitOptions: Sendable, Equatable, Codable {
         screeningCutoff = try container.decodeIfPresent(Double.self, forKey: .screeningCutoff)
         trimmedCoverage = try container.decodeIfPresent(Double.self, forKey: .trimmedCoverage) ?? 0.6
         minimumScale = try container.decodeIfPresent(Double.self, forKey: .minimumScale) ?? 0.25
-        screeningMinCurves = try container.decodeIfPresent(Int.self, forKey: .screeningMinCurves) ?? 24
+        screeningMinCurves = try container.decodeIfPresent(Int.self, forKey: .screeningMinCurves) ?? 60
         huberTuning = try container.decodeIfPresent(Double.self, forKey: .huberTuning)
         regretCap = try container.decodeIfPresent(Double.self, forKey: .regretCap)
         trimmedStarts = try container.decodeIfPresent(Int.self, forKey: .trimmedStarts) ?? 20

@@ -66,15 +66,26 @@ public enum FormulaSelection {
         }
         var classes: [ClassFit] = []
         var classEvidence: [ClassEvidence] = []
-        for (hardwareClass, sources) in byClass.sorted(by: { $0.key < $1.key }) {
+        // Counts over the usable input, flagged machines included (as in ``FitEvidence``), so
+        // a class whose every machine was flagged is still shown, with weight 0.
+        let usable = Self.classCounts(input.curves)
+        for hardwareClass in usable.keys.sorted() {
+            let counts = usable[hardwareClass]!
+            guard let sources = byClass[hardwareClass] else {
+                classEvidence.append(
+                    ClassEvidence(
+                        hardwareClass: hardwareClass, machines: counts.machines, curves: counts.curves,
+                        cpuModels: counts.cpuModels, weightedMachines: 0, eligible: false))
+                continue
+            }
             // The class's rows of the global table: the same numbers as tabulating its curves anew.
             let sub = table.subset(sources.map { position[$0] })
             // Weighted machines, so an install's fabricated machines cannot earn a class its own formula.
             let eligible = sub.effectiveMachines >= Double(configuration.classMinMachines) - 1e-9 && sub.groupCount >= 2
             classEvidence.append(
                 ClassEvidence(
-                    hardwareClass: hardwareClass, machines: sub.machineCount, curves: sub.count,
-                    cpuModels: sub.groupCount,
+                    hardwareClass: hardwareClass, machines: counts.machines, curves: counts.curves,
+                    cpuModels: counts.cpuModels,
                     weightedMachines: sub.effectiveMachines, eligible: eligible))
             guard eligible else { continue }
             var subConfiguration = configuration
@@ -125,6 +136,24 @@ public enum FormulaSelection {
         return FitEvidence(
             machines: machines.count, curves: usable, cpuModels: models.count, hardwareClasses: classes.count,
             skippedCurves: curves.count - usable, weightedMachines: table.effectiveMachines)
+    }
+
+    /// Per hardware class, the usable input curves' distinct machines, curves and CPU models.
+    private static func classCounts(_ curves: [FitCurve]) -> [HardwareClass: (
+        machines: Int, curves: Int, cpuModels: Int
+    )] {
+        var machines: [HardwareClass: Set<String>] = [:]
+        var models: [HardwareClass: Set<String>] = [:]
+        var counts: [HardwareClass: Int] = [:]
+        for curve in curves where CurveTable.admits(curve.curve, weight: curve.weight) {
+            let hardwareClass = curve.features.hardwareClass
+            machines[hardwareClass, default: []].insert(curve.machineID)
+            models[hardwareClass, default: []].insert(curve.cpuModel)
+            counts[hardwareClass, default: 0] += 1
+        }
+        return counts.reduce(into: [:]) { result, entry in
+            result[entry.key] = (machines[entry.key]!.count, entry.value, models[entry.key]!.count)
+        }
     }
 
     /// One scored candidate with its per-curve held-out regrets (table order).
