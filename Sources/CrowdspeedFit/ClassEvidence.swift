@@ -1,7 +1,8 @@
 import Foundation
 
 /// How much usable data one hardware class holds in a fit, for every class present — including
-/// those too small for a formula of their own, which ``FitReport/classes`` leaves out.
+/// those too small for a formula of their own, which ``FitReport/classes`` leaves out. The counts
+/// include machines the robust fit flagged (as ``FitEvidence`` does); ``weightedMachines`` does not.
 public struct ClassEvidence: Sendable, Equatable, Codable {
     public var hardwareClass: HardwareClass
     /// Distinct machines with a usable curve.

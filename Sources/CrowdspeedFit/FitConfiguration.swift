@@ -19,13 +19,20 @@ public struct FitConfiguration: Sendable, Equatable, Codable {
     /// install fabricated cannot earn a class its own formula.
     public var classMinMachines = 8
     /// How much lower (absolute regret, 0.005 = half a point) a class formula's held-out regret
-    /// must be than the global formula's on the same curves.
-    public var classMargin = 0.0
+    /// must be than the global formula's on the same curves. A tenth of a point, like
+    /// ``simplicityMargin``: with the robust fit's Huber loss a class of an honest population
+    /// could win by a few hundredths of a point, which is noise, and a planted group should not
+    /// earn a class its own formula by a hair either. (It was 0 before the robust fit.)
+    public var classMargin = 0.001
     /// A simpler candidate within this much mean regret of the best is preferred to it. Order of
     /// simplicity: PyPy's rule, fixed constants, then ``families`` in order.
     public var simplicityMargin = 0.001
     /// The fixed-constant baselines.
     public var fixedConstants: [Int64] = [4 << 20, 8 << 20]
+    /// The robust fit (origin cap, screening, bounded losses; see ``RobustFitOptions``), on by
+    /// default. Nil turns it off: every curve then pulls with its full weight, as before it
+    /// existed — and reports stored before it existed decode with nil, which is what they did.
+    public var robust: RobustFitOptions? = RobustFitOptions()
 
     public init() {}
 

@@ -23,11 +23,20 @@ public struct FitCurve: Sendable, Equatable, Codable {
     /// must be finite and ≥ 0; a curve whose weight is 0, negative or NaN is ignored (counted
     /// in ``FitEvidence/skippedCurves``) rather than trusted.
     public var weight: Double
+    /// The network block the machine's submissions came from (e.g. a keyed hash of the /24 or
+    /// /48 of the submitting address), or nil when unknown.
+    ///
+    /// Fresh install tokens cost an attacker nothing, network blocks do: with
+    /// ``RobustFitOptions/originCap`` one origin counts for at most that many machines per
+    /// hardware class, however many install tokens it used. A nil origin is treated as the
+    /// machine's own block, so unknown origins are never pooled together and never capped
+    /// (data from before origins were recorded fits as it always did).
+    public var origin: String?
 
     public init(
         machineID: String, cpuModel: String, features: MachineFeatures, interpreterVersion: String, workload: String,
         curve: Curve,
-        weight: Double = 1
+        weight: Double = 1, origin: String? = nil
     ) {
         self.machineID = machineID
         self.cpuModel = cpuModel
@@ -36,13 +45,15 @@ public struct FitCurve: Sendable, Equatable, Codable {
         self.workload = workload
         self.curve = curve
         self.weight = weight
+        self.origin = origin
     }
 
     enum CodingKeys: String, CodingKey {
-        case machineID, cpuModel, features, interpreterVersion, workload, curve, weight
+        case machineID, cpuModel, features, interpreterVersion, workload, curve, weight, origin
     }
 
-    /// Decodes a curve; `weight` may be absent (inputs saved before weights existed) and is then 1.
+    /// Decodes a curve; `weight` may be absent (inputs saved before weights existed) and is then
+    /// 1, and `origin` may be absent (saved before origins existed) and is then nil.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         machineID = try container.decode(String.self, forKey: .machineID)
@@ -52,6 +63,7 @@ public struct FitCurve: Sendable, Equatable, Codable {
         workload = try container.decode(String.self, forKey: .workload)
         curve = try container.decode(Curve.self, forKey: .curve)
         weight = try container.decodeIfPresent(Double.self, forKey: .weight) ?? 1
+        origin = try container.decodeIfPresent(String.self, forKey: .origin)
     }
 }
 

@@ -112,6 +112,10 @@ public struct FeatureRange: Sendable, Equatable, Codable {
 }
 
 /// How much data a fit rests on.
+///
+/// The counts are over the usable input curves, machines the robust fit's screening flagged
+/// included (they are data the fit looked at; ``FitReport/screening`` lists them);
+/// ``weightedMachines`` is what the machines are worth in the fit itself.
 public struct FitEvidence: Sendable, Equatable, Codable {
     public var machines: Int
     public var curves: Int
@@ -121,8 +125,9 @@ public struct FitEvidence: Sendable, Equatable, Codable {
     /// no positive weight.
     public var skippedCurves: Int
     /// What ``machines`` are worth once weights apply: Σ over machines of their curves' largest
-    /// ``FitCurve/weight`` (equal to ``machines`` when every weight is 1). Nil in reports stored
-    /// before curves had weights.
+    /// ``FitCurve/weight`` after the robust fit's origin cap, flagged machines counting 0 (equal
+    /// to ``machines`` when every weight is 1 and nothing is capped or flagged). Nil in reports
+    /// stored before curves had weights.
     public var weightedMachines: Double?
 }
 
@@ -148,6 +153,10 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// False when the data hold fewer than two CPU models, so "held-out" regrets are in-sample.
     public var isHeldOut: Bool
     public var configuration: FitConfiguration
+    /// What the robust fit did: machines flagged as implausible (left out of the fit and its
+    /// scores, listed for the operator) and origins capped. Nil when the fit ran without
+    /// ``FitConfiguration/robust``, and in reports stored before it existed.
+    public var screening: ScreeningReport? = nil
 
     /// The formula served for `hardwareClass`: its own when accepted, else the global one.
     public func evaluation(for hardwareClass: HardwareClass) -> (

@@ -46,10 +46,12 @@ extension FormulaFamily {
         // exponent is computed once, and each candidate only looks up the one it snaps to. Every
         // sum still adds the curves in table order, so the sums are the same to the bit.
         var weighted = [Double](repeating: 0, count: table.exponentCount)
+        // Capped regret (robust fit): beyond the cap a curve pulls no candidate more than another.
+        let cap = configuration.robust?.regretCap ?? .infinity
         for i in 0..<table.count {
             let weight = table.weights[i]
             for k in 0..<table.exponentCount {
-                weighted[k] = weight * table.regret(i, exponent: Double(table.minExponent + k))
+                weighted[k] = weight * min(cap, table.regret(i, exponent: Double(table.minExponent + k)))
             }
             let row = table.rows[i]
             let group = table.groups[i]
@@ -82,6 +84,7 @@ extension FormulaFamily {
         var groupB = [Double](repeating: 0, count: groups * size)
         var groupN = [Double](repeating: 0, count: groups)
         var x = [Double](repeating: 0, count: size)
+        let robustness = huberMultipliers(on: table, configuration: configuration)
         for i in 0..<table.count where table.target[i].isFinite {
             let row = table.rows[i]
             x[0] = 1
@@ -91,7 +94,7 @@ extension FormulaFamily {
             x[4] = row.log2Cores
             x[5] = row.log2Procs
             let g = table.groups[i]
-            let w = table.weights[i]
+            let w = table.weights[i] * (robustness?[i] ?? 1)
             for r in 0..<size {
                 totalB[r] += w * x[r] * table.target[i]
                 groupB[g * size + r] += w * x[r] * table.target[i]
@@ -133,6 +136,19 @@ extension FormulaFamily {
             folds[table.groupCount > 1 ? table.groups[i] : 0].predictLog2(table.rows[i], low: low, high: high)
         }
         return FamilyFit(formula: all, heldOutExponents: heldOut)
+    }
+
+    /// Huber's robustness weights for the log-linear targets on all curves (nil when the
+    /// robust fit or its Huber loss is off, or when least squares has no solution).
+    ///
+    /// The held-out folds reuse these all-data multipliers rather than iterating per fold: a
+    /// fold differs from the full fit by one CPU model, and iterating G folds would cost G fits.
+    private func huberMultipliers(on table: CurveTable, configuration: FitConfiguration) -> [Double]? {
+        guard let options = configuration.robust, let tuning = options.huberTuning else { return nil }
+        let design = table.rows.map { [1, $0.log2L2, $0.log2LLC, $0.noL3, $0.log2Cores, $0.log2Procs] }
+        return RobustRegression.huber(
+            design: design, response: table.target, weights: table.weights, tuning: tuning,
+            minimumScale: options.minimumScale, ridge: configuration.ridge)?.robustnessWeights
     }
 
     /// The middle index among those within 1e-9 (relative) of the minimum; 0 when empty.

@@ -20,7 +20,11 @@ public enum FormulaSelection {
     /// - Returns: a report. With no usable curve the global formula is PyPy's rule with NaN
     ///   regrets and zero evidence; with one CPU model, regrets are in-sample (`isHeldOut` false).
     public static func fit(_ input: FitInput, configuration: FitConfiguration = FitConfiguration()) -> FitReport {
-        let curves = input.curves
+        // Robustness first: origins capped and implausible machines flagged (weight 0), so that
+        // every number below — fits, scores, selection, class evidence — is taken without them.
+        let (curves, screening) = RobustWeighting.apply(
+            input.curves, options: configuration.robust, flatTolerance: configuration.flatTolerance,
+            ridge: configuration.ridge)
         let exponents = configuration.exponents
         // The noise-floor split first, one half at a time and each table dropped once scored,
         // so that at most one full table exists beside the input at any time.
@@ -32,10 +36,7 @@ public enum FormulaSelection {
             curves: curves, indices: Array(curves.indices), exponents: exponents,
             flatTolerance: configuration.flatTolerance)
         let tableClasses = table.sources.map { curves[$0].features.hardwareClass }
-        let evidence = FitEvidence(
-            machines: table.machineCount, curves: table.count, cpuModels: table.groupCount,
-            hardwareClasses: Set(tableClasses).count,
-            skippedCurves: curves.count - table.count, weightedMachines: table.effectiveMachines)
+        let evidence = Self.evidence(input.curves, table: table)
 
         let scored = evaluateCandidates(on: table, split: split, configuration: configuration)
         let noiseFloor = split?.noiseFloor
@@ -47,7 +48,7 @@ public enum FormulaSelection {
             return FitReport(
                 global: empty, candidates: [], baselines: [empty], classes: [], classEvidence: [], noiseFloor: nil,
                 trainingRange: nil,
-                evidence: evidence, isHeldOut: false, configuration: configuration)
+                evidence: evidence, isHeldOut: false, configuration: configuration, screening: screening)
         }
 
         // Only the chosen candidate's per-curve regrets are needed from here on.
@@ -65,15 +66,26 @@ public enum FormulaSelection {
         }
         var classes: [ClassFit] = []
         var classEvidence: [ClassEvidence] = []
-        for (hardwareClass, sources) in byClass.sorted(by: { $0.key < $1.key }) {
+        // Counts over the usable input, flagged machines included (as in ``FitEvidence``), so
+        // a class whose every machine was flagged is still shown, with weight 0.
+        let usable = Self.classCounts(input.curves)
+        for hardwareClass in usable.keys.sorted() {
+            let counts = usable[hardwareClass]!
+            guard let sources = byClass[hardwareClass] else {
+                classEvidence.append(
+                    ClassEvidence(
+                        hardwareClass: hardwareClass, machines: counts.machines, curves: counts.curves,
+                        cpuModels: counts.cpuModels, weightedMachines: 0, eligible: false))
+                continue
+            }
             // The class's rows of the global table: the same numbers as tabulating its curves anew.
             let sub = table.subset(sources.map { position[$0] })
             // Weighted machines, so an install's fabricated machines cannot earn a class its own formula.
             let eligible = sub.effectiveMachines >= Double(configuration.classMinMachines) - 1e-9 && sub.groupCount >= 2
             classEvidence.append(
                 ClassEvidence(
-                    hardwareClass: hardwareClass, machines: sub.machineCount, curves: sub.count,
-                    cpuModels: sub.groupCount,
+                    hardwareClass: hardwareClass, machines: counts.machines, curves: counts.curves,
+                    cpuModels: counts.cpuModels,
                     weightedMachines: sub.effectiveMachines, eligible: eligible))
             guard eligible else { continue }
             var subConfiguration = configuration
@@ -103,7 +115,45 @@ public enum FormulaSelection {
         return FitReport(
             global: global, candidates: ranked, baselines: baselines, classes: classes, classEvidence: classEvidence,
             noiseFloor: noiseFloor, trainingRange: trainingRange(curves, table.sources), evidence: evidence,
-            isHeldOut: table.groupCount >= 2, configuration: configuration)
+            isHeldOut: table.groupCount >= 2, configuration: configuration, screening: screening)
+    }
+
+    /// The evidence of a fit: counts over the usable input curves — machines the screening
+    /// flagged included, since they are data the fit looked at (``FitReport/screening`` says
+    /// which were left out) — and the machines' worth in the fit itself, after every cap and with
+    /// flagged machines at 0. Without the robust fit both views are the table's.
+    private static func evidence(_ curves: [FitCurve], table: CurveTable) -> FitEvidence {
+        var machines = Set<String>()
+        var models = Set<String>()
+        var classes = Set<HardwareClass>()
+        var usable = 0
+        for curve in curves where CurveTable.admits(curve.curve, weight: curve.weight) {
+            usable += 1
+            machines.insert(curve.machineID)
+            models.insert(curve.cpuModel)
+            classes.insert(curve.features.hardwareClass)
+        }
+        return FitEvidence(
+            machines: machines.count, curves: usable, cpuModels: models.count, hardwareClasses: classes.count,
+            skippedCurves: curves.count - usable, weightedMachines: table.effectiveMachines)
+    }
+
+    /// Per hardware class, the usable input curves' distinct machines, curves and CPU models.
+    private static func classCounts(_ curves: [FitCurve]) -> [HardwareClass: (
+        machines: Int, curves: Int, cpuModels: Int
+    )] {
+        var machines: [HardwareClass: Set<String>] = [:]
+        var models: [HardwareClass: Set<String>] = [:]
+        var counts: [HardwareClass: Int] = [:]
+        for curve in curves where CurveTable.admits(curve.curve, weight: curve.weight) {
+            let hardwareClass = curve.features.hardwareClass
+            machines[hardwareClass, default: []].insert(curve.machineID)
+            models[hardwareClass, default: []].insert(curve.cpuModel)
+            counts[hardwareClass, default: 0] += 1
+        }
+        return counts.reduce(into: [:]) { result, entry in
+            result[entry.key] = (machines[entry.key]!.count, entry.value, models[entry.key]!.count)
+        }
     }
 
     /// One scored candidate with its per-curve held-out regrets (table order).

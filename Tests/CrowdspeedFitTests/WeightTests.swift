@@ -35,12 +35,23 @@ struct WeightTests {
         let uncapped = Self.flood(weight: 1)
         let capped = Self.flood(weight: 1.0 / 50)
         let reference = uncapped.reference
-        let base = Self.prediction(Population.report, reference)
-        let steered = Self.prediction(FormulaSelection.fit(FitInput(curves: honest + uncapped.curves)), reference)
-        let held = Self.prediction(FormulaSelection.fit(FitInput(curves: honest + capped.curves)), reference)
+        // The install cap alone, without the robust fit (which would also stop this flood).
+        var plain = FitConfiguration()
+        plain.robust = nil
+        let base = Self.prediction(FormulaSelection.fit(Population.input, configuration: plain), reference)
+        let steered = Self.prediction(
+            FormulaSelection.fit(FitInput(curves: honest + uncapped.curves), configuration: plain), reference)
+        let held = Self.prediction(
+            FormulaSelection.fit(FitInput(curves: honest + capped.curves), configuration: plain), reference)
         print("install cap: honest 2^\(base), uncapped 2^\(steered), capped 2^\(held)")
         #expect(abs(steered - base) >= 1, "the uncapped flood should move the prediction by a power of two or more")
         #expect(abs(held - base) <= 0.5, "one install's capped weight should not move the prediction")
+        // The robust fit holds against the uncapped flood too: screening flags the copies.
+        let robust = FormulaSelection.fit(FitInput(curves: honest + uncapped.curves))
+        let robustBase = Self.prediction(Population.report, reference)
+        print("robust fit: honest 2^\(robustBase), uncapped flood 2^\(Self.prediction(robust, reference))")
+        #expect(abs(Self.prediction(robust, reference) - robustBase) <= 0.5)
+        #expect((robust.screening?.flaggedMachines ?? 0) >= 40)
     }
 
     @Test("a curve of weight 0, negative or NaN is ignored; weight 1 everywhere changes nothing")

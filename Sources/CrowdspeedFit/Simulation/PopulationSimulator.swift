@@ -25,6 +25,10 @@ public struct SimulationOptions: Sendable, Equatable {
     /// When set, the true optimum ignores the hardware and is this size (times 2^ε): a
     /// population where no cache formula can beat a constant.
     public var fixedOptimumBytes: Double?
+    /// How many network blocks honest machines come from: machine i's origin is drawn from this
+    /// many labels (so volunteers sometimes share a block, as in a lab or a company). Nil, the
+    /// default: every honest machine has its own block. Affects ``SimulatedMachine/origin`` only.
+    public var honestOrigins: Int?
     /// PyPy versions and their weights.
     public var versions: [(version: String, weight: Double)] = [("7.3.11", 0.3), ("7.3.16", 0.3), ("7.3.17", 0.4)]
 
@@ -35,8 +39,33 @@ public struct SimulationOptions: Sendable, Equatable {
             && lhs.roundDrift == rhs.roundDrift && lhs.failureRate == rhs.failureRate && lhs.noisyRate == rhs.noisyRate
             && lhs.pinnedGCMin == rhs.pinnedGCMin && lhs.machineEffect == rhs.machineEffect
             && lhs.vendorOptimumShift == rhs.vendorOptimumShift && lhs.fixedOptimumBytes == rhs.fixedOptimumBytes
+            && lhs.honestOrigins == rhs.honestOrigins
             && lhs.versions.map(\.version) == rhs.versions.map(\.version)
             && lhs.versions.map(\.weight) == rhs.versions.map(\.weight)
+    }
+}
+
+/// A planted attack on a simulated population: fake machines that all claim the best nursery is
+/// the largest, whatever their hardware, each from a fresh install token (so no per-install cap
+/// binds) and all from a handful of network blocks.
+public struct AttackOptions: Sendable, Equatable {
+    /// log2 of the optimum every fake curve claims: 2^26.5 by default, past the agent's largest
+    /// size (64M), so each fake curve keeps falling to the end of the grid.
+    public var claimedOptimumLog2 = 26.5
+    /// What each fake curve claims to gain at its optimum over the default setting (0.3 =
+    /// the default is 30% slower), about what honest machines show: the made-up curves are
+    /// flattened to it so that they do not stand out by an absurd speed-up.
+    public var claimedGain = 0.3
+    /// How many network blocks the fakes come from (fake i from block i mod this).
+    public var originBlocks = 4
+    /// Varies the attack independently of the population's seed.
+    public var seed: UInt64 = 0
+
+    public init(claimedOptimumLog2: Double = 26.5, claimedGain: Double = 0.3, originBlocks: Int = 4, seed: UInt64 = 0) {
+        self.claimedOptimumLog2 = claimedOptimumLog2
+        self.claimedGain = claimedGain
+        self.originBlocks = originBlocks
+        self.seed = seed
     }
 }
 
@@ -49,6 +78,23 @@ public struct SimulatedMachine: Sendable, Equatable {
     public var noiseSigma: Double
     /// The size PyPy's own rule picks here (what the default setting amounts to).
     public var defaultNurseryBytes: Int64
+    /// The network block the submission came from, as the keyed-hash label a server would store
+    /// (see ``FitCurve/origin``): honest machines come from many blocks, an attack's fake
+    /// machines from a handful.
+    public var origin: String
+    /// True for a machine made up by an attack (``PopulationSimulator/fakeMachine(at:attack:)``);
+    /// its ``truth`` is then what it claims, not a real machine's behaviour.
+    public var isFake: Bool
+
+    /// The measured fit curves, each labelled with ``origin``: what a server that records
+    /// submitting networks would hand the fit. Weights stay 1 (every machine a fresh install).
+    public var fitCurves: [FitCurve] {
+        FitCurve.curves(from: submission).map { curve in
+            var labelled = curve
+            labelled.origin = origin
+            return labelled
+        }
+    }
 
     /// The true optimum for `procs` in bytes (unsnapped), nil when not simulated.
     public func trueOptimum(procs: Int) -> Double? { truth.optimumBytes(procs: procs) }
@@ -106,6 +152,16 @@ public struct PopulationSimulator: Sendable {
     /// Machine `index` of the population.
     public func machine(at index: Int) -> SimulatedMachine {
         var rng = SplitMix64.stream(seed: seed, index: UInt64(truncatingIfNeeded: index))
+        var machine = simulate(index: index, using: &rng, fake: nil)
+        machine.origin = honestOrigin(index)
+        return machine
+    }
+
+    /// The same machine drawn through the shared sweep; with `fake` set, its optimum is the
+    /// attacker's target instead of the hardware's and its times are scaled so that the default
+    /// setting costs an ordinary amount. Real machines draw exactly what they always drew, so
+    /// populations of earlier seeds are unchanged.
+    private func simulate(index: Int, using rng: inout SplitMix64, fake: AttackOptions?) -> SimulatedMachine {
         let spec = HardwareCatalog.draw(using: &rng)
         let cores = spec.coreOptions[Int.random(in: 0..<spec.coreOptions.count, using: &rng)]
         let machine = machineInfo(spec, cores: cores, using: &rng)
@@ -121,6 +177,10 @@ public struct PopulationSimulator: Sendable {
             let hardware =
                 options.fixedOptimumBytes.map { log2($0) } ?? 0.5 * log2(4 * Double(features.l2Bytes)) + 0.5
                 * log2(share)
+            if let fake {
+                // The attacker's claim ignores the hardware; its spread is the honest machines' ε.
+                return min(Double(options.gridLog2.upperBound + 1), max(19, fake.claimedOptimumLog2 + epsilon))
+            }
             let raw = hardware + coupling + epsilon
             return min(25, max(19, raw))
         }
@@ -144,9 +204,23 @@ public struct PopulationSimulator: Sendable {
         for (procsIndex, procs) in procsList.enumerated() {
             let drifts = (0..<rounds).map { _ in options.roundDrift * rng.nextGaussian() }
             let contention = 1 + 0.08 * log2(Double(procs))
+            // A fake machine reports ordinary times at the default setting and an ordinary gain
+            // at its claimed optimum: its curve's excess over the minimum is scaled so that the
+            // default costs (1 + claimedGain) × the best, then the whole curve so that the
+            // default costs what an honest machine's optimum would.
+            var excess = 1.0
+            var scale = 1.0
+            if let fake {
+                let atDefault = truth.shape(log2(Double(defaultBytes)) - log2Optimum[procsIndex]) - 1
+                if atDefault > fake.claimedGain { excess = fake.claimedGain / atDefault }
+                scale = 1 / (1 + excess * atDefault)
+            }
             for setting in settings {
                 let n = Double(setting ?? defaultBytes)
-                let f = truth.shape(log2(n) - log2Optimum[procsIndex])
+                let f =
+                    fake == nil
+                    ? truth.shape(log2(n) - log2Optimum[procsIndex])
+                    : scale * (1 + excess * (truth.shape(log2(n) - log2Optimum[procsIndex]) - 1))
                 var samples: [Sample] = []
                 samples.reserveCapacity(rounds * procs)
                 for round in 0..<rounds {
@@ -180,7 +254,52 @@ public struct PopulationSimulator: Sendable {
                 stopReason: "rounds"),
             results: results)
         return SimulatedMachine(
-            submission: submission, truth: truth, noiseSigma: sigma, defaultNurseryBytes: defaultBytes)
+            submission: submission, truth: truth, noiseSigma: sigma, defaultNurseryBytes: defaultBytes,
+            origin: "", isFake: fake != nil)
+    }
+
+    /// Fake machine `index` of an attack on this population (any index ≥ 0; independent of the
+    /// honest machines and of every other fake).
+    ///
+    /// The hardware is drawn from the same catalog as honest machines, the sweep is the real
+    /// agent's with the same noise, and the default setting costs an ordinary 1.5–2.5 s; only the
+    /// curve is made up: its optimum sits at ``AttackOptions/claimedOptimumLog2`` (2^ε spread)
+    /// whatever the hardware, with a gain over the default of ``AttackOptions/claimedGain``. Each fake stands for a fresh install (weight 1) and comes from one
+    /// of ``AttackOptions/originBlocks`` network blocks.
+    public func fakeMachine(at index: Int, attack: AttackOptions = AttackOptions()) -> SimulatedMachine {
+        var rng = SplitMix64.stream(
+            seed: seed ^ Self.attackDomain ^ attack.seed, index: UInt64(truncatingIfNeeded: index))
+        var machine = simulate(index: index, using: &rng, fake: attack)
+        let block = index % max(1, attack.originBlocks)
+        machine.origin = Self.originLabel(seed: seed ^ Self.attackDomain ^ attack.seed, group: UInt64(block))
+        return machine
+    }
+
+    /// Fake machines 0..<count of `attack`.
+    public func fakeMachines(count: Int, attack: AttackOptions = AttackOptions()) -> [SimulatedMachine] {
+        (0..<max(0, count)).map { fakeMachine(at: $0, attack: attack) }
+    }
+
+    /// Separates the attack's random streams from the honest machines' (an arbitrary constant).
+    private static let attackDomain: UInt64 = 0xA77A_C4ED_F00D_5EED
+    /// Separates origin labels from every machine's stream.
+    private static let originDomain: UInt64 = 0x0121_6140_B10C_0000
+
+    /// The origin of honest machine `index`: its own block, or one of ``SimulationOptions/honestOrigins``.
+    private func honestOrigin(_ index: Int) -> String {
+        var group = UInt64(truncatingIfNeeded: index)
+        if let pool = options.honestOrigins, pool > 0 {
+            var draw = SplitMix64.stream(seed: seed ^ Self.originDomain, index: group)
+            group = draw.next() % UInt64(pool)
+        }
+        return Self.originLabel(seed: seed, group: group)
+    }
+
+    /// A keyed-hash-like label for network block `group`: 16 hex digits, stable for a seed.
+    static func originLabel(seed: UInt64, group: UInt64) -> String {
+        var mixer = SplitMix64.stream(seed: seed ^ originDomain, index: group &+ 0x5EED)
+        let value = String(mixer.next(), radix: 16)
+        return String(repeating: "0", count: 16 - value.count) + value
     }
 
     private func machineInfo(_ spec: CPUModelSpec, cores: Int, using rng: inout some RandomNumberGenerator)
