@@ -40,7 +40,8 @@ public enum MultipleTesting {
         for rank in stride(from: m, through: 1, by: -1) {
             let index = order[rank - 1]
             let p = min(1, max(0, pValues[index]))
-            running = min(running, p * Double(m) / Double(rank))
+            // m / rank first: at rank m the factor is exactly 1, so no p-value is adjusted below itself.
+            running = min(running, p * (Double(m) / Double(rank)))
             adjusted[index] = running
         }
         let level = q.isFinite ? min(1, max(0, q)) : 0

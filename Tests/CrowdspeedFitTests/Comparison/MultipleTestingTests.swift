@@ -1,3 +1,4 @@
+import CrowdspeedCore
 @testable import CrowdspeedFit
 import Foundation
 import Testing
@@ -47,8 +48,9 @@ struct MultipleTestingTests {
             let p = (0..<m).map { _ in pow(random.nextUnit(), 3) }
             let q = 0.1
             let sorted = p.sorted()
-            let k = (1...m).last { sorted[$0 - 1] <= Double($0) * q / Double(m) } ?? 0
-            let threshold = k > 0 ? sorted[k - 1] : -1
+            var k = 0
+            for rank in 1...m where sorted[rank - 1] <= Double(rank) * q / Double(m) { k = rank }
+            let threshold: Double = k > 0 ? sorted[k - 1] : -1
             let result = MultipleTesting.benjaminiHochberg(p, q: q)
             #expect(result.rejected == p.map { $0 <= threshold })
             #expect(zip(p, result.adjusted).allSatisfy { $1 >= $0 && $1 <= 1 })

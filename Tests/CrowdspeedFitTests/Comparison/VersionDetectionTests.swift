@@ -129,6 +129,11 @@ struct VersionDetectionTests {
             let flagged = study.comparison.rows.filter { $0.verdict == .regression || $0.verdict == .improvement }
             // Without effects every flagged row is a false alarm; check the truth agrees.
             #expect(flagged.count == study.falseAlarms.count)
+            for row in flagged {
+                print(
+                    "false alarm, seed \(9_000 + seed): \(row.key) on \(row.hardwareClass?.description ?? "all"), \(row.machines) machines, ratio \(row.ratio) [\(row.lower), \(row.upper)], p \(row.pValue), adjusted \(row.adjustedPValue)"
+                )
+            }
             alarms += flagged.count
             if !flagged.isEmpty { comparisonsWithAlarm += 1 }
             tested += study.comparison.rows.filter { !$0.pValue.isNaN }.count
