@@ -17,6 +17,25 @@ public struct GeometricMeanEstimate: Sendable, Equatable {
     /// Two-sided p-value of "the geometric mean is 1" from a one-sample t-test on the log ratios
     /// (n − 1 degrees of freedom); NaN below two ratios.
     public var pValue: Double
+
+    /// Two-sided p-value of "the geometric mean lies within a factor 1 ± `margin` of 1" (an
+    /// interval null, tested on the log scale against its nearer edge): small only when the
+    /// change is confidently larger than `margin`. With `margin` 0 it is ``pValue``.
+    ///
+    /// - Parameter margin: ≥ 0, e.g. 0.005 for half a percent.
+    /// - Returns: a probability in 0…1; NaN when ``pValue`` is.
+    public func pValue(beyond margin: Double) -> Double {
+        guard count >= 2, !pValue.isNaN else { return .nan }
+        let edge = log1p(max(0, margin.isFinite ? margin : 0))
+        let mean = log(ratio)
+        let distance = abs(mean) - edge
+        guard logStandardDeviation > 0 else { return distance > 0 ? 0 : 1 }
+        let t = distance / (logStandardDeviation / Double(count).squareRoot())
+        // One-sided against the nearer edge, doubled to stay two-sided (either direction may be
+        // claimed): at margin 0 this is the ordinary two-sided p-value.
+        let twoSided = StudentT.twoSidedPValue(t: t, degreesOfFreedom: Double(count - 1))
+        return t >= 0 ? twoSided : min(1, 2 - twoSided)
+    }
 }
 
 /// Geometric means of ratios over machines, with an interval from resampling machines.

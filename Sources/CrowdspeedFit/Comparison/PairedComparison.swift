@@ -22,6 +22,12 @@ public struct ComparisonSettings: Sendable, Equatable, Codable {
     public var practicalThreshold = 0.02
     /// Benjamini–Hochberg false-discovery rate across the rows of one comparison.
     public var falseDiscoveryRate = 0.05
+    /// Changes up to this size (0.005: half a percent) are the null hypothesis of each row's
+    /// test, not only a point 1.0: two runs of one machine weeks apart always differ a little
+    /// (kernel, firmware, temperature), and with enough machines a point-null test flags that.
+    /// Measured on the simulator, it also brings false alarms on unchanged versions from about
+    /// the nominal 5% of comparisons down to about none (see the detection tests).
+    public var negligibleChange = 0.005
     /// Coverage of each row's bootstrap interval.
     public var confidence = 0.95
     /// Fewest paired machines for a verdict (6). Below it the spread between machines, which
@@ -39,6 +45,7 @@ public struct ComparisonSettings: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case practicalThreshold = "practical_threshold"
         case falseDiscoveryRate = "false_discovery_rate"
+        case negligibleChange = "negligible_change"
         case confidence
         case minimumMachines = "minimum_machines"
         case replicates
@@ -61,8 +68,9 @@ public struct ComparisonRow: Sendable, Equatable, Codable {
     /// Bootstrap interval of ``ratio``; NaN (`ci` null in JSON) below two machines.
     public var lower: Double
     public var upper: Double
-    /// Two-sided t-test p-value of "ratio = 1" on the log ratios; NaN when the row is not tested
-    /// (fewer than ``ComparisonSettings/minimumMachines``).
+    /// t-test p-value on the log ratios of "the ratio is within 1 ± ``ComparisonSettings/negligibleChange``"
+    /// (see ``GeometricMeanEstimate/pValue(beyond:)``); NaN when the row is not tested (fewer
+    /// than ``ComparisonSettings/minimumMachines``).
     public var pValue: Double
     /// Benjamini–Hochberg adjusted p-value over the comparison's tested rows; NaN when untested.
     public var adjustedPValue: Double
@@ -263,7 +271,7 @@ public enum PairedComparator {
                     benchmark: cell.key.benchmark, benchmarkVersion: cell.key.benchmarkVersion,
                     params: cell.key.params, hardwareClass: cell.hardwareClass, machines: estimate.count,
                     ratio: estimate.ratio, lower: estimate.lower, upper: estimate.upper,
-                    pValue: enough ? estimate.pValue : .nan, adjustedPValue: .nan,
+                    pValue: enough ? estimate.pValue(beyond: settings.negligibleChange) : .nan, adjustedPValue: .nan,
                     verdict: enough ? .noChange : .notEnoughData, machineIDs: machineIDs))
         }
         let control = MultipleTesting.benjaminiHochberg(rows.map(\.pValue), q: settings.falseDiscoveryRate)
@@ -289,8 +297,9 @@ public enum PairedComparator {
             Paired per machine: only machines that measured both sides count; each machine's figure is the \
             median CPU time of its samples (failed samples excluded). Ratio: geometric mean over machines of \
             to/from (above 1: to takes more CPU time). Interval: \(percent(settings.confidence)) percentile \
-            bootstrap over machines, \(settings.replicates) seeded resamples. Test: two-sided one-sample t-test \
-            on the log ratios; Benjamini–Hochberg at a false-discovery rate of \
+            bootstrap over machines, \(settings.replicates) seeded resamples. Test: one-sample t-test on the \
+            log ratios of "the change is at most \(percent(settings.negligibleChange)) either way" (against the \
+            nearer edge, two-sided); Benjamini–Hochberg at a false-discovery rate of \
             \(percent(settings.falseDiscoveryRate)) across the \(testedRows) rows with at least \
             \(settings.minimumMachines) machines. Verdict: regression when the row is significant after that \
             control, its interval lies above 1 and the ratio is at least \

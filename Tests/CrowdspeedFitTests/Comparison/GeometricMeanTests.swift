@@ -67,6 +67,26 @@ struct GeometricMeanTests {
         #expect(covered >= 270)
     }
 
+    @Test("the interval-null p-value: the t-test against the nearer edge of 1 ± margin")
+    func marginPValue() {
+        var rng = SplitMix64(seed: 9)
+        let logs = [0.02, 0.03, 0.025, 0.04, 0.015, 0.035, 0.03, 0.025]
+        let estimate = GeometricMean.estimate(ratios: logs.map { exp($0) }, using: &rng)
+        #expect(isClose(estimate.pValue(beyond: 0) / estimate.pValue, 1, tolerance: 1e-9))
+        let mean = logs.reduce(0, +) / 8
+        let sd = (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 7).squareRoot()
+        let t = (mean - log(1.01)) / (sd / 8.0.squareRoot())
+        #expect(isClose(estimate.pValue(beyond: 0.01), StudentT.twoSidedPValue(t: t, degreesOfFreedom: 7)))
+        #expect(estimate.pValue(beyond: 0.01) > estimate.pValue)
+        // A mean inside the margin is never significant: p above 1 − (its one-sided tail), capped at 1.
+        let inside = estimate.pValue(beyond: 0.05)
+        let tInside = (mean - log(1.05)) / (sd / 8.0.squareRoot())
+        #expect(isClose(inside, min(1, 2 - StudentT.twoSidedPValue(t: tInside, degreesOfFreedom: 7))))
+        #expect(inside > 0.5)
+        let flat = GeometricMean.estimate(ratios: Array(repeating: 1.003, count: 6), using: &rng)
+        #expect(flat.pValue(beyond: 0.005) == 1 && flat.pValue(beyond: 0) < 1e-12)
+    }
+
     @Test("a fixed seed gives a fixed interval")
     func deterministic() {
         var a = SplitMix64(seed: 8)

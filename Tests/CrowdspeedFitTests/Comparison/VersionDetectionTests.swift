@@ -83,41 +83,60 @@ struct VersionDetectionTests {
         }
     }
 
-    @Test("power over 20 seeds: every powered row of a planted effect is found in at least 90% of populations")
+    /// Effects of exactly 3%, the smallest the detector is asked to find: gcbench on AMD and
+    /// json.dumps on Intel.
+    static let threePercent: [VersionEffect] = VersionEffect.demo.map { effect in
+        var effect = effect
+        effect.cpuTimeFactor = effect.cpuTimeFactor > 1 ? 1.03 : 0.97
+        return effect
+    }
+
+    @Test("power for 3% effects over 20 populations of 200 machines, by the machines a row rests on")
     func power() {
-        var found = 0
-        var powered = 0
+        // Per effect: rows of its class and benchmark, bucketed by machines, found / present.
+        var buckets: [String: (found: Int, rows: Int)] = [:]
         var primaryFound = 0
+        var dumpsFound = 0
+        var dumpsRows = 0
         let seeds = 20
         for seed in 0..<UInt64(seeds) {
             let study = SimulatedComparison(
-                seed: 7_000 + seed, machines: 200, effects: VersionEffect.demo, grid: false, replicates: 500)
-            for effect in VersionEffect.demo {
+                seed: 7_000 + seed, machines: 200, effects: Self.threePercent, grid: false, replicates: 500)
+            for effect in Self.threePercent {
                 let expected: Verdict = effect.cpuTimeFactor > 1 ? .regression : .improvement
                 let rows = study.comparison.rows.filter {
                     $0.benchmark == effect.benchmark && $0.hardwareClass == effect.hardwareClass
-                        && $0.machines >= Self.poweredMachines
                 }
-                powered += rows.count
-                found += rows.filter { $0.verdict == expected }.count
-                // The gcbench procs = 1 row has every machine of the class.
-                if effect.benchmark == "gcbench",
-                    rows.first(where: { $0.params.procs == 1 })?.verdict == expected
-                {
+                for row in rows {
+                    let bucket =
+                        "\(effect.benchmark) " + (row.machines >= 40 ? "≥40" : row.machines >= 15 ? "15–39" : "<15")
+                    var entry = buckets[bucket] ?? (0, 0)
+                    entry.rows += 1
+                    if row.verdict == expected { entry.found += 1 }
+                    buckets[bucket] = entry
+                }
+                // The gcbench procs = 1 row holds every machine of the class.
+                if effect.benchmark == "gcbench", rows.first(where: { $0.params.procs == 1 })?.verdict == expected {
                     primaryFound += 1
                 }
+                if effect.benchmark == "json.dumps" {
+                    dumpsRows += rows.count
+                    dumpsFound += rows.filter { $0.verdict == expected }.count
+                }
             }
+            #expect(study.falseAlarms.isEmpty)
         }
-        let rate = Double(found) / Double(max(1, powered))
+        for (bucket, entry) in buckets.sorted(by: { $0.key < $1.key }) {
+            print("3% detection power, \(bucket) machines: \(entry.found)/\(entry.rows)")
+        }
         print(
-            "detection power: \(found)/\(powered) powered rows = \(rate); gcbench procs=1 AMD row found in \(primaryFound)/\(seeds) populations"
+            "3% gcbench procs=1 AMD row found in \(primaryFound)/\(seeds); json.dumps Intel rows \(dumpsFound)/\(dumpsRows)"
         )
-        #expect(powered >= 5 * seeds)
-        #expect(rate >= 0.9)
-        #expect(primaryFound == seeds)
+        #expect(primaryFound >= seeds * 9 / 10)
+        #expect(dumpsFound * 10 >= dumpsRows * 9)
     }
 
-    @Test("false alarms over 100 populations without any version effect stay below 10% of comparisons")
+    @Test("false alarms over 100 populations without any version effect stay within 5% of comparisons")
     func falseAlarms() {
         var comparisonsWithAlarm = 0
         var alarms = 0
@@ -142,8 +161,10 @@ struct VersionDetectionTests {
         print(
             "false alarms: \(comparisonsWithAlarm)/\(seeds) comparisons with any (\(alarms) rows of \(tested) tested rows)"
         )
-        // Benjamini–Hochberg at 5% keeps the chance of any rejection under the global null at
-        // about 5%; the 2% threshold removes more. 10 of 100 leaves room for binomial scatter.
-        #expect(rate <= 0.10)
+        // Benjamini–Hochberg at 5% alone keeps the chance of any rejection under the global null
+        // at about 5% (measured with a point null: 6 of 100); testing against the ±0.5%
+        // negligible change and the 2% threshold bring it to about none. The bound is the
+        // nominal rate, so a regression of either guard shows.
+        #expect(rate <= 0.05)
     }
 }
