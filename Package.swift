@@ -40,9 +40,19 @@ let package = Package(
         .target(
             name: "CrowdspeedStore",
             dependencies: [
-                "CrowdspeedCore", "CrowdspeedMigrations",
+                "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedMigrations",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // What the product does, without HTTP: ingest (validate, derive, store, summarize), refit,
+        // recommend, moderate. The server's controllers and the CLI commands call it.
+        .target(
+            name: "CrowdspeedPipeline",
+            dependencies: [
+                "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -50,7 +60,7 @@ let package = Package(
         .target(
             name: "CrowdspeedServer",
             dependencies: [
-                "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedStore", "CrowdspeedWeb",
+                "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedStore", "CrowdspeedPipeline", "CrowdspeedWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "crowdspeed",
             dependencies: [
-                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore",
+                "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -86,7 +96,7 @@ let package = Package(
         .target(
             name: "CrowdspeedTestSupport",
             dependencies: [
-                "CrowdspeedServer", "CrowdspeedCore",
+                "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +108,11 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedFitTests", dependencies: ["CrowdspeedFit", "CrowdspeedCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CrowdspeedStoreTests", dependencies: ["CrowdspeedStore", "CrowdspeedCore"],
+            name: "CrowdspeedStoreTests", dependencies: ["CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CrowdspeedPipelineTests",
+            dependencies: ["CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CrowdspeedAgentTests",
@@ -109,7 +123,8 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedServerTests",
             dependencies: [
-                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedTestSupport",
+                "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore",
+                "CrowdspeedTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -118,7 +133,8 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedEndToEndTests",
             dependencies: [
-                "CrowdspeedServer", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedAgent", "CrowdspeedTestSupport",
+                "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedAgent",
+                "CrowdspeedTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

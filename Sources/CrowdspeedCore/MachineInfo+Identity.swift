@@ -31,15 +31,3 @@ extension MachineInfo {
         return "m-" + String(format: "%016llx", FNV1a.hash64(canonical))
     }
 }
-
-/// 64-bit FNV-1a: a stable, dependency-free hash for identifiers (not for secrets).
-enum FNV1a {
-    static func hash64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
-}

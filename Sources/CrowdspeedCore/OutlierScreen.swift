@@ -40,7 +40,7 @@ public enum OutlierScreen {
             .flatMap(\.samples)
             .filter { $0.failed != true && $0.cpuMs.isFinite && $0.cpuMs > 0 }
             .map(\.cpuMs)
-        return median(cpu)
+        return Median.of(cpu)
     }
 
     /// The gcbench version of the screened result, which peers must share.
@@ -54,26 +54,18 @@ public enum OutlierScreen {
     /// The robust z of `value` among `peers`, or nil with fewer than ``minimumPeers`` usable peers.
     public static func score(_ value: Double, peers: [Double]) -> Double? {
         let logs = peers.filter { $0.isFinite && $0 > 0 }.map { log($0) }
-        guard logs.count >= minimumPeers, value.isFinite, value > 0, let center = median(logs) else { return nil }
-        let mad = median(logs.map { abs($0 - center) }) ?? 0
+        guard logs.count >= minimumPeers, value.isFinite, value > 0, let center = Median.of(logs) else { return nil }
+        let mad = Median.of(logs.map { abs($0 - center) }) ?? 0
         return (log(value) - center) / (madScale * max(mad, madFloor))
     }
 
     /// Why `value` is flagged among `peers`, or nil when it is not (or there are too few peers).
     public static func flag(_ value: Double, peers: [Double]) -> String? {
         guard let z = score(value, peers: peers), abs(z) > threshold else { return nil }
-        let center = exp(median(peers.filter { $0.isFinite && $0 > 0 }.map { log($0) }) ?? 0)
+        let center = exp(Median.of(peers.filter { $0.isFinite && $0 > 0 }.map { log($0) }) ?? 0)
         return String(
             format:
                 "outlier: default-nursery gcbench median %.1f ms CPU vs %.1f ms for %d peers of its class (robust z %.1f)",
             value, center, peers.count, z)
-    }
-
-    /// The median, nil for an empty list.
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }

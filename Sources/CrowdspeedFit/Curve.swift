@@ -1,3 +1,4 @@
+import CrowdspeedCore
 import Foundation
 
 /// One CPU-time measurement that goes into a curve.
@@ -184,6 +185,14 @@ public struct Curve: Sendable, Equatable, Codable {
     /// Rounds that had a usable default-setting time.
     public var roundCount: Int { roundIDs.count }
 
+    /// Equal when the grids, rounds, default size and ratios are; missing cells (NaN) are equal
+    /// to each other, so a curve read back from a store equals the one written.
+    public static func == (lhs: Curve, rhs: Curve) -> Bool {
+        lhs.nurseries == rhs.nurseries && lhs.roundIDs == rhs.roundIDs
+            && lhs.defaultNurseryBytes == rhs.defaultNurseryBytes && lhs.roundRatios.count == rhs.roundRatios.count
+            && zip(lhs.roundRatios, rhs.roundRatios).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+    }
+
     /// True when no setting other than the default has a value (e.g. only default runs).
     public var hasNoPoints: Bool { !roundCounts.contains { $0 > 0 } }
 
@@ -212,7 +221,7 @@ public struct Curve: Sendable, Equatable, Codable {
                 if value.isFinite { scratch.append(value) }
             }
             counts[column] = scratch.count
-            medians[column] = Stats.medianInPlace(&scratch)
+            medians[column] = Median.inPlace(&scratch) ?? .nan
         }
         return (medians, counts)
     }
@@ -221,7 +230,7 @@ public struct Curve: Sendable, Equatable, Codable {
         guard !values.isEmpty else { return .nan }
         switch aggregation {
         case .mean: return values.reduce(0, +) / Double(values.count)
-        case .median: return Stats.medianInPlace(&values)
+        case .median: return Median.inPlace(&values) ?? .nan
         }
     }
 

@@ -102,6 +102,12 @@ public struct Formula: Codable, Sendable, Equatable, CustomStringConvertible {
     /// The snapped, clamped log2 of the prediction (an integer-valued double). Not meaningful for
     /// `pypyDefault`, which the fit handles through the measured control.
     func predictLog2(_ row: FeatureRow) -> Double {
+        predictLog2(row, low: log2(Double(minBytes)).rounded(.up), high: log2(Double(maxBytes)).rounded(.down))
+    }
+
+    /// ``predictLog2(_:)`` with the clamp exponents precomputed (hot loops).
+    @inline(__always)
+    func predictLog2(_ row: FeatureRow, low: Double, high: Double) -> Double {
         let raw: Double
         switch family {
         case .constant: raw = log2Factor
@@ -117,7 +123,7 @@ public struct Formula: Codable, Sendable, Equatable, CustomStringConvertible {
                 + c.log2Cores * row.log2Cores + c.log2Procs * row.log2Procs
         case .pypyDefault: raw = 22
         }
-        return Self.snap(raw, min: log2(Double(minBytes)).rounded(.up), max: log2(Double(maxBytes)).rounded(.down))
+        return Self.snap(raw, min: low, max: high)
     }
 
     /// Nearest integer (ties up) clamped to `min…max`; NaN goes to `max(min, 22)` ≈ 4M, PyPy's

@@ -144,22 +144,6 @@ extension FormulaFamily {
     }
 }
 
-extension Formula {
-    /// ``predictLog2(_:)`` with the clamp exponents precomputed (hot loops).
-    @inline(__always)
-    func predictLog2(_ row: FeatureRow, low: Double, high: Double) -> Double {
-        let raw: Double
-        switch family {
-        case .constant: raw = log2Factor
-        case .l2: raw = log2Factor + row.log2L2
-        case .l3PerProcs: raw = log2Factor + row.log2LLC - row.log2Procs
-        case .l3PerCores: raw = log2Factor + row.log2LLC - row.log2Cores
-        case .logLinear, .pypyDefault: return predictLog2(row)
-        }
-        return Formula.snap(raw, min: low, max: high)
-    }
-}
-
 /// Dense linear solves for the tiny systems of the log-linear fit.
 enum LinearAlgebra {
     /// Solves `a · x = b` for a row-major `size × size` matrix by Gaussian elimination with

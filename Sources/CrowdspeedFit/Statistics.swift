@@ -3,21 +3,6 @@ import Foundation
 /// Small order statistics used throughout the library. All of them ignore NaN inputs explicitly
 /// and return NaN when nothing finite is left, so missing data never turns into a number.
 public enum Stats {
-    /// The median of the finite values in `values` (mean of the two middle values for an even
-    /// count), or NaN when there are none.
-    public static func median(_ values: [Double]) -> Double {
-        var finite = values.filter(\.isFinite)
-        return medianInPlace(&finite)
-    }
-
-    /// The median of `values`, which must be finite; reorders `values`. NaN when empty.
-    static func medianInPlace(_ values: inout [Double]) -> Double {
-        let n = values.count
-        guard n > 0 else { return .nan }
-        values.sort()
-        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
-    }
-
     /// The arithmetic mean of the finite values, or NaN when there are none.
     public static func mean(_ values: [Double]) -> Double {
         var sum = 0.0

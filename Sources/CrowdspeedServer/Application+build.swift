@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 import HTTPTypes
@@ -41,16 +42,22 @@ public func buildApplication(
             "durable": .stringConvertible(configuration.durable),
         ])
 
+    let stores = StoreCapabilities(store)
+    let signal = RefitSignal()
+    let pipeline = Pipeline(stores: stores, limits: configuration.limits, refitSignal: signal, logger: storeLogger)
     if configuration.demo {
         // A demo database is filled by the simulator once, before the first refit reads it.
-        try await DemoSeeder().seedIfEmpty(
-            store: store, ingestor: SubmissionIngestor(store: store, limits: configuration.limits), logger: logger)
+        try await DemoSeeder().seedIfEmpty(pipeline: pipeline, logger: logger)
     }
+    // Summaries a previous process stored the data for but did not get to write (it stopped in
+    // between) are redone before requests are served.
+    let repaired = try await pipeline.summarizer.summarizeStale()
+    if repaired > 0 { logger.notice("curve summaries repaired", metadata: ["count": "\(repaired)"]) }
 
-    let router = buildRouter(store: store, configuration: configuration)
+    let router = buildRouter(pipeline: pipeline, configuration: configuration)
     // The background refit runs in the application's service group, beside the HTTP server.
     let refit = RefitService(
-        store: store, scope: configuration.formulaScope, settings: configuration.refit, logger: logger)
+        store: store, scope: configuration.formulaScope, settings: configuration.refit, signal: signal, logger: logger)
     let host = configuration.host
     return Application(
         router: router,
@@ -67,7 +74,8 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Builds the router with every route and the middleware stack, over any ``ResultStore``.
+/// Builds the router with every route and the middleware stack, over the pipeline's store
+/// capabilities.
 ///
 /// Middleware order, outermost first: security headers (on every response), request id (so
 /// every response, refused ones included, carries `X-Request-ID`), request logging (sees the
@@ -75,12 +83,13 @@ public func buildApplication(
 /// limits (before any body is read), body-size limit.
 ///
 /// - Parameters:
-///   - store: where submissions live; tests pass a store on a temporary file.
+///   - pipeline: the writes, and the store capabilities every read uses; tests pass one over a
+///     store on a temporary file.
 ///   - configuration: limits and log level.
 ///   - now: the receiving clock; tests fix it.
 ///   - rateClock: monotonic seconds for the rate limits' token buckets; tests step it.
 public func buildRouter(
-    store: any ResultStore,
+    pipeline: Pipeline,
     configuration: Configuration,
     now: @escaping @Sendable () -> Date = { Date() },
     rateClock: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds
@@ -90,12 +99,11 @@ public func buildRouter(
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestLoggingMiddleware(level: .info))
     router.add(middleware: ProblemMiddleware())
-    if let pageStore = store as? any PageStore {
-        // Every real store serves pages; a test double without the dashboard reads serves the API only.
-        router.addDashboard(
-            store: pageStore, configuration: configuration,
-            assets: StaticAssetsController(chartJSPath: configuration.chartJSPath))
-    }
+    let stores = pipeline.stores
+    let formulas = FormulaCache(store: stores.fits)
+    router.addDashboard(
+        stores: stores, formulas: formulas, configuration: configuration,
+        assets: StaticAssetsController(chartJSPath: configuration.chartJSPath))
     router.add(
         middleware: RateLimitMiddleware(
             perAddress: configuration.addressRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },
@@ -104,16 +112,12 @@ public func buildRouter(
     router.add(middleware: BodySizeLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes))
 
     router.addRoutes(
-        SubmissionsController(store: store, limits: configuration.limits, now: now).routes,
-        atPath: RouterPath(SubmissionsController.basePath))
-    router.addRoutes(MachinesController(store: store).routes, atPath: RouterPath(MachinesController.basePath))
-    router.addRoutes(HealthController(store: store).routes, atPath: "/healthz")
-    if let fitStore = store as? any FitStore {
-        // Every real store keeps the fitting aggregates; a test double without them serves no fitting routes.
-        router.addFittingRoutes(store: store, fitStore: fitStore, configuration: configuration)
-    }
+        SubmissionsController(pipeline: pipeline, now: now).routes, atPath: RouterPath(SubmissionsController.basePath))
+    router.addRoutes(MachinesController(store: stores.results).routes, atPath: RouterPath(MachinesController.basePath))
+    router.addRoutes(HealthController(store: stores.results).routes, atPath: "/healthz")
+    router.addFittingRoutes(stores: stores, cache: formulas, configuration: configuration)
     router.addRoutes(
-        AdminController(store: store, tokenHash: configuration.adminTokenHash, now: now).routes,
+        AdminController(pipeline: pipeline, tokenHash: configuration.adminTokenHash, now: now).routes,
         atPath: RouterPath(AdminController.basePath))
     router.addRoutes(OpenAPIController().routes)
     router.answerMethodNotAllowed()

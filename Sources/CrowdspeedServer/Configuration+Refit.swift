@@ -1,3 +1,4 @@
+import CrowdspeedCore
 import Foundation
 
 extension Configuration {
@@ -19,7 +20,8 @@ extension Configuration {
         interval: String?, after: String?, environment: [String: String], into configuration: inout Configuration
     ) throws(ConfigurationError) {
         if let text = interval ?? environment[RefitEnvironmentKey.interval] {
-            guard let duration = parseDuration(text), duration >= .seconds(1), duration <= maximumRefitInterval else {
+            guard let duration = DurationText.parse(text), duration >= .seconds(1), duration <= maximumRefitInterval
+            else {
                 throw ConfigurationError(
                     "--refit-interval (\(RefitEnvironmentKey.interval)) '\(text)' is not a duration between 1s and 7d, e.g. 300s, 5m or 1h"
                 )
@@ -34,21 +36,5 @@ extension Configuration {
             }
             configuration.refit.minimumNewSubmissions = count
         }
-    }
-
-    /// A duration written as a non-negative decimal number and an optional unit: `ms`, `s`
-    /// (the default, so `300` is five minutes), `m`, `h` or `d`. Nil for anything else.
-    public static func parseDuration(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(suffix: String, seconds: Double)] = [
-            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400),
-        ]
-        // "ms" before "m" and "s": the first suffix that matches wins.
-        let unit = units.first { trimmed.hasSuffix($0.suffix) } ?? ("", 1)
-        let number = String(trimmed.dropLast(unit.suffix.count))
-        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-            let value = Double(number), value.isFinite, value <= 1e9
-        else { return nil }
-        return .milliseconds(Int64((value * unit.seconds * 1000).rounded()))
     }
 }

@@ -1,3 +1,5 @@
+import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Hummingbird
 
@@ -6,17 +8,16 @@ extension Router where Context == AppRequestContext {
     ///
     /// They serve the `.synthetic` formula scope on a demo server (labelled as such in every
     /// answer) and the `.real` one otherwise; see ``Configuration/formulaScope``.
-    func addFittingRoutes(store: any ResultStore, fitStore: any FitStore, configuration: Configuration) {
-        let cache = FormulaCache(store: fitStore)
+    func addFittingRoutes(stores: StoreCapabilities, cache: FormulaCache, configuration: Configuration) {
         let scope = configuration.formulaScope
         addRoutes(
             RecommendationsController(
-                store: store, fitStore: fitStore, cache: cache, scope: scope,
+                store: stores.results, cache: cache, scope: scope,
                 retryAfterSeconds: max(1, Int(configuration.refit.interval.components.seconds))
             ).routes,
             atPath: RouterPath(RecommendationsController.path))
         addRoutes(
-            FormulasController(store: fitStore, cache: cache, scope: scope).routes,
+            FormulasController(store: stores.fits, cache: cache, scope: scope).routes,
             atPath: RouterPath(FormulasController.basePath))
     }
 }

@@ -38,18 +38,14 @@ enum ContentHash {
 
 /// A streaming 64-bit FNV-1a over a submission's fields.
 private struct FieldDigest {
-    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var hash = FNV1a()
     /// Bytes hashed so far.
     private(set) var count = 0
 
-    var hex: String {
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
+    var hex: String { hash.hex }
 
     mutating func addByte(_ byte: UInt8) {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x0000_0100_0000_01b3
+        hash.add(byte)
         count += 1
     }
 

@@ -1,3 +1,4 @@
+import CrowdspeedCore
 import CrowdspeedMigrations
 import Foundation
 import GRDB
@@ -21,13 +22,9 @@ public struct MigrationRunner: Sendable {
         public init(name: String, sql: String) {
             self.name = name
             self.sql = sql
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in sql.utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-            let hex = String(hash, radix: 16)
-            self.checksum = "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+            var hash = FNV1a()
+            hash.add(contentsOf: sql.utf8)
+            self.checksum = "fnv1a64:" + hash.hex
         }
     }
 

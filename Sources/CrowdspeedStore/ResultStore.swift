@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedFit
 import Foundation
 
 /// Everything the server stores and reads, behind one protocol so the SQLite implementation can
@@ -17,14 +18,15 @@ public protocol ResultStore: Sendable {
     ///     presented token is unknown) and records its deletion digest. Nil for imports and tests.
     ///     Every new submission is also screened against its class (`OutlierScreen`) and flagged
     ///     rather than refused.
-    ///   - aggregates: what the server derived from the submission (its PyPy gcbench curves and
-    ///     how to summarize a machine's curves), stored in the same transaction; see ``FitStore``.
+    ///   - curves: the submission's PyPy gcbench curves, derived by the caller; stored in the same
+    ///     transaction and appended to their machine keys' windows (``CurveWindow``), whose
+    ///     summaries the caller then computes (see ``CurveStore``).
     /// - Returns: `.created` the first time this id is seen, `.duplicate` when the same id with the
     ///   same content was already stored (nothing is written, except a rotated deletion digest
     ///   when the same install repeats it), and what the client must be told about its tokens.
     /// - Throws: ``StoreError/idConflict(_:)`` when the id is stored with different content.
     func ingest(
-        _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, aggregates: IngestAggregates
+        _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, curves: [WorkloadCurve]
     ) async throws -> IngestResult
 
     /// One stored submission with all its samples, or nil when the id is unknown.
@@ -39,16 +41,17 @@ public protocol ResultStore: Sendable {
     func machine(id: String) async throws -> MachineDetail?
 
     /// Deletes a submission and its samples in one transaction when `deletionTokenHash` matches
-    /// its stored digest (compared in constant time), correcting the machine's aggregates, and
-    /// records the deletion in the audit log.
+    /// its stored digest (compared in constant time), correcting the machine's aggregates and
+    /// curve windows (their summaries are then behind; see ``CurveStore``), and records the
+    /// deletion in the audit log.
     func deleteSubmission(id: UUID, deletionTokenHash: String, at: Date) async throws -> DeletionOutcome
 
     /// Quarantines (`quarantined: true`) or releases a submission, install or machine, rebuilds
-    /// with `summarizer` the machine curves whose submissions it hides or shows, and records the
-    /// action in the audit log, in one transaction.
+    /// the curve windows of the machines whose submissions it hides or shows (their summaries are
+    /// then behind; see ``CurveStore``), and records the action in the audit log, in one
+    /// transaction.
     func setQuarantine(
-        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date,
-        summarizer: any CurveSummarizer
+        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date
     ) async throws -> ModerationOutcome
 
     /// The most recent audit log entries, newest first.
@@ -59,7 +62,7 @@ public protocol ResultStore: Sendable {
     func submissionProvenance() async throws -> [SubmissionProvenance]
 }
 
-/// Whether ``ResultStore/ingest(_:receivedAt:credentials:aggregates:)`` stored something new.
+/// Whether ``ResultStore/ingest(_:receivedAt:credentials:curves:)`` stored something new.
 public enum IngestOutcome: Sendable, Equatable {
     case created(machineID: String)
     case duplicate(machineID: String)
@@ -68,7 +71,7 @@ public enum IngestOutcome: Sendable, Equatable {
 extension ResultStore {
     /// Stores a submission without credentials (imports, tests): no install, no deletion token.
     public func ingest(_ submission: Submission, receivedAt: Date) async throws -> IngestOutcome {
-        try await ingest(submission, receivedAt: receivedAt, credentials: nil, aggregates: .none).outcome
+        try await ingest(submission, receivedAt: receivedAt, credentials: nil, curves: []).outcome
     }
 }
 

@@ -8,23 +8,7 @@ extension SQLiteResultStore: DashboardStore {
     /// install hides it, and a machine with no visible submission is hidden with them — so the
     /// machines are counted in the same pass, as the distinct machines of visible submissions.
     public func dashboardCounts() async throws -> DashboardCounts {
-        try await writer.read { db -> DashboardCounts in
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT count(DISTINCT s.machine_id) AS machines, count(*) AS submissions, coalesce(sum(s.sample_count), 0) AS samples,
-                        count(DISTINCT s.interpreter_id) AS interpreters, max(s.received_at) AS last_received
-                    FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
-                    WHERE NOT \(Self.effectiveQuarantine)
-                    """)
-            guard let row else {
-                return DashboardCounts(machines: 0, submissions: 0, samples: 0, interpreters: 0, lastReceivedAt: nil)
-            }
-            return DashboardCounts(
-                machines: row["machines"], submissions: row["submissions"], samples: row["samples"],
-                interpreters: row["interpreters"],
-                lastReceivedAt: (row["last_received"] as Int64?).map(StoreTime.date(milliseconds:)))
-        }
+        try await writer.read { db in try Self.dashboardCounters(db) }
     }
 
     /// The newest submissions by receipt, through the `submissions_received` index.
@@ -93,8 +77,10 @@ extension SQLiteResultStore: DashboardStore {
     public func machineCount(filter: String?) async throws -> Int {
         let pattern = Self.likePattern(filter)
         return try await writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM machines m WHERE \(Self.tableFilter)", arguments: [pattern])
-                ?? 0
+            // Unfiltered, the count is the maintained one; a search counts its matches.
+            guard let pattern else { return try Self.dashboardCounters(db).machines }
+            return try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM machines m WHERE \(Self.tableFilter)", arguments: [pattern]) ?? 0
         }
     }
 

@@ -13,8 +13,8 @@ extension SQLiteResultStore {
         init(_ result: BenchmarkResult) {
             let usable = result.samples.filter { $0.failed != true && $0.cpuMs.isFinite && $0.wallMs.isFinite }
             usableSamples = usable.count
-            medianCPUMs = SQLiteResultStore.median(usable.map(\.cpuMs))
-            medianWallMs = SQLiteResultStore.median(usable.map(\.wallMs))
+            medianCPUMs = Median.of(usable.map(\.cpuMs))
+            medianWallMs = Median.of(usable.map(\.wallMs))
         }
     }
 
@@ -66,13 +66,5 @@ extension SQLiteResultStore {
             result.params.procs, result.params.nurseryBytes, result.params.payload, result.params.library,
             values.usableSamples, values.medianCPUMs, values.medianWallMs,
         ])
-    }
-
-    /// The median of `values`; nil when empty.
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
     }
 }

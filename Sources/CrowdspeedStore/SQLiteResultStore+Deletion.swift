@@ -25,6 +25,8 @@ extension SQLiteResultStore {
             let machineID: String = row["machine_id"]
             try db.execute(sql: "DELETE FROM submissions WHERE id = ?", arguments: [id.storeText])
             let removed = try Self.refreshMachine(db, id: machineID)
+            if !removed { try Self.rebuildWindows(db, machineID: machineID) }
+            try Self.recountDashboard(db)
             try Self.audit(db, at: now, actor: "submitter", action: "delete", target: .submission(id), reason: nil)
             return .deleted(machineID: machineID, machineRemoved: removed)
         }

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedFit
 import Foundation
 import GRDB
 import Logging
@@ -15,7 +16,7 @@ extension SQLiteResultStore {
     /// concurrent deliveries of the same submission store it once. `receivedAt` is kept to the
     /// millisecond.
     public func ingest(
-        _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, aggregates: IngestAggregates
+        _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, curves: [WorkloadCurve]
     ) async throws -> IngestResult {
         // Everything that can be computed outside the writer is, to keep the write lock short.
         let machineID = submission.machine.machineID
@@ -35,12 +36,6 @@ extension SQLiteResultStore {
                 try Self.screeningPeers(db, submission: submission, benchmarkVersion: screenVersion)
             }
         let flag = screenValue.flatMap { OutlierScreen.flag($0, peers: peers) }
-        // The machine-curve summaries (a bootstrap: the costliest part of an ingest) are
-        // computed here, concurrently with other ingests, from a read of the machine's stored
-        // curves; the writer reuses them unless those curves changed in between.
-        let presummaries = try await presummarize(
-            submission, machineID: machineID, received: received, aggregates: aggregates)
-
         let result = try await batcher.submit { db -> IngestResult in
             let submissionID = submission.id.storeText
             let presentedInstall = try credentials?.presentedInstallHash.flatMap {
@@ -91,6 +86,10 @@ extension SQLiteResultStore {
                 screenValue == nil ? nil : Self.screeningClass(submission, benchmarkVersion: screenVersion),
                 submissionID,
             ])
+            try Self.countIngest(
+                db, submissionID: submissionID, machineID: machineID, interpreterID: interpreterID,
+                installID: installID, samples: submission.results.reduce(0) { $0 + $1.samples.count },
+                receivedAt: received)
             let insertResult = try db.cachedStatement(
                 sql: """
                     INSERT INTO results (submission_id, position, benchmark, benchmark_version, params_key,
@@ -109,13 +108,12 @@ extension SQLiteResultStore {
                     db, resultID: db.lastInsertedRowID, submissionID: submissionID, machineID: machineID,
                     interpreterID: interpreterID, result: result, values: summaries[position])
             }
-            // The curves and the machine summaries they change, in the submission's transaction.
-            try Self.storeCurves(
-                db, submission, machineID: machineID, receivedAt: received, aggregates: aggregates,
-                presummaries: presummaries)
+            // The curves and the windows they extend, in the submission's transaction.
+            let windows = try Self.storeCurves(
+                db, submission, machineID: machineID, installID: installID, receivedAt: received, curves: curves)
             return IngestResult(
                 outcome: .created(machineID: machineID), installID: installID, installIssued: installIssued,
-                deletionIssued: credentials != nil, flagReason: flag)
+                deletionIssued: credentials != nil, flagReason: flag, curveWindows: windows)
         }
         if case .created = result.outcome {
             logger.debug("stored submission", metadata: ["submission": "\(submission.id)", "machine": "\(machineID)"])

@@ -8,10 +8,10 @@ extension SQLiteResultStore {
     /// touching the submissions' own flags, so releasing it restores exactly what was visible.
     ///
     /// The machine curves (the machine page's best sizes) leave out quarantined submissions and
-    /// installs, so theirs are rebuilt here; a quarantined machine is hidden whole and keeps them.
+    /// installs, so their windows are rebuilt here (the caller then summarizes them); a
+    /// quarantined machine is hidden whole and keeps them.
     public func setQuarantine(
-        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date,
-        summarizer: any CurveSummarizer
+        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date
     ) async throws -> ModerationOutcome {
         let now = StoreTime.milliseconds(at)
         let table =
@@ -42,8 +42,9 @@ extension SQLiteResultStore {
                     case .machine: []
                     }
                 for machine in machines {
-                    try Self.refreshMachineCurves(db, machineID: machine, summarizer: summarizer, at: now)
+                    try Self.rebuildWindows(db, machineID: machine)
                 }
+                try Self.recountDashboard(db)
             }
             try Self.audit(
                 db, at: now, actor: actor, action: quarantined ? "quarantine" : "release", target: target,

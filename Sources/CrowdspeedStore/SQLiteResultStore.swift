@@ -52,6 +52,13 @@ public final class SQLiteResultStore: ResultStore {
         if applied.contains(Self.resultSummariesMigration) {
             try Self.fillMissingResultSummaries(writer)
         }
+        // Likewise the machine keys' curve windows, from the curves stored before them.
+        if applied.contains(Self.curveWindowsMigration) {
+            try Self.fillCurveWindows(writer)
+        }
+        if applied.contains(Self.dashboardCountersMigration) {
+            try writer.write { db in try Self.recountDashboard(db) }
+        }
         if !applied.isEmpty {
             logger.debug("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"])
         }

@@ -48,38 +48,6 @@ struct Recommend: AsyncParsableCommand {
         guard (1...4096).contains(procs) else { throw ValidationError("--procs must be within 1…4096") }
     }
 
-    /// The part of the server's answer this command reads.
-    struct Answer: Decodable {
-        struct Formula: Decodable {
-            var version: Int
-            var name: String
-            var text: String
-            var synthetic: Bool
-            var hardware_class: String?
-        }
-        struct Regret: Decodable { var mean: Double? }
-        struct Gain: Decodable {
-            var mean: Double?
-            var p10: Double?
-            var p90: Double?
-            var default_pypy_gc_nursery: String
-        }
-        struct Interval: Decodable {
-            var lower: String
-            var upper: String
-            var coverage: Double
-        }
-        var pypy_gc_nursery: String
-        var keep_default: Bool
-        var advice: String
-        var formula: Formula
-        var interval: Interval?
-        var expected_gain: Gain
-        var held_out_regret: Regret
-        var pypy_default_regret: Regret?
-        var inside_training_range: Bool
-    }
-
     func run() async throws {
         let machine: MachineInfo
         do {
@@ -115,43 +83,43 @@ struct Recommend: AsyncParsableCommand {
         components.queryItems = query
         guard let url = components.url else { throw ValidationError("--server is not a URL") }
 
-        let data: Data
-        let status: Int
-        do {
-            var request = URLRequest(url: url, timeoutInterval: 30)
-            request.setValue("application/json", forHTTPHeaderField: "Accept")
-            let (body, response) = try await URLSession.shared.data(for: request)
-            data = body
-            status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        } catch {
-            Console.error("cannot reach \(server): \(error.localizedDescription)")
+        var request = URLRequest(url: url)
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let (data, response): (Data, HTTPURLResponse)
+        switch await ServerExchange.send(request, timeoutSeconds: 30) {
+        case .success(let answer): (data, response) = answer
+        case .failure(let failure):
+            Console.error("cannot reach \(server): \(failure.reason)")
             throw AgentExit.spooled
         }
+        let status = response.statusCode
         guard status == 200 else {
             let detail =
                 (try? WireCoding.makeDecoder().decode(ProblemDetails.self, from: data))?.detail ?? "HTTP \(status)"
             Console.error("the server did not recommend: \(detail)")
             throw status == 503 || status >= 500 ? AgentExit.spooled : AgentExit.rejected
         }
-        let answer = try JSONDecoder().decode(Answer.self, from: data)
+        let answer = try WireCoding.makeDecoder().decode(RecommendationDocument.self, from: data)
         // Like the API's `format=env`: when the advice is to keep PyPy's default, print a comment,
         // which `eval` accepts and which sets nothing, so PyPy keeps reading its own rule.
         print(
-            answer.keep_default
-                ? "# PYPY_GC_NURSERY: keep PyPy's default (\(answer.expected_gain.default_pypy_gc_nursery))"
-                : "PYPY_GC_NURSERY=\(answer.pypy_gc_nursery)")
+            answer.keepDefault
+                ? "# PYPY_GC_NURSERY: keep PyPy's default (\(answer.expectedGain.defaultPypyGCNursery))"
+                : "PYPY_GC_NURSERY=\(answer.pypyGCNursery)")
         if explain { Console.info(Self.explanation(answer, machine: machine, l2: l2, version: version, procs: procs)) }
     }
 
     /// Why, in a few lines for stderr.
-    static func explanation(_ answer: Answer, machine: MachineInfo, l2: Int64, version: String?, procs: Int) -> String {
+    static func explanation(
+        _ answer: RecommendationDocument, machine: MachineInfo, l2: Int64, version: String?, procs: Int
+    ) -> String {
         func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", 100 * $0) } ?? "n/a" }
         let l3 = machine.cacheBytes(level: 3).map(NurserySize.format) ?? "none"
         var lines = [
             "machine: \(machine.cpuModel), L2 \(NurserySize.format(l2)), L3 \(l3), \(machine.physicalCores) cores; procs \(procs); PyPy \(version ?? "unknown (newest rule assumed)")",
-            "formula v\(answer.formula.version) \(answer.formula.name)\(answer.formula.hardware_class.map { " for \($0)" } ?? ""): \(answer.formula.text)",
-            "held-out regret \(percent(answer.held_out_regret.mean)) vs PyPy's own rule \(percent(answer.pypy_default_regret?.mean)) (mean over machines of CPU models the fit did not see)",
-            "expected gain over PyPy's default (\(answer.expected_gain.default_pypy_gc_nursery)): \(percent(answer.expected_gain.mean)) (p10 \(percent(answer.expected_gain.p10)), p90 \(percent(answer.expected_gain.p90)))",
+            "formula v\(answer.formula.version) \(answer.formula.name)\(answer.formula.hardwareClass.map { " for \($0)" } ?? ""): \(answer.formula.text)",
+            "held-out regret \(percent(answer.heldOutRegret.mean)) vs PyPy's own rule \(percent(answer.pypyDefaultRegret?.mean)) (mean over machines of CPU models the fit did not see)",
+            "expected gain over PyPy's default (\(answer.expectedGain.defaultPypyGCNursery)): \(percent(answer.expectedGain.mean)) (p10 \(percent(answer.expectedGain.p10)), p90 \(percent(answer.expectedGain.p90)))",
         ]
         if let interval = answer.interval {
             lines.append(
@@ -159,13 +127,13 @@ struct Recommend: AsyncParsableCommand {
             )
         }
         lines.append(
-            answer.inside_training_range
+            answer.insideTrainingRange
                 ? "this machine lies inside the training range"
                 : "this machine lies OUTSIDE the training range: the answer is an extrapolation")
         if answer.formula.synthetic {
             lines.append("WARNING: the server's formula was fitted on synthetic (demo) data")
         }
-        if answer.keep_default { lines.append("keep the default: \(answer.advice)") }
+        if answer.keepDefault { lines.append("keep the default: \(answer.advice)") }
         return lines.joined(separator: "\n")
     }
 }

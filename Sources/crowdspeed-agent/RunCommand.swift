@@ -114,29 +114,10 @@ struct RunCommand: AsyncParsableCommand {
         return counts
     }
 
-    /// Seconds in `90s`, `20m`, `1h`, `1h30m` or a bare number of seconds.
+    /// Seconds in `90s`, `20m`, `1h30m` or a bare number of seconds (``DurationText``); nil for
+    /// anything else and for zero.
     static func parseDuration(_ text: String) -> Double? {
-        var total = 0.0
-        var number = ""
-        for character in text.lowercased() {
-            if character.isNumber || character == "." {
-                number.append(character)
-                continue
-            }
-            guard let value = Double(number) else { return nil }
-            switch character {
-            case "s": total += value
-            case "m": total += value * 60
-            case "h": total += value * 3600
-            default: return nil
-            }
-            number = ""
-        }
-        if !number.isEmpty {
-            guard let value = Double(number) else { return nil }
-            total += value
-        }
-        return total > 0 ? total : nil
+        DurationText.parse(text).map(\.seconds).flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// The settings the options describe.

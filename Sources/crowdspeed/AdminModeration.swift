@@ -1,5 +1,5 @@
 import ArgumentParser
-import CrowdspeedServer
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 
@@ -11,9 +11,8 @@ enum AdminModeration {
     {
         let target = try options.target()
         let store = try database.openStore()
-        let outcome = try await store.setQuarantine(
-            target, quarantined: quarantined, reason: options.reason, actor: "admin-cli", at: Date(),
-            summarizer: FitCurveSummarizer())
+        let outcome = try await Pipeline(stores: StoreCapabilities(store)).setQuarantine(
+            target, quarantined: quarantined, reason: options.reason, actor: "admin-cli", at: Date())
         let verb = quarantined ? "quarantined" : "released"
         switch outcome {
         case .changed: print("\(target) \(verb)")

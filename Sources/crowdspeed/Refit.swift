@@ -1,5 +1,6 @@
 import ArgumentParser
-import CrowdspeedServer
+import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CrowdspeedCore
 import CrowdspeedFit
-import CrowdspeedServer
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 #if canImport(FoundationNetworking)
@@ -53,7 +53,7 @@ struct Simulate: AsyncParsableCommand {
         var created = 0
         var repeated = 0
         if let databasePath {
-            let ingestor = SubmissionIngestor(store: try SQLiteResultStore(path: databasePath), limits: .standard)
+            let ingestor = Pipeline(stores: StoreCapabilities(try SQLiteResultStore(path: databasePath)))
             for index in first..<first + machines {
                 let submission = simulator.machine(at: index).submission
                 switch try await ingestor.ingest(submission, receivedAt: Date()).outcome {

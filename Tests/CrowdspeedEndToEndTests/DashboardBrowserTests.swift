@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedServer
 import CrowdspeedStore
 import CrowdspeedTestSupport
@@ -105,7 +106,7 @@ extension EndToEnd {
             var logger = Logger(label: "crowdspeed.e2e")
             logger.logLevel = .warning
             try await DemoSeeder(machineCount: 40, seed: 11).seedIfEmpty(
-                store: store, ingestor: SubmissionIngestor(store: store, limits: .standard), logger: logger)
+                pipeline: Pipeline(stores: StoreCapabilities(store)), logger: logger)
             _ = try await Refitter(store: store, scope: .synthetic).refit()
             let script = "<script>alert('x')</script>"
             let image = "<img src=x onerror=alert(1)>"

@@ -1,5 +1,6 @@
 import CrowdspeedAgent
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedFit
 import CrowdspeedServer
 import CrowdspeedStore
@@ -16,7 +17,7 @@ extension EndToEnd {
         /// server starts, so the server's own refit has nothing to do.
         static func prepare(_ path: String) async throws -> FittedFormula {
             let store = try SQLiteResultStore(path: path)
-            let ingestor = SubmissionIngestor(store: store, limits: .standard)
+            let ingestor = Pipeline(stores: StoreCapabilities(store))
             let simulator = PopulationSimulator(seed: 3)
             for index in 0..<40 {
                 var submission = simulator.machine(at: index).submission

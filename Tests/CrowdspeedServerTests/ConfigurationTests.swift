@@ -1,4 +1,5 @@
 import CrowdspeedTestSupport
+import CrowdspeedCore
 import CrowdspeedServer
 import Logging
 import Testing
@@ -56,7 +57,7 @@ struct ConfigurationTests {
             ("90", Duration.seconds(90)), ("1500ms", .milliseconds(1500)), ("1.5h", .seconds(5400)),
             ("1d", .seconds(86_400)),
         ] {
-            #expect(Configuration.parseDuration(text) == duration, "\(text)")
+            #expect(DurationText.parse(text) == duration, "\(text)")
         }
     }
 

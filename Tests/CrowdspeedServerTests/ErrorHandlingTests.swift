@@ -1,5 +1,6 @@
 import CrowdspeedTestSupport
 import CrowdspeedCore
+import CrowdspeedFit
 import CrowdspeedServer
 import CrowdspeedStore
 import Foundation
@@ -77,7 +78,7 @@ struct ErrorHandlingTests {
 
     @Test("a store fault is a 500 problem (never the error's text) and healthz reports 503")
     func storeFault() async throws {
-        try await RouterHarness.run(store: { _ in BrokenStore() }) { client, _ in
+        try await RouterHarness.run(results: { _ in BrokenStore() }) { client, _ in
             let ingest = try await client.postSubmission(try SweepFixture.json())
             #expect(ingest.status == .internalServerError)
             let problem = try ingest.problem()
@@ -92,7 +93,7 @@ struct ErrorHandlingTests {
 
     @Test("bad input is refused before the store is consulted, even when the store is broken")
     func badInputNeverReaches500() async throws {
-        try await RouterHarness.run(store: { _ in BrokenStore() }) { client, _ in
+        try await RouterHarness.run(results: { _ in BrokenStore() }) { client, _ in
             let response = try await client.postSubmission(Data("{".utf8))
             #expect(response.status == .badRequest)
         }
@@ -107,7 +108,7 @@ private struct BrokenStore: ResultStore {
     }
 
     func ingest(
-        _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, aggregates: IngestAggregates
+        _ submission: Submission, receivedAt: Date, credentials: IngestCredentials?, curves: [WorkloadCurve]
     ) async throws -> IngestResult { throw Fault() }
     func submission(id: UUID) async throws -> StoredSubmission? { throw Fault() }
     func machines(limit: Int, offset: Int) async throws -> MachinePage { throw Fault() }
@@ -116,8 +117,7 @@ private struct BrokenStore: ResultStore {
         throw Fault()
     }
     func setQuarantine(
-        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date,
-        summarizer: any CurveSummarizer
+        _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date
     ) async throws -> ModerationOutcome {
         throw Fault()
     }

@@ -147,8 +147,7 @@ struct TrustStoreTests {
             let install = ModerationTarget.install(try #require(first.installID))
             #expect(
                 try await store.setQuarantine(
-                    install, quarantined: true, reason: "spam", actor: "test", at: receivedAt(3),
-                    summarizer: CurveAggregateTests.CountingSummarizer()) == .changed)
+                    install, quarantined: true, reason: "spam", actor: "test", at: receivedAt(3)) == .changed)
             #expect(try await store.machines(limit: 10, offset: 0).machines.map(\.id) == [i7])
             #expect(try await store.submission(id: Self.fixture(1).id)?.quarantined == true)
             let i7Detail = try #require(try await store.machine(id: i7))
@@ -157,30 +156,27 @@ struct TrustStoreTests {
 
             #expect(
                 try await store.setQuarantine(
-                    install, quarantined: true, reason: nil, actor: "test", at: receivedAt(4),
-                    summarizer: CurveAggregateTests.CountingSummarizer()) == .unchanged)
+                    install, quarantined: true, reason: nil, actor: "test", at: receivedAt(4)) == .unchanged)
             #expect(
                 try await store.setQuarantine(
-                    install, quarantined: false, reason: nil, actor: "test", at: receivedAt(5),
-                    summarizer: CurveAggregateTests.CountingSummarizer()) == .changed)
+                    install, quarantined: false, reason: nil, actor: "test", at: receivedAt(5)) == .changed)
             #expect(try await store.machines(limit: 10, offset: 0).total == 2)
 
             #expect(
                 try await store.setQuarantine(
-                    .machine(i7), quarantined: true, reason: nil, actor: "test", at: receivedAt(6),
-                    summarizer: CurveAggregateTests.CountingSummarizer()) == .changed)
+                    .machine(i7), quarantined: true, reason: nil, actor: "test", at: receivedAt(6)) == .changed)
             #expect(try await store.machines(limit: 10, offset: 0).machines.map(\.id) == [epyc])
             #expect(try await store.machine(id: i7)?.summary.quarantined == true)
 
             #expect(
                 try await store.setQuarantine(
-                    .submission(Self.fixture(1).id), quarantined: true, reason: nil, actor: "test", at: receivedAt(7),
-                    summarizer: CurveAggregateTests.CountingSummarizer()) == .changed)
+                    .submission(Self.fixture(1).id), quarantined: true, reason: nil, actor: "test", at: receivedAt(7))
+                    == .changed)
             #expect(try await store.machines(limit: 10, offset: 0).total == 0)
             #expect(
                 try await store.setQuarantine(
-                    .machine("m-0000000000000000"), quarantined: true, reason: nil, actor: "test", at: receivedAt(8),
-                    summarizer: CurveAggregateTests.CountingSummarizer()) == .notFound)
+                    .machine("m-0000000000000000"), quarantined: true, reason: nil, actor: "test", at: receivedAt(8))
+                    == .notFound)
 
             let log = try await store.auditLog(limit: 100)
             #expect(log.map(\.action) == ["quarantine", "quarantine", "release", "quarantine", "quarantine"])
@@ -241,11 +237,9 @@ struct TrustStoreTests {
                     ).count
                 }
             }
-            let summarizer = CurveAggregateTests.CountingSummarizer()
             func set(_ target: ModerationTarget, _ quarantined: Bool) async throws {
                 _ = try await store.setQuarantine(
-                    target, quarantined: quarantined, reason: nil, actor: "test", at: receivedAt(20),
-                    summarizer: summarizer)
+                    target, quarantined: quarantined, reason: nil, actor: "test", at: receivedAt(20))
             }
             #expect(try await peers() == 8)
             try await set(.submission(Self.fixture(1).id), true)
@@ -265,10 +259,10 @@ struct TrustStoreTests {
 }
 
 extension SQLiteResultStore {
-    /// Ingest with credentials and no fit aggregates: these tests are about trust only.
+    /// Ingest with credentials and no curves: these tests are about trust only.
     fileprivate func ingest(_ submission: Submission, receivedAt: Date, credentials: IngestCredentials) async throws
         -> IngestResult
     {
-        try await ingest(submission, receivedAt: receivedAt, credentials: credentials, aggregates: .none)
+        try await ingest(submission, receivedAt: receivedAt, credentials: credentials, curves: [])
     }
 }

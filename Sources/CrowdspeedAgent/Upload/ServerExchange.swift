@@ -6,12 +6,14 @@ import Foundation
 
 /// One request to a Crowdspeed server on a private ephemeral session (no shared cookies or cache),
 /// with the agent's `User-Agent`: the transport every upload, flush and deletion goes through.
-enum ServerExchange {
+public enum ServerExchange {
     /// Sends `request` with `timeoutSeconds` as the request timeout.
     ///
     /// - Returns: the body and the HTTP response, or the reason there is none (connection refused,
     ///   timeout, not HTTP) for the caller to report as "unavailable".
-    static func send(_ request: URLRequest, timeoutSeconds: Double) async -> Result<(Data, HTTPURLResponse), Failure> {
+    public static func send(_ request: URLRequest, timeoutSeconds: Double) async -> Result<
+        (Data, HTTPURLResponse), Failure
+    > {
         var request = request
         request.setValue("\(AgentIdentity.info.name)/\(AgentIdentity.version)", forHTTPHeaderField: "User-Agent")
         let configuration = URLSessionConfiguration.ephemeral
@@ -30,7 +32,7 @@ enum ServerExchange {
     }
 
     /// Why no HTTP answer came back.
-    struct Failure: Error {
-        var reason: String
+    public struct Failure: Error {
+        public var reason: String
     }
 }

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 import HTTPTypes
@@ -12,7 +13,10 @@ import NIOCore
 /// `CROWDSPEED_ADMIN_TOKEN_HASH`); a request's token is hashed and compared in constant time.
 /// Without a configured hash every admin route answers 403: the API is off.
 public struct AdminController: Sendable {
-    let store: any ResultStore
+    /// Moderation goes through the pipeline (which re-summarizes what it hides or shows).
+    let pipeline: Pipeline
+    /// The audit log's reads.
+    var store: any ResultStore { pipeline.stores.results }
     /// The admin token's digest, nil when the admin API is disabled.
     let tokenHash: String?
     let now: @Sendable () -> Date
@@ -23,8 +27,8 @@ public struct AdminController: Sendable {
     static let maxBodyBytes = 16 << 10
 
     /// Creates the controller.
-    public init(store: any ResultStore, tokenHash: String?, now: @escaping @Sendable () -> Date) {
-        self.store = store
+    public init(pipeline: Pipeline, tokenHash: String?, now: @escaping @Sendable () -> Date) {
+        self.pipeline = pipeline
         self.tokenHash = tokenHash
         self.now = now
     }
@@ -90,9 +94,8 @@ public struct AdminController: Sendable {
         if let reason = input.reason, let problem = TextRules.problem(reason, maxLength: 500, allowEmpty: true) {
             throw APIError.badParameter("reason", problem)
         }
-        let outcome = try await store.setQuarantine(
-            target, quarantined: quarantined, reason: input.reason, actor: "admin-api", at: now(),
-            summarizer: FitCurveSummarizer())
+        let outcome = try await pipeline.setQuarantine(
+            target, quarantined: quarantined, reason: input.reason, actor: "admin-api", at: now())
         guard outcome != .notFound else { throw APIError.notFound("No \(target.kind) with id \(target.id)") }
         context.logger.notice(
             quarantined ? "quarantined" : "released",

@@ -1,3 +1,4 @@
+import CrowdspeedCore
 import CrowdspeedWeb
 import Foundation
 import HTTPTypes
@@ -91,11 +92,8 @@ public struct StaticAssetsController: Sendable {
 
     /// An asset with an ETag from a 64-bit FNV-1a of its bytes (identity, not security).
     private static func asset(_ data: Data, _ contentType: String) -> Asset {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return Asset(body: ByteBuffer(bytes: data), contentType: contentType, etag: "\"\(String(hash, radix: 16))\"")
+        Asset(
+            body: ByteBuffer(bytes: data), contentType: contentType,
+            etag: "\"\(String(FNV1a.hash64(data), radix: 16))\"")
     }
 }

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 import HTTPTypes
@@ -21,15 +22,12 @@ extension SubmissionsController {
         }
         // A token of the wrong shape cannot match; it is hashed all the same so that the answer
         // takes the same path (and time) as for a wrong well-formed token.
-        let outcome = try await store.deleteSubmission(id: id, deletionTokenHash: SecretToken.digest(token), at: now())
+        // The pipeline also summarizes the machine's curves from what remains, so its page and
+        // `?machine=` stop showing the deleted samples' estimate.
+        let outcome = try await pipeline.deleteSubmission(
+            id: id, deletionTokenHash: SecretToken.digest(token), at: now())
         switch outcome {
         case .deleted(let machineID, let machineRemoved):
-            // The machine's curve summaries are derived data: rebuild them from the curves that
-            // remain, so its page and `?machine=` stop showing the deleted samples' estimate.
-            if !machineRemoved, let fitStore = store as? any FitStore {
-                try await fitStore.refreshMachineCurves(
-                    machineID: machineID, summarizer: FitCurveSummarizer(), at: now())
-            }
             context.logger.info(
                 "submission deleted",
                 metadata: [

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 import HTTPTypes
@@ -44,7 +45,7 @@ extension SubmissionsController {
         }
         let newInstallToken = SecretToken.generate()
         let deletionToken = SecretToken.generate()
-        let result = try await SubmissionIngestor(store: store, limits: limits).ingest(
+        let result = try await pipeline.ingest(
             submission, receivedAt: receivedAt,
             credentials: IngestCredentials(
                 presentedInstallHash: presentedInstall.map(SecretToken.digest),

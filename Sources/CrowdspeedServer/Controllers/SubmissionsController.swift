@@ -1,17 +1,20 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 import Hummingbird
 
 /// `/api/v1/submissions`: ingestion of agent runs and reading them back with their raw samples.
 ///
-/// Dependencies come in through `init` — the store, the limits and the clock — so tests run the
-/// same controller against a temporary database with a fixed time.
+/// Dependencies come in through `init` — the pipeline (with the store and the limits) and the
+/// clock — so tests run the same controller against a temporary database with a fixed time.
 public struct SubmissionsController: Sendable {
-    /// Where submissions are stored and read.
-    let store: any ResultStore
+    /// Where submissions are stored (through the pipeline) and read.
+    let pipeline: Pipeline
     /// Bounds enforced on every submission, including the body size.
-    let limits: SubmissionLimits
+    var limits: SubmissionLimits { pipeline.limits }
+    /// Reads of stored submissions.
+    var store: any ResultStore { pipeline.stores.results }
     /// The receiving clock: `received_at`, and the reference for refusing far-future dates.
     let now: @Sendable () -> Date
 
@@ -19,9 +22,8 @@ public struct SubmissionsController: Sendable {
     public static let basePath = "/api/v1/submissions"
 
     /// Creates the controller.
-    public init(store: any ResultStore, limits: SubmissionLimits, now: @escaping @Sendable () -> Date) {
-        self.store = store
-        self.limits = limits
+    public init(pipeline: Pipeline, now: @escaping @Sendable () -> Date) {
+        self.pipeline = pipeline
         self.now = now
     }
 

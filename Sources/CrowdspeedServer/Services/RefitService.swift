@@ -1,12 +1,15 @@
+import CrowdspeedCore
 import CrowdspeedFit
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The background refit: a `Service` in the application's service group that checks every
-/// ``Settings/interval`` whether enough new submissions arrived since the last fit (or whether
-/// none was ever made and there is data), and fits when so.
+/// The background refit: a `Service` in the application's service group that checks whether
+/// enough new submissions arrived since the last fit (or whether none was ever made and there is
+/// data), and fits when so. It checks when the pipeline signals new submissions (at most once a
+/// ``Settings/debounce``), and every ``Settings/interval`` in any case.
 ///
 /// The check is one small read; the fit itself runs on the service's task, so requests are never
 /// blocked on it. A failed fit is logged and retried at the next check: the previous formula
@@ -18,16 +21,25 @@ public struct RefitService: Service {
         public var interval: Duration
         /// New submissions (with PyPy gcbench curves, in the scope) that make a refit due.
         public var minimumNewSubmissions: Int
+        /// The least time between two checks prompted by new submissions: a burst of them costs
+        /// one check of the counters a second, not one per submission.
+        public var debounce: Duration
 
-        /// Creates settings; by default a check every five minutes, a refit after 20 submissions.
-        public init(interval: Duration = .seconds(300), minimumNewSubmissions: Int = 20) {
+        /// Creates settings; by default a check every five minutes and at most once a second
+        /// after new submissions, a refit after 20 submissions.
+        public init(
+            interval: Duration = .seconds(300), minimumNewSubmissions: Int = 20, debounce: Duration = .seconds(1)
+        ) {
             self.interval = interval
             self.minimumNewSubmissions = minimumNewSubmissions
+            self.debounce = debounce
         }
     }
 
     public let refitter: Refitter
     public let settings: Settings
+    /// New submissions; the service also posts its interval ticks here, so one loop serves both.
+    let signal: RefitSignal
     let logger: Logger
 
     /// Creates the service.
@@ -39,24 +51,35 @@ public struct RefitService: Service {
     ///   - fitConfiguration: CrowdspeedFit's knobs.
     ///   - logger: where fits and failures are reported.
     public init(
-        store: any FitStore, scope: FormulaScope, settings: Settings,
+        store: any FitStore, scope: FormulaScope, settings: Settings, signal: RefitSignal = RefitSignal(),
         fitConfiguration: FitConfiguration = FitConfiguration(),
         logger: Logger
     ) {
         self.refitter = Refitter(store: store, scope: scope, configuration: fitConfiguration)
         self.settings = settings
+        self.signal = signal
         self.logger = logger
     }
 
     /// Checks at once (so a server started on existing data without a formula fits right away),
-    /// then every interval until graceful shutdown.
+    /// then at every signal and interval tick until graceful shutdown. One loop runs the checks,
+    /// so two fits never overlap.
     public func run() async throws {
         await runOnce()
         do {
             try await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: settings.interval)
-                    await runOnce()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: settings.interval)
+                            signal.notify(.interval)
+                        }
+                    }
+                    for await notice in signal.notices {
+                        await runOnce(firstFitOnAnyData: notice == .interval)
+                        if notice == .submissions { try await Task.sleep(for: settings.debounce) }
+                    }
+                    group.cancelAll()
                 }
             }
         } catch is CancellationError {
@@ -70,17 +93,23 @@ public struct RefitService: Service {
     /// The check and the fit run on a thread of their own (``FitThreadExecutor``), not on the
     /// cooperative pool that serves requests: a 100k-machine fit computes for seconds without
     /// suspending.
+    ///
+    /// - Parameter firstFitOnAnyData: whether, without a formula yet, any data is enough (at
+    ///   start-up and at interval ticks); a check prompted by new submissions waits for
+    ///   ``Settings/minimumNewSubmissions`` of them, so the first formula does not rest on one
+    ///   machine.
     @discardableResult
-    public func runOnce() async -> Refitter.Outcome? {
+    public func runOnce(firstFitOnAnyData: Bool = true) async -> Refitter.Outcome? {
         let executor = FitThreadExecutor(name: "crowdspeed-refit")
         defer { executor.stop() }
-        return await withTaskExecutorPreference(executor) { await check() }
+        return await withTaskExecutorPreference(executor) { await check(firstFitOnAnyData: firstFitOnAnyData) }
     }
 
-    /// The body of ``runOnce()``.
-    private func check() async -> Refitter.Outcome? {
+    /// The body of ``runOnce(firstFitOnAnyData:)``.
+    private func check(firstFitOnAnyData: Bool) async -> Refitter.Outcome? {
         do {
-            let outcome = try await refitter.refitIfDue(minimumNewSubmissions: settings.minimumNewSubmissions)
+            let outcome = try await refitter.refitIfDue(
+                minimumNewSubmissions: settings.minimumNewSubmissions, firstFitOnAnyData: firstFitOnAnyData)
             if case .fitted(let formula) = outcome {
                 logger.info(
                     "refit",

@@ -1,3 +1,4 @@
+import CrowdspeedCore
 import CrowdspeedStore
 import Foundation
 

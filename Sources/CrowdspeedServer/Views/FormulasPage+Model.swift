@@ -1,6 +1,7 @@
 import CrowdspeedCore
 import CrowdspeedFit
 import CrowdspeedStore
+import CrowdspeedPipeline
 import Foundation
 
 /// Formulas (`/formulas`): the served formula's held-out regret beside every candidate and

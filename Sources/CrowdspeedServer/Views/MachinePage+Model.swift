@@ -1,6 +1,7 @@
 import CrowdspeedCore
 import CrowdspeedFit
 import CrowdspeedStore
+import CrowdspeedPipeline
 import Foundation
 
 /// One machine (`/machines/{id}`): its recommendation, nursery curves per interpreter version,

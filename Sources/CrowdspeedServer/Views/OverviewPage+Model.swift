@@ -1,6 +1,7 @@
 import CrowdspeedCore
 import CrowdspeedFit
 import CrowdspeedStore
+import CrowdspeedPipeline
 import Foundation
 import Mustache
 

@@ -1,23 +1,27 @@
 import CrowdspeedCore
+import CrowdspeedFit
 import Foundation
 
-/// The reads and writes of the fitting side: the machine curves maintained at ingest, the
-/// curves a refit reads, and the versioned formulas.
-///
-/// Kept beside ``ResultStore`` rather than inside it (as `DashboardStore` is), so that fitting
-/// can grow without every store double in the tests having to; ``SQLiteResultStore``
-/// implements all of them. The curves themselves are written by ``ResultStore``'s ingest, with
-/// the submission, from the ``IngestAggregates`` the server derives.
-public protocol FitStore: Sendable {
+/// The machine curves: each machine key's summary (the machine page's best sizes), computed by
+/// the caller from the key's ``CurveWindow``, which the store maintains itself at every ingest,
+/// deletion and moderation.
+public protocol CurveStore: Sendable {
     /// A machine's curves (one per interpreter version × workload × procs × `PYPY_GC_MIN`
     /// condition), combined across its submissions, with the best nursery and its interval.
     func machineCurves(machineID: String) async throws -> [MachineCurve]
 
-    /// Rewrites a machine's curve summaries from the curves that remain: call it after a
-    /// deletion (curves go with their submission by `ON DELETE CASCADE`; the summaries need the
-    /// server's statistics to be recomputed).
-    func refreshMachineCurves(machineID: String, summarizer: any CurveSummarizer, at: Date) async throws
+    /// The windows of `machineID` (every machine's when nil) whose summary is missing or older
+    /// than the window; at most `limit`.
+    func staleCurveWindows(machineID: String?, limit: Int) async throws -> [CurveWindow]
 
+    /// Stores the summary of `window`, unless a summary of a newer revision is stored already or
+    /// the window is gone.
+    func saveCurveSummary(_ summary: MachineCurveSummary, of window: CurveWindow) async throws
+}
+
+/// The reads and writes of the fitting side: the curves a refit reads, and the versioned
+/// formulas.
+public protocol FitStore: Sendable {
     /// Everything one refit of `scope` reads, from one snapshot (quarantined data left out).
     func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot
 
@@ -40,4 +44,4 @@ public protocol FitStore: Sendable {
     func formulaHistory(scope: FormulaScope?, limit: Int) async throws -> [FormulaSummary]
 }
 
-extension SQLiteResultStore: FitStore {}
+extension SQLiteResultStore: FitStore, CurveStore {}

@@ -1,26 +1,6 @@
 import CrowdspeedCore
 import Foundation
 
-/// Which data a formula is fitted on. Synthetic data never enters the formulas served for real
-/// machines: ``real`` reads agent and import submissions only; ``synthetic`` (demo servers)
-/// reads every source and is labelled as such wherever it is shown.
-public enum FormulaScope: String, Sendable, Codable, CaseIterable {
-    case real, synthetic
-
-    /// The submission sources the scope's fit reads.
-    public var sources: Set<SubmissionSource> {
-        switch self {
-        case .real: [.agent, .import]
-        case .synthetic: Set(SubmissionSource.allCases)
-        }
-    }
-
-    /// The sources in a stable, readable order (`agent,import`).
-    public var sourcesText: String {
-        sources.map(\.rawValue).sorted().joined(separator: ",")
-    }
-}
-
 /// The headline numbers of a formula, kept in columns so lists and histories need no JSON.
 public struct FormulaMetrics: Sendable, Equatable, Codable {
     /// `k_l3_per_procs`, `pypy_default`, …
@@ -156,15 +136,15 @@ public struct FitSnapshot: Sendable {
     public var curves: [StoredCurve]
     /// The scope's submission counter at the time of the read.
     public var submissions: Int
-    /// Each machine's weight in the fit, in (0, 1], by ``InstallWeightCap`` over the submissions
-    /// whose curves are in ``curves``; a machine missing here weighs 1.
-    public var machineWeights: [String: Double]
+    /// The provenance (install, hardware class) of the submissions whose curves are in
+    /// ``curves``, in receipt order: what the fit's weights are computed from.
+    public var provenance: [SubmissionProvenance]
 
     /// Creates a snapshot.
-    public init(curves: [StoredCurve], submissions: Int, machineWeights: [String: Double] = [:]) {
+    public init(curves: [StoredCurve], submissions: Int, provenance: [SubmissionProvenance] = []) {
         self.curves = curves
         self.submissions = submissions
-        self.machineWeights = machineWeights
+        self.provenance = provenance
     }
 }
 

@@ -1,27 +1,24 @@
 import CrowdspeedCore
+import CrowdspeedFit
 import Foundation
 import GRDB
 
 extension SQLiteResultStore {
-    /// Writes a submission's curves, bumps the refit counters and rewrites the machine curves
-    /// they touch. Runs inside the ingest transaction, after the submission row exists.
+    /// Writes a submission's curves, bumps the refit counters and appends each curve to its
+    /// machine key's window (``CurveWindow``). Runs inside the ingest transaction, after the
+    /// submission row exists.
     ///
-    /// A key's summary comes from `presummaries` when the key's stored curves are still the ones
-    /// it was computed from; otherwise (a concurrent ingest or deletion touched the machine) it is
-    /// computed here from what is stored.
+    /// The window is updated from the stored window and the new curve alone, so the work is the
+    /// same for a machine's first submission and its five-thousandth. A submission from a
+    /// quarantined install is stored but stays out of the windows, as it stays out of everything
+    /// shown.
+    ///
+    /// - Returns: the windows written, for the caller to summarize after the commit.
     static func storeCurves(
-        _ db: Database, _ submission: Submission, machineID: String, receivedAt: Int64, aggregates: IngestAggregates,
-        presummaries: [MachineCurveKey: Presummary] = [:]
-    ) throws {
-        guard !aggregates.curves.isEmpty else { return }
-        let keys = machineCurveKeys(submission, machineID: machineID, aggregates: aggregates)
-        // Fingerprints are taken before this submission's curves are inserted.
-        var reusable: [MachineCurveKey: MachineCurveSummary] = [:]
-        for key in keys {
-            if let presummary = presummaries[key], try fingerprint(db, key: key) == presummary.fingerprint {
-                reusable[key] = presummary.summary
-            }
-        }
+        _ db: Database, _ submission: Submission, machineID: String, installID: String?, receivedAt: Int64,
+        curves: [WorkloadCurve]
+    ) throws -> [CurveWindow] {
+        guard !curves.isEmpty else { return [] }
         let machine = submission.machine
         let pinned = submission.run?.pypyGCMin != nil
         let insert = try db.cachedStatement(
@@ -31,15 +28,13 @@ extension SQLiteResultStore {
                     l2_bytes, l3_bytes, cpuinfo_cache_bytes, default_nursery_bytes, round_count, nurseries, round_ids, round_ratios)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        for curve in aggregates.curves {
-            guard curve.roundRatios.count == curve.roundIDs.count * curve.nurseries.count else {
-                throw SampleBlobError.malformed("curve ratios do not match its rounds × sizes")
-            }
+        for workload in curves {
+            let curve = workload.curve
             try insert.execute(arguments: [
                 submission.id.storeText, machineID, submission.source.rawValue, receivedAt,
-                submission.interpreter.implementation, submission.interpreter.version, curve.benchmark,
-                curve.benchmarkVersion,
-                curve.procs, pinned, machine.cpuModel, machine.arch, machine.cpuVendor, machine.physicalCores,
+                submission.interpreter.implementation, submission.interpreter.version, workload.benchmark,
+                workload.benchmarkVersion,
+                workload.procs, pinned, machine.cpuModel, machine.arch, machine.cpuVendor, machine.physicalCores,
                 machine.cacheBytes(level: 2), machine.cacheBytes(level: 3), machine.cpuinfoCacheBytes,
                 curve.defaultNurseryBytes,
                 curve.roundIDs.count, CurveBlob.encode(curve.nurseries), try CurveBlob.encode(rounds: curve.roundIDs),
@@ -54,31 +49,34 @@ extension SQLiteResultStore {
                     .execute(arguments: [scope])
             }
         }
-        for key in keys {
-            let summary = try reusable[key] ?? aggregates.summarizer.summarize(storedCurves(db, key: key))
-            try upsertMachineCurve(db, key: key, summary: summary, updatedAt: receivedAt)
+        if let installID,
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT quarantined FROM installs WHERE id = ?"), arguments: [installID])
+                == true
+        {
+            return []
         }
-    }
-
-    /// The machine-curve keys a submission's curves belong to, in first-seen order.
-    static func machineCurveKeys(_ submission: Submission, machineID: String, aggregates: IngestAggregates)
-        -> [MachineCurveKey]
-    {
-        var keys: [MachineCurveKey] = []
-        for curve in aggregates.curves {
+        var written: [CurveWindow] = []
+        for workload in curves {
             let key = MachineCurveKey(
                 machineID: machineID, implementation: submission.interpreter.implementation,
-                interpreterVersion: submission.interpreter.version, benchmark: curve.benchmark,
-                benchmarkVersion: curve.benchmarkVersion, procs: curve.procs,
-                pypyGCMinPinned: submission.run?.pypyGCMin != nil)
-            if !keys.contains(key) { keys.append(key) }
+                interpreterVersion: submission.interpreter.version, benchmark: workload.benchmark,
+                benchmarkVersion: workload.benchmarkVersion, procs: workload.procs, pypyGCMinPinned: pinned)
+            let stored = try curveWindow(db, key: key)
+            let window = CurveWindow(
+                key: key, curve: CurveCombiner.appending(workload.curve, to: stored?.curve),
+                submissionCount: (stored?.submissionCount ?? 0) + 1, revision: (stored?.revision ?? 0) + 1,
+                updatedAt: StoreTime.date(
+                    milliseconds: max(receivedAt, stored.map { StoreTime.milliseconds($0.updatedAt) } ?? 0)))
+            try saveWindow(db, window)
+            written.append(window)
         }
-        return keys
+        return written
     }
 
-    /// The curves of one machine key that its summary is made of: those of submissions that
-    /// are not quarantined, directly or through their install (a quarantined machine is hidden
-    /// whole, so its own flag does not matter here).
+    /// The curves of one machine key that its window is made of: those of submissions that are
+    /// not quarantined, directly or through their install (a quarantined machine is hidden whole,
+    /// so its own flag does not matter here).
     static let keyCurves = """
         FROM curves c JOIN submissions s ON s.id = c.submission_id LEFT JOIN installs n ON n.id = s.install_id
         WHERE c.machine_id = ? AND c.implementation = ? AND c.interpreter_version = ? AND c.benchmark = ?
@@ -86,121 +84,32 @@ extension SQLiteResultStore {
             AND s.quarantined = 0 AND coalesce(n.quarantined, 0) = 0
         """
 
-    /// The fingerprint of the summarized curves of `key` (``keyCurves``).
-    static func fingerprint(_ db: Database, key: MachineCurveKey) throws -> CurveFingerprint {
-        let row = try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT count(*) AS n, coalesce(max(c.id), 0) AS top, coalesce(sum(c.id), 0) AS total \(keyCurves)
-                    """),
-            arguments: [
-                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion,
-                key.procs,
-                key.pypyGCMinPinned,
-            ])
-        return CurveFingerprint(count: row?["n"] ?? 0, maximumID: row?["top"] ?? 0, idSum: row?["total"] ?? 0)
-    }
-
-    /// The summaries of the machine curves `submission` will touch, computed outside the write
-    /// transaction from one read of the machine's stored curves plus the submission's own, in
-    /// the order the writer would read them back (by receipt, the new ones last).
-    func presummarize(
-        _ submission: Submission, machineID: String, received: Int64, aggregates: IngestAggregates
-    ) async throws -> [MachineCurveKey: Presummary] {
-        guard !aggregates.curves.isEmpty else { return [:] }
-        let keys = Self.machineCurveKeys(submission, machineID: machineID, aggregates: aggregates)
-        let stored = try await writer.read { db -> [(MachineCurveKey, CurveFingerprint, [StoredCurve])] in
-            try keys.map { key in (key, try Self.fingerprint(db, key: key), try Self.storedCurves(db, key: key)) }
-        }
-        let machine = submission.machine
-        let receivedAt = StoreTime.date(milliseconds: received)
-        var presummaries: [MachineCurveKey: Presummary] = [:]
-        for (key, fingerprint, curves) in stored {
-            let own = aggregates.curves.filter {
-                $0.benchmark == key.benchmark && $0.benchmarkVersion == key.benchmarkVersion && $0.procs == key.procs
-            }
-            .map { curve in
-                StoredCurve(
-                    submissionID: submission.id, machineID: machineID, source: submission.source,
-                    receivedAt: receivedAt,
-                    implementation: submission.interpreter.implementation,
-                    interpreterVersion: submission.interpreter.version,
-                    pypyGCMinPinned: key.pypyGCMinPinned, cpuModel: machine.cpuModel, arch: machine.arch,
-                    cpuVendor: machine.cpuVendor, physicalCores: machine.physicalCores,
-                    l2Bytes: machine.cacheBytes(level: 2),
-                    l3Bytes: machine.cacheBytes(level: 3), cpuinfoCacheBytes: machine.cpuinfoCacheBytes,
-                    aggregate: curve)
-            }
-            // Stable: stored curves keep their (received_at, id) order; the new ones, with the
-            // largest ids, follow those received at the same millisecond.
-            let all = (curves + own).enumerated().sorted {
-                ($0.element.receivedAt, $0.offset) < ($1.element.receivedAt, $1.offset)
-            }.map(\.element)
-            presummaries[key] = Presummary(fingerprint: fingerprint, summary: aggregates.summarizer.summarize(all))
-        }
-        return presummaries
-    }
-
-    /// The summarized curves of one machine key (``keyCurves``), oldest first.
-    static func storedCurves(_ db: Database, key: MachineCurveKey) throws -> [StoredCurve] {
-        try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT c.* \(keyCurves) ORDER BY c.received_at, c.id"),
-            arguments: [
-                key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion,
-                key.procs,
-                key.pypyGCMinPinned,
-            ]
-        ).map(storedCurve)
-    }
-
-    /// Inserts or replaces the summary of one machine key.
-    static func upsertMachineCurve(_ db: Database, key: MachineCurveKey, summary: MachineCurveSummary, updatedAt: Int64)
-        throws
-    {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let points = String(decoding: try encoder.encode(summary.points), as: UTF8.self)
-        let flat = String(decoding: try encoder.encode(summary.flatSet), as: UTF8.self)
-        let best = summary.best
-        try db.cachedStatement(
-            sql: """
-                INSERT OR REPLACE INTO machine_curves (machine_id, implementation, interpreter_version, benchmark, benchmark_version,
-                    procs, pypy_gc_min_pinned, submission_count, round_count, default_nursery_bytes, points_json,
-                    best_nursery_bytes, best_relative_time, interval_lower_bytes, interval_upper_bytes, interval_confidence,
-                    flat_set_json, default_in_flat_set, gain_over_default, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
+    /// The primary key of `machine_curves` and `curve_windows` as statement arguments.
+    static func keyArguments(_ key: MachineCurveKey) -> StatementArguments {
+        [
             key.machineID, key.implementation, key.interpreterVersion, key.benchmark, key.benchmarkVersion, key.procs,
-            key.pypyGCMinPinned, max(1, summary.submissionCount), summary.roundCount, summary.defaultNurseryBytes,
-            points,
-            best?.nurseryBytes, best.map(\.relativeTime).flatMap(finite), best?.intervalLowerBytes,
-            best?.intervalLowerBytes == nil ? nil : best?.intervalUpperBytes, best?.confidence.flatMap(finite), flat,
-            summary.defaultInFlatSet, summary.gainOverDefault.flatMap(finite), updatedAt,
-        ])
+            key.pypyGCMinPinned,
+        ]
     }
 
-    /// Nil for NaN and infinities, which SQLite would store as NULL or refuse anyway.
-    private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
+    /// The condition matching one key in `machine_curves` or `curve_windows`.
+    static let keyCondition = """
+        machine_id = ? AND implementation = ? AND interpreter_version = ? AND benchmark = ? AND benchmark_version = ?
+            AND procs = ? AND pypy_gc_min_pinned = ?
+        """
 
-    /// Rewrites every machine curve of `machineID` from the curves that remain (after a
-    /// deletion), and removes the ones with no curve left, in one transaction.
-    public func refreshMachineCurves(machineID: String, summarizer: any CurveSummarizer, at: Date) async throws {
-        try await writer.write { db in
-            try Self.refreshMachineCurves(
-                db, machineID: machineID, summarizer: summarizer, at: StoreTime.milliseconds(at))
-        }
-    }
-
-    /// Rewrites the machine curves of `machineID` inside an open write: every key it has a
-    /// summary or a curve for is summarized again from its ``keyCurves``, and removed when none
-    /// is left (after a deletion, or a quarantine of all of them).
-    static func refreshMachineCurves(_ db: Database, machineID: String, summarizer: any CurveSummarizer, at now: Int64)
-        throws
-    {
+    /// Rebuilds every window of `machineID` from the curves that remain visible (after a
+    /// deletion, a quarantine or a release), in the caller's transaction: the same windows that
+    /// ingesting the remaining curves in their original order would have built. A key with no
+    /// visible curve left loses its window and its summary; the others get a new revision, which
+    /// marks their summaries as behind until they are summarized again.
+    static func rebuildWindows(_ db: Database, machineID: String) throws {
         let keys = try Row.fetchAll(
             db,
             sql: """
+                SELECT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
+                FROM curve_windows WHERE machine_id = ?1
+                UNION
                 SELECT implementation, interpreter_version, benchmark, benchmark_version, procs, pypy_gc_min_pinned
                 FROM machine_curves WHERE machine_id = ?1
                 UNION
@@ -215,23 +124,179 @@ extension SQLiteResultStore {
                 pypyGCMinPinned: row["pypy_gc_min_pinned"])
         }
         for key in keys {
-            let curves = try storedCurves(db, key: key)
-            if curves.isEmpty {
-                try db.execute(
-                    sql: """
-                        DELETE FROM machine_curves WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?
-                            AND benchmark = ? AND benchmark_version = ? AND procs = ? AND pypy_gc_min_pinned = ?
-                        """,
-                    arguments: [
-                        key.machineID, key.implementation, key.interpreterVersion, key.benchmark,
-                        key.benchmarkVersion, key.procs, key.pypyGCMinPinned,
-                    ])
+            let revision =
+                try Int64.fetchOne(
+                    db, sql: "SELECT revision FROM curve_windows WHERE \(keyCondition)", arguments: keyArguments(key))
+                ?? 0
+            if let window = try windowFromCurves(db, key: key, revision: revision + 1) {
+                try saveWindow(db, window)
             } else {
-                let updated = curves.map { StoreTime.milliseconds($0.receivedAt) }.max() ?? now
-                try upsertMachineCurve(db, key: key, summary: summarizer.summarize(curves), updatedAt: updated)
+                try db.execute(sql: "DELETE FROM curve_windows WHERE \(keyCondition)", arguments: keyArguments(key))
+                try db.execute(sql: "DELETE FROM machine_curves WHERE \(keyCondition)", arguments: keyArguments(key))
             }
         }
     }
+
+    /// The window of `key` computed from every visible curve (``keyCurves``) in insertion order,
+    /// nil when there is none.
+    static func windowFromCurves(_ db: Database, key: MachineCurveKey, revision: Int64) throws -> CurveWindow? {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT c.submission_id, c.received_at, c.default_nursery_bytes, c.nurseries, c.round_ids,
+                        c.round_ratios \(keyCurves) ORDER BY c.id
+                    """),
+            arguments: keyArguments(key))
+        guard !rows.isEmpty else { return nil }
+        let curves = try rows.map { row in
+            Curve(
+                nurseries: try CurveBlob.int64s(row["nurseries"]), roundIDs: try CurveBlob.rounds(row["round_ids"]),
+                roundRatios: try CurveBlob.doubles(row["round_ratios"]),
+                defaultNurseryBytes: row["default_nursery_bytes"])
+        }
+        let submissions = Set(rows.map { $0["submission_id"] as String }).count
+        let updated = rows.map { $0["received_at"] as Int64 }.max() ?? 0
+        return CurveWindow(
+            key: key, curve: CurveCombiner.window(CurveCombiner.combine(curves)), submissionCount: submissions,
+            revision: revision, updatedAt: StoreTime.date(milliseconds: updated))
+    }
+
+    /// Inserts or replaces a window.
+    static func saveWindow(_ db: Database, _ window: CurveWindow) throws {
+        let curve = window.curve
+        var arguments = keyArguments(window.key)
+        arguments += [
+            window.submissionCount, curve.defaultNurseryBytes, CurveBlob.encode(curve.nurseries),
+            try CurveBlob.encode(rounds: curve.roundIDs), CurveBlob.encode(curve.roundRatios), window.revision,
+            StoreTime.milliseconds(window.updatedAt),
+        ]
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO curve_windows (machine_id, implementation, interpreter_version, benchmark,
+                    benchmark_version, procs, pypy_gc_min_pinned, submission_count, default_nursery_bytes, nurseries,
+                    round_ids, round_ratios, revision, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: arguments)
+    }
+
+    /// The stored window of `key`, nil when it has none.
+    static func curveWindow(_ db: Database, key: MachineCurveKey) throws -> CurveWindow? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM curve_windows WHERE \(keyCondition)"), arguments: keyArguments(key)
+        ).map(curveWindow)
+    }
+
+    /// The migration that added `curve_windows`.
+    static let curveWindowsMigration = "0007_curve_windows"
+
+    /// Builds the windows of every machine key from its stored curves, once, when their migration
+    /// is applied. The summaries already stored were computed from the same curves, so they are
+    /// marked as current rather than recomputed (a bootstrap per key at the first start).
+    static func fillCurveWindows(_ writer: any DatabaseWriter) throws {
+        try writer.write { db in
+            let keys = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT machine_id, implementation, interpreter_version, benchmark, benchmark_version, procs,
+                        pypy_gc_min_pinned
+                    FROM curves
+                    """
+            ).map { row in
+                MachineCurveKey(
+                    machineID: row["machine_id"], implementation: row["implementation"],
+                    interpreterVersion: row["interpreter_version"], benchmark: row["benchmark"],
+                    benchmarkVersion: row["benchmark_version"], procs: row["procs"],
+                    pypyGCMinPinned: row["pypy_gc_min_pinned"])
+            }
+            for key in keys {
+                guard let window = try windowFromCurves(db, key: key, revision: 1) else { continue }
+                try saveWindow(db, window)
+                try db.execute(
+                    sql: "UPDATE machine_curves SET window_revision = 1 WHERE \(keyCondition)",
+                    arguments: keyArguments(key))
+            }
+        }
+    }
+
+    // MARK: Summaries
+
+    /// The windows of `machineID`, or of every machine when nil, whose summary is missing or was
+    /// computed from an older revision; at most `limit`.
+    public func staleCurveWindows(machineID: String?, limit: Int) async throws -> [CurveWindow] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT w.* FROM curve_windows w LEFT JOIN machine_curves m
+                        ON m.machine_id = w.machine_id AND m.implementation = w.implementation
+                        AND m.interpreter_version = w.interpreter_version AND m.benchmark = w.benchmark
+                        AND m.benchmark_version = w.benchmark_version AND m.procs = w.procs
+                        AND m.pypy_gc_min_pinned = w.pypy_gc_min_pinned
+                    WHERE (?1 IS NULL OR w.machine_id = ?1) AND coalesce(m.window_revision, 0) < w.revision
+                    LIMIT ?2
+                    """, arguments: [machineID, max(0, limit)]
+            ).map(Self.curveWindow)
+        }
+    }
+
+    /// Stores `summary` as the summary of `window`'s key, unless a summary of the same or a newer
+    /// revision is already there (a slower computation from an older window never overwrites a
+    /// newer one), and unless the window is gone (its curves were deleted meanwhile).
+    public func saveCurveSummary(_ summary: MachineCurveSummary, of window: CurveWindow) async throws {
+        try await writer.write { db in
+            guard
+                let current = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT revision FROM curve_windows WHERE \(Self.keyCondition)"),
+                    arguments: Self.keyArguments(window.key)), current >= window.revision
+            else { return }
+            try Self.upsertMachineCurve(
+                db, key: window.key, summary: summary, windowRevision: window.revision,
+                updatedAt: StoreTime.milliseconds(window.updatedAt))
+        }
+    }
+
+    /// Inserts or replaces the summary of one machine key when `windowRevision` is newer than the
+    /// stored one's.
+    static func upsertMachineCurve(
+        _ db: Database, key: MachineCurveKey, summary: MachineCurveSummary, windowRevision: Int64, updatedAt: Int64
+    ) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let points = String(decoding: try encoder.encode(summary.points), as: UTF8.self)
+        let flat = String(decoding: try encoder.encode(summary.flatSet), as: UTF8.self)
+        let best = summary.best
+        var arguments = keyArguments(key)
+        arguments += [
+            max(1, summary.submissionCount), summary.roundCount, summary.defaultNurseryBytes, points,
+            best?.nurseryBytes, best.map(\.relativeTime).flatMap(finite), best?.intervalLowerBytes,
+            best?.intervalLowerBytes == nil ? nil : best?.intervalUpperBytes, best?.confidence.flatMap(finite), flat,
+            summary.defaultInFlatSet, summary.gainOverDefault.flatMap(finite), updatedAt, windowRevision,
+        ]
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO machine_curves (machine_id, implementation, interpreter_version, benchmark, benchmark_version,
+                    procs, pypy_gc_min_pinned, submission_count, round_count, default_nursery_bytes, points_json,
+                    best_nursery_bytes, best_relative_time, interval_lower_bytes, interval_upper_bytes, interval_confidence,
+                    flat_set_json, default_in_flat_set, gain_over_default, updated_at, window_revision)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (machine_id, implementation, interpreter_version, benchmark, benchmark_version, procs,
+                    pypy_gc_min_pinned)
+                DO UPDATE SET submission_count = excluded.submission_count, round_count = excluded.round_count,
+                    default_nursery_bytes = excluded.default_nursery_bytes, points_json = excluded.points_json,
+                    best_nursery_bytes = excluded.best_nursery_bytes, best_relative_time = excluded.best_relative_time,
+                    interval_lower_bytes = excluded.interval_lower_bytes,
+                    interval_upper_bytes = excluded.interval_upper_bytes,
+                    interval_confidence = excluded.interval_confidence, flat_set_json = excluded.flat_set_json,
+                    default_in_flat_set = excluded.default_in_flat_set, gain_over_default = excluded.gain_over_default,
+                    updated_at = excluded.updated_at, window_revision = excluded.window_revision
+                WHERE excluded.window_revision > machine_curves.window_revision
+                """
+        ).execute(arguments: arguments)
+    }
+
+    /// Nil for NaN and infinities, which SQLite would store as NULL or refuse anyway.
+    private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
 
     // MARK: Reads
 
@@ -253,21 +318,25 @@ extension SQLiteResultStore {
 
     // MARK: Row mapping
 
-    /// A `curves` row.
-    static func storedCurve(_ row: Row) throws -> StoredCurve {
-        let aggregate = CurveAggregate(
+    /// The key columns of a `machine_curves`, `curve_windows` or `curves` row.
+    static func machineCurveKey(_ row: Row) -> MachineCurveKey {
+        MachineCurveKey(
+            machineID: row["machine_id"], implementation: row["implementation"],
+            interpreterVersion: row["interpreter_version"],
             benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
-            nurseries: try CurveBlob.int64s(row["nurseries"]), roundIDs: try CurveBlob.rounds(row["round_ids"]),
-            roundRatios: try CurveBlob.doubles(row["round_ratios"]), defaultNurseryBytes: row["default_nursery_bytes"])
-        return StoredCurve(
-            submissionID: try uuid(row["submission_id"]), machineID: row["machine_id"],
-            source: try source(row["source"]),
-            receivedAt: StoreTime.date(milliseconds: row["received_at"]), implementation: row["implementation"],
-            interpreterVersion: row["interpreter_version"], pypyGCMinPinned: row["pypy_gc_min_pinned"],
-            cpuModel: row["cpu_model"],
-            arch: row["arch"], cpuVendor: row["cpu_vendor"], physicalCores: row["physical_cores"],
-            l2Bytes: row["l2_bytes"],
-            l3Bytes: row["l3_bytes"], cpuinfoCacheBytes: row["cpuinfo_cache_bytes"], aggregate: aggregate)
+            pypyGCMinPinned: row["pypy_gc_min_pinned"])
+    }
+
+    /// A `curve_windows` row.
+    static func curveWindow(_ row: Row) throws -> CurveWindow {
+        CurveWindow(
+            key: machineCurveKey(row),
+            curve: Curve(
+                nurseries: try CurveBlob.int64s(row["nurseries"]), roundIDs: try CurveBlob.rounds(row["round_ids"]),
+                roundRatios: try CurveBlob.doubles(row["round_ratios"]),
+                defaultNurseryBytes: row["default_nursery_bytes"]),
+            submissionCount: row["submission_count"], revision: row["revision"],
+            updatedAt: StoreTime.date(milliseconds: row["updated_at"]))
     }
 
     /// A `machine_curves` row.
@@ -282,11 +351,6 @@ extension SQLiteResultStore {
                 intervalLowerBytes: row["interval_lower_bytes"],
                 intervalUpperBytes: row["interval_upper_bytes"], confidence: row["interval_confidence"])
         }
-        let key = MachineCurveKey(
-            machineID: row["machine_id"], implementation: row["implementation"],
-            interpreterVersion: row["interpreter_version"],
-            benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
-            pypyGCMinPinned: row["pypy_gc_min_pinned"])
         let summary = MachineCurveSummary(
             submissionCount: row["submission_count"], roundCount: row["round_count"],
             defaultNurseryBytes: row["default_nursery_bytes"],
@@ -294,6 +358,7 @@ extension SQLiteResultStore {
             flatSet: try decoder.decode([Int64].self, from: Data(flatJSON.utf8)),
             defaultInFlatSet: row["default_in_flat_set"],
             gainOverDefault: row["gain_over_default"])
-        return MachineCurve(key: key, summary: summary, updatedAt: StoreTime.date(milliseconds: row["updated_at"]))
+        return MachineCurve(
+            key: machineCurveKey(row), summary: summary, updatedAt: StoreTime.date(milliseconds: row["updated_at"]))
     }
 }

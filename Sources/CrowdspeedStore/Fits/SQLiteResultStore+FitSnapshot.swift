@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedFit
 import Foundation
 import GRDB
 
@@ -113,12 +114,14 @@ extension SQLiteResultStore {
             }
             let receivedAt: Int64 = row[4]
             keys.append(CurveOrderKey(machine: machineNumber, receivedAt: receivedAt, id: row[0]))
-            let aggregate = CurveAggregate(
+            let aggregate = WorkloadCurve(
                 benchmark: benchmark, benchmarkVersion: strings.intern(row[7]), procs: row[8],
-                nurseries: grids.intern(try row.withUnsafeData(atIndex: 17) { try CurveBlob.int64s($0 ?? Data()) }),
-                roundIDs: roundLists.intern(try row.withUnsafeData(atIndex: 18) { try CurveBlob.rounds($0 ?? Data()) }),
-                roundRatios: try row.withUnsafeData(atIndex: 19) { try CurveBlob.doubles($0 ?? Data()) },
-                defaultNurseryBytes: row[16])
+                curve: Curve(
+                    nurseries: grids.intern(try row.withUnsafeData(atIndex: 17) { try CurveBlob.int64s($0 ?? Data()) }),
+                    roundIDs: roundLists.intern(
+                        try row.withUnsafeData(atIndex: 18) { try CurveBlob.rounds($0 ?? Data()) }),
+                    roundRatios: try row.withUnsafeData(atIndex: 19) { try CurveBlob.doubles($0 ?? Data()) },
+                    defaultNurseryBytes: row[16]))
             curves.append(
                 StoredCurve(
                     submissionID: provenance[submission].submissionID, machineID: machineIDs[machineNumber],
@@ -147,8 +150,8 @@ extension SQLiteResultStore {
         let submissions =
             try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue])
             ?? 0
-        // The cap counts only what enters this fit: an install's machines in other scopes or
-        // without curves here do not dilute (or inflate) its weight in this one. Fed in receipt
+        // The install cap counts only what enters this fit: an install's machines in other scopes
+        // or without curves here do not dilute (or inflate) its weight in this one. In receipt
         // order, as the provenance read gives it.
         let fittedProvenance = provenance.indices.filter { fitted[$0] }.sorted { a, b in
             let x = provenanceKeys[a]
@@ -156,8 +159,7 @@ extension SQLiteResultStore {
             if x.receivedAt != y.receivedAt { return x.receivedAt < y.receivedAt }
             return x.id.utf8.lexicographicallyPrecedes(y.id.utf8)
         }.map { provenance[$0] }
-        return FitSnapshot(
-            curves: curves, submissions: submissions, machineWeights: InstallWeightCap.machineWeights(fittedProvenance))
+        return FitSnapshot(curves: curves, submissions: submissions, provenance: fittedProvenance)
     }
 
     /// Each name's position in bytewise order.

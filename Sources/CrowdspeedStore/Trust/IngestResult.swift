@@ -16,12 +16,16 @@ public struct IngestResult: Sendable, Equatable {
     public var deletionIssued: Bool
     /// Why plausibility screening flagged the submission (see `OutlierScreen`), nil when not.
     public var flagReason: String?
+    /// The machine-curve windows the submission's curves extended (empty for a duplicate), whose
+    /// summaries are now behind: the caller summarizes them after the commit.
+    public var curveWindows: [CurveWindow]
 
     /// Creates a result.
     public init(
         outcome: IngestOutcome, installID: String? = nil, installIssued: Bool = false, deletionIssued: Bool = false,
-        flagReason: String? = nil
+        flagReason: String? = nil, curveWindows: [CurveWindow] = []
     ) {
+        self.curveWindows = curveWindows
         self.outcome = outcome
         self.installID = installID
         self.installIssued = installIssued

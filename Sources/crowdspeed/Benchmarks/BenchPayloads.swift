@@ -1,3 +1,4 @@
+import ArgumentParser
 import CrowdspeedCore
 import CrowdspeedFit
 import Foundation
@@ -77,6 +78,24 @@ enum BenchPayloads {
             return parts
         }
         return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+    }
+
+    /// `count` full sweeps of one machine (the population's first that makes a realistic sweep),
+    /// each with its own id: a volunteer or a CI box submitting again and again.
+    static func sameMachine(seed: UInt64, count: Int) throws -> [Data] {
+        let simulator = PopulationSimulator(seed: seed)
+        guard
+            let sweep = (0..<64).lazy.map({ fullSweep(simulator, index: $0) }).first(where: { sweep in
+                sweep.results.reduce(0) { $0 + $1.samples.count } / max(1, sweep.run?.rounds ?? 1)
+                    <= maximumSamplesPerRound && (try? sweep.validate(limits: .standard, now: Date())) != nil
+            })
+        else { throw ValidationError("no realistic sweep among the population's first machines") }
+        let encoder = WireCoding.makeEncoder()
+        return try (0..<count).map { _ in
+            var copy = sweep
+            copy.id = UUID()
+            return try encoder.encode(copy)
+        }
     }
 
     /// A `POST /api/v1/submissions` request carrying `body`.

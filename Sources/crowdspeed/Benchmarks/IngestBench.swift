@@ -1,6 +1,6 @@
 import ArgumentParser
 import CrowdspeedCore
-import CrowdspeedServer
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 
@@ -9,7 +9,17 @@ import Foundation
 /// fresh temporary database, durable setting), at several client concurrencies; then the
 /// physical reference — the same bodies decoded and stored by the same ingest path in one
 /// process, without HTTP — and the server's ratio to it.
+///
+/// `--mode` chooses who submits: a crowd (every submission a new machine), one machine (a
+/// nightly CI box), or one machine that already has `--history` submissions stored; the last
+/// also compares the store's write time per submission with a new machine's.
 struct IngestBench: AsyncParsableCommand {
+    /// Who submits.
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case crowd
+        case sameMachine = "same-machine"
+        case history
+    }
     static let configuration = CommandConfiguration(
         commandName: "ingest", abstract: "Ingestion throughput and latency over HTTP, and the in-process reference.")
 
@@ -31,6 +41,16 @@ struct IngestBench: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Also measure the in-process reference.")
     var reference = true
 
+    @Option(
+        help: """
+            crowd: every submission a new machine; same-machine: every submission from one machine; history: one \
+            machine with --history submissions already stored, then the same load.
+            """)
+    var mode: Mode = .crowd
+
+    @Option(help: "Prior submissions of the machine in --mode history.")
+    var history: Int = 5000
+
     func validate() throws {
         guard let levels = Self.levels(concurrency), !levels.isEmpty, levels.allSatisfy({ (1...256).contains($0) })
         else {
@@ -38,6 +58,7 @@ struct IngestBench: AsyncParsableCommand {
         }
         guard (50...100_000).contains(requests) else { throw ValidationError("--requests must be within 50…100000") }
         guard (1...20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
+        guard (0...100_000).contains(history) else { throw ValidationError("--history must be within 0…100000") }
     }
 
     static func levels(_ text: String) -> [Int]? {
@@ -51,7 +72,10 @@ struct IngestBench: AsyncParsableCommand {
         let levels = Self.levels(concurrency) ?? []
         let warmupCount = 64
         FileHandle.standardError.write(Data("encoding \(requests + warmupCount) submissions…\n".utf8))
-        let bodies = await BenchPayloads.encoded(seed: seed, first: 0, count: requests + warmupCount)
+        let bodies =
+            mode == .crowd
+            ? await BenchPayloads.encoded(seed: seed, first: 0, count: requests + warmupCount)
+            : try BenchPayloads.sameMachine(seed: seed, count: requests + warmupCount)
         let warmup = bodies.prefix(warmupCount).map(BenchPayloads.postRequest)
         let measured = Array(bodies.dropFirst(warmupCount))
         let samplesPerSubmission = try Self.meanSamples(measured.prefix(200))
@@ -59,6 +83,15 @@ struct IngestBench: AsyncParsableCommand {
         BenchMachine.emit(
             "ingest: \(durable ? "durable (synchronous=FULL)" : "normal (synchronous=NORMAL)"), \(String(format: "%.0f", samplesPerSubmission)) samples and \(meanBytes / 1024) KiB per submission, medians of \(runs) runs"
         )
+        BenchMachine.emit(
+            "mode: "
+                + (mode == .crowd
+                    ? "crowd (every submission a new machine)"
+                    : mode == .sameMachine
+                        ? "same machine (every submission from one machine, starting from none)"
+                        : "history (one machine with \(history) submissions stored before the load)"))
+        // The history itself, loaded once in process and copied (through SQLite) for each run.
+        let historyDatabase = mode == .history ? try await Self.historyDatabase(count: history) : nil
         BenchMachine.emit(
             "concurrency  requests   subs/s  samples/s   p50_ms   p99_ms  errors  cpu_ms/sub  server_rss_MiB  server_peak_MiB  load"
         )
@@ -75,6 +108,9 @@ struct IngestBench: AsyncParsableCommand {
             var errors = 0
             for _ in 0..<runs {
                 let directory = try BenchDirectory()
+                if let historyDatabase {
+                    try await historyDatabase.store.backup(to: directory.path("bench.sqlite"))
+                }
                 let server = try await BenchServer(
                     executable: Self.executablePath(), databasePath: directory.path("bench.sqlite"), durable: durable,
                     demo: false,
@@ -96,14 +132,14 @@ struct IngestBench: AsyncParsableCommand {
                 errors += outcome.errors(expected: [201])
                 for sample in outcome.samples { FileHandle.standardError.write(Data("  \(sample)\n".utf8)) }
             }
-            let rate = LatencySummary.median(rates)
+            let rate = Median.of(rates) ?? .nan
             serverRates[level] = rate
             BenchMachine.emit(
                 String(
                     format: "%11d %9d %8.1f %10.0f %8.2f %8.2f %7d %11.2f %15.1f %16.1f  %@", level, requests.count,
                     rate,
-                    rate * samplesPerSubmission, LatencySummary.median(p50s), LatencySummary.median(p99s), errors,
-                    LatencySummary.median(cpuPerSubmission), LatencySummary.median(rss),
+                    rate * samplesPerSubmission, (Median.of(p50s) ?? .nan), (Median.of(p99s) ?? .nan), errors,
+                    (Median.of(cpuPerSubmission) ?? .nan), (Median.of(rss) ?? .nan),
                     peaks.max() ?? .nan, BenchMachine.loadAverage()))
         }
         guard reference else { return }
@@ -116,7 +152,7 @@ struct IngestBench: AsyncParsableCommand {
                     bodies: measured, warmup: Array(bodies.prefix(warmupCount)), concurrency: level, durable: durable,
                     path: directory.path("reference.sqlite")))
         }
-        let rate = LatencySummary.median(rates)
+        let rate = Median.of(rates) ?? .nan
         BenchMachine.emit(
             String(
                 format:
@@ -128,13 +164,13 @@ struct IngestBench: AsyncParsableCommand {
         }
     }
 
-    /// The physical reference: `bodies` decoded and stored through ``SubmissionIngestor`` (the
+    /// The physical reference: `bodies` decoded and stored through ``Pipeline`` (the
     /// server's own path, tokens included) by `concurrency` tasks in this process.
     static func referenceRate(bodies: [Data], warmup: [Data], concurrency: Int, durable: Bool, path: String)
         async throws -> Double
     {
         let store = try SQLiteResultStore(path: path, configuration: .init(durability: durable ? .durable : .normal))
-        let ingestor = SubmissionIngestor(store: store, limits: .standard)
+        let ingestor = Pipeline(stores: StoreCapabilities(store))
         @Sendable func ingest(_ body: Data) async throws {
             let submission = try Submission.decode(from: body)
             _ = try await ingestor.ingest(
@@ -160,6 +196,66 @@ struct IngestBench: AsyncParsableCommand {
             }
         }
         return Double(bodies.count) / RefitBench.seconds(ContinuousClock.now - start)
+    }
+
+    /// A database holding `count` submissions of the machine ``BenchPayloads/sameMachine(seed:count:)``
+    /// sends, loaded through the pipeline in this process; and the store's write time per
+    /// submission measured on it against a new machine's (emitted).
+    static func historyDatabase(count: Int) async throws -> (directory: BenchDirectory, store: SQLiteResultStore) {
+        let directory = try BenchDirectory()
+        let store = try SQLiteResultStore(path: directory.path("history.sqlite"))
+        let pipeline = Pipeline(stores: StoreCapabilities(store))
+        let sweep = try Submission.decode(from: try BenchPayloads.sameMachine(seed: 7, count: 1)[0])
+        FileHandle.standardError.write(Data("loading \(count) prior submissions of one machine…\n".utf8))
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for _ in stride(from: worker, to: count, by: 8) {
+                        var copy = sweep
+                        copy.id = UUID()
+                        _ = try await pipeline.ingest(copy, receivedAt: Date())
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        BenchMachine.emit(
+            String(
+                format: "history: %d submissions loaded in %.1f s (%.2f ms each, 8 in flight)", count,
+                RefitBench.seconds(ContinuousClock.now - start),
+                1000 * RefitBench.seconds(ContinuousClock.now - start) / Double(max(1, count))))
+        // Store write time (one transaction each, one at a time, summaries left out): the same
+        // machine's next submissions against new machines' on the same database.
+        let crowd = await BenchPayloads.encoded(seed: 7, first: 50_000, count: 200)
+        var sameMs: [Double] = []
+        var newMs: [Double] = []
+        for body in crowd {
+            var copy = sweep
+            copy.id = UUID()
+            sameMs.append(try await timedStore(copy, pipeline: pipeline))
+            newMs.append(try await timedStore(try Submission.decode(from: body), pipeline: pipeline))
+        }
+        let same = Median.of(sameMs) ?? .nan
+        let new = Median.of(newMs) ?? .nan
+        BenchMachine.emit(
+            String(
+                format:
+                    "store write per submission (median of %d, interleaved): machine with %d prior %.2f ms, new machine %.2f ms, ratio %.2f",
+                crowd.count, count, same, new, same / new))
+        return (directory, store)
+    }
+
+    /// Milliseconds the store takes to write `submission` with its curves (the writer's part of
+    /// an ingest; the summaries that follow it are not timed).
+    static func timedStore(_ submission: Submission, pipeline: Pipeline) async throws -> Double {
+        let curves = CurveDerivation.curves(of: submission)
+        let start = ContinuousClock.now
+        let result = try await pipeline.stores.results.ingest(
+            submission, receivedAt: Date(), credentials: nil, curves: curves)
+        let elapsed = 1000 * RefitBench.seconds(ContinuousClock.now - start)
+        await pipeline.summarizer.summarize(result.curveWindows)
+        return elapsed
     }
 
     /// The mean sample count of `bodies`.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CrowdspeedCore
 import CrowdspeedFit
-import CrowdspeedServer
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 import Synchronization
@@ -66,7 +66,7 @@ struct QueryBench: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: path) { return path }
         let loading = path + ".loading"
         let store = try SQLiteResultStore(path: loading)
-        let ingestor = SubmissionIngestor(store: store, limits: .standard)
+        let ingestor = Pipeline(stores: StoreCapabilities(store))
         let simulator = PopulationSimulator(seed: seed)
         // An interrupted load resumes: ingestion is idempotent, and at most the 16 in flight
         // when it stopped are missing below the count.
@@ -140,7 +140,7 @@ struct QueryBench: AsyncParsableCommand {
             String(
                 format:
                     "refit of %d machines from the database (crowdspeed refit, child process): median %.2f s (min %.2f), peak RSS %.0f MiB  load %@",
-                size, LatencySummary.median(seconds), seconds.min() ?? .nan, peaks.max() ?? .nan,
+                size, (Median.of(seconds) ?? .nan), seconds.min() ?? .nan, peaks.max() ?? .nan,
                 BenchMachine.loadAverage()))
     }
 
@@ -223,7 +223,7 @@ struct QueryBench: AsyncParsableCommand {
             BenchMachine.emit(
                 String(
                     format: "%@ %8.2f %8.2f %8d %9d", name.padding(toLength: 38, withPad: " ", startingAt: 0),
-                    LatencySummary.median(p50s), LatencySummary.median(p95s), errors,
+                    (Median.of(p50s) ?? .nan), (Median.of(p95s) ?? .nan), errors,
                     answered.min() ?? 0))
         }
         let memory = server.memory()

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedFit
 import CrowdspeedServer
 import CrowdspeedStore
@@ -24,9 +25,9 @@ enum FitPopulation {
         }
     }
 
-    /// Ingests `machines` through ``SubmissionIngestor`` (validation, curve derivation, machine summaries).
-    static func ingest(_ machines: [SimulatedMachine], into store: any ResultStore, minute: Int = 0) async throws {
-        let ingestor = SubmissionIngestor(store: store, limits: .standard)
+    /// Ingests `machines` through the ``Pipeline`` (validation, curve derivation, machine summaries).
+    static func ingest(_ machines: [SimulatedMachine], into store: SQLiteResultStore, minute: Int = 0) async throws {
+        let ingestor = Pipeline(stores: StoreCapabilities(store))
         for (offset, machine) in machines.enumerated() {
             _ = try await ingestor.ingest(
                 machine.submission, receivedAt: receivedAt.addingTimeInterval(Double(minute * 60 + offset)))
@@ -80,14 +81,16 @@ enum FitPopulation {
 
     /// Runs `test` against the router over `store`, with `demo` deciding the formula scope.
     static func withRouter<T: Sendable>(
-        store: any ResultStore, demo: Bool = false, path: String,
+        store: SQLiteResultStore, demo: Bool = false, path: String,
         _ test: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         var configuration = Configuration(databasePath: path, logLevel: .warning, demo: demo)
         configuration.port = 0
         configuration.addressRateLimit = nil
         configuration.installRateLimit = nil
-        let router = buildRouter(store: store, configuration: configuration, now: { SweepFixture.now })
+        let router = buildRouter(
+            pipeline: Pipeline(stores: StoreCapabilities(store), limits: configuration.limits),
+            configuration: configuration, now: { SweepFixture.now })
         var logger = Logger(label: "crowdspeed.fit-test")
         logger.logLevel = .warning
         return try await Application(router: router, logger: logger).test(.router) { client in try await test(client) }

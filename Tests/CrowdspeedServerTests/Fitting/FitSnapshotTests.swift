@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedFit
 import CrowdspeedServer
 @testable import CrowdspeedStore
@@ -17,7 +18,7 @@ struct FitSnapshotTests {
     func sameInputAsReference() async throws {
         try await FitPopulation.withDirectory { directory in
             let store = try SQLiteResultStore(path: directory.appendingPathComponent("db.sqlite").path)
-            let ingestor = SubmissionIngestor(store: store, limits: .standard)
+            let ingestor = Pipeline(stores: StoreCapabilities(store))
             let sources: [SubmissionSource] = [.agent, .import, .synthetic]
             let machines = (0..<36).map { index in
                 FitPopulation.machines(index..<index + 1, source: sources[index % 3])[0]
@@ -60,23 +61,23 @@ struct FitSnapshotTests {
             }
             _ = try await store.setQuarantine(
                 .machine(machines[4].submission.machine.machineID), quarantined: true, reason: "test", actor: "test",
-                at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
+                at: FitPopulation.receivedAt)
             _ = try await store.setQuarantine(
                 .submission(machines[8].submission.id), quarantined: true, reason: "test", actor: "test",
-                at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
+                at: FitPopulation.receivedAt)
             let provenance = try await store.submissionProvenance()
             let quarantinedInstall = try #require(
                 provenance.first { $0.submissionID == machines[1].submission.id }?.installID)
             _ = try await store.setQuarantine(
                 .install(quarantinedInstall), quarantined: true, reason: "test", actor: "test",
-                at: FitPopulation.receivedAt, summarizer: FitCurveSummarizer())
+                at: FitPopulation.receivedAt)
 
             for scope in [FormulaScope.real, .synthetic] {
                 let snapshot = try await store.fitSnapshot(
                     scope: scope, benchmark: BenchmarkName.gcbench, implementation: "PyPy")
                 let reference = try await Self.referenceInput(store, scope: scope)
                 #expect(snapshot.submissions == reference.submissions)
-                #expect(snapshot.machineWeights == reference.weights)
+                #expect(InstallWeightCap.machineWeights(snapshot.provenance) == reference.weights)
                 let input = FitInputBuilder.input(from: snapshot)
                 #expect(input.curves.count == reference.input.curves.count)
                 #expect(try Self.encoded(input) == Self.encoded(reference.input), "scope \(scope.rawValue)")
@@ -119,7 +120,7 @@ struct FitSnapshotTests {
                         AND c.source IN (\(placeholders)) AND NOT \(SQLiteResultStore.effectiveQuarantine)
                     ORDER BY c.machine_id, c.received_at, c.id
                     """, arguments: StatementArguments([BenchmarkName.gcbench, "pypy"] + sources)
-            ).map(SQLiteResultStore.storedCurve)
+            ).map(Self.storedCurve)
             let submissions =
                 try Int.fetchOne(
                     db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope.rawValue]) ?? 0
@@ -157,9 +158,29 @@ struct FitSnapshotTests {
                     machineID: key.machineID, cpuModel: latest.cpuModel, features: features,
                     interpreterVersion: key.version,
                     workload: "\(latest.aggregate.benchmark)@\(key.benchmarkVersion)",
-                    curve: CurveCombiner.combine(members.sorted { $0.receivedAt < $1.receivedAt }.map(\.aggregate)),
+                    curve: CurveCombiner.combine(
+                        members.sorted { $0.receivedAt < $1.receivedAt }.map(\.aggregate.curve)),
                     weight: weights[key.machineID] ?? 1))
         }
         return (FitInput(curves: fitCurves), submissions, weights)
     }
+
+    /// A `curves` row, read the way the first implementation did.
+    static func storedCurve(_ row: Row) throws -> StoredCurve {
+        let aggregate = WorkloadCurve(
+            benchmark: row["benchmark"], benchmarkVersion: row["benchmark_version"], procs: row["procs"],
+            curve: Curve(
+                nurseries: try CurveBlob.int64s(row["nurseries"]), roundIDs: try CurveBlob.rounds(row["round_ids"]),
+                roundRatios: try CurveBlob.doubles(row["round_ratios"]),
+                defaultNurseryBytes: row["default_nursery_bytes"]))
+        return StoredCurve(
+            submissionID: try SQLiteResultStore.uuid(row["submission_id"]), machineID: row["machine_id"],
+            source: try SQLiteResultStore.source(row["source"]),
+            receivedAt: StoreTime.date(milliseconds: row["received_at"]), implementation: row["implementation"],
+            interpreterVersion: row["interpreter_version"], pypyGCMinPinned: row["pypy_gc_min_pinned"],
+            cpuModel: row["cpu_model"], arch: row["arch"], cpuVendor: row["cpu_vendor"],
+            physicalCores: row["physical_cores"], l2Bytes: row["l2_bytes"], l3Bytes: row["l3_bytes"],
+            cpuinfoCacheBytes: row["cpuinfo_cache_bytes"], aggregate: aggregate)
+    }
+
 }

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedFit
 import CrowdspeedServer
 import CrowdspeedStore

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedFit
 import CrowdspeedServer
 import CrowdspeedStore
@@ -20,7 +21,7 @@ struct InstallCapRefitTests {
     func capApplied() async throws {
         try await FitPopulation.withDirectory { directory in
             let store = try SQLiteResultStore(path: directory.appendingPathComponent("db.sqlite").path)
-            let ingestor = SubmissionIngestor(store: store, limits: .standard)
+            let ingestor = Pipeline(stores: StoreCapabilities(store))
             let honest = FitPopulation.machines(0..<30, source: .agent)
             let flood = FitPopulation.machines(30..<50, source: .agent)
             for (offset, machine) in honest.enumerated() {

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedFit
 import CrowdspeedServer
 import CrowdspeedStore
@@ -51,7 +52,7 @@ struct KeepDefaultAPITests {
         try await FitPopulation.withDirectory { directory in
             let path = directory.appendingPathComponent("db.sqlite").path
             let store = try SQLiteResultStore(path: path)
-            let ingestor = SubmissionIngestor(store: store, limits: .standard)
+            let ingestor = Pipeline(stores: StoreCapabilities(store))
             for (offset, submission) in Self.submissions().enumerated() {
                 _ = try await ingestor.ingest(
                     submission, receivedAt: SweepFixture.now.addingTimeInterval(Double(offset)))

@@ -1,5 +1,6 @@
 import CrowdspeedCore
 import CrowdspeedFit
+import CrowdspeedPipeline
 import CrowdspeedServer
 import CrowdspeedStore
 import CrowdspeedTestSupport
@@ -108,6 +109,35 @@ struct RefitTests {
             }
             #expect(second.version == first.version + 1 && second.summary.inputSubmissions == 8)
             #expect(await service.runOnce() == .notDue(pending: 0))
+        }
+    }
+
+    @Test("new submissions prompt the first fit once --refit-after of them are stored, long before the interval")
+    func promptFirstFit() async throws {
+        try await FitPopulation.withDirectory { directory in
+            let store = try SQLiteResultStore(path: directory.appendingPathComponent("db.sqlite").path)
+            let signal = RefitSignal()
+            let pipeline = Pipeline(stores: StoreCapabilities(store), refitSignal: signal)
+            let service = RefitService(
+                store: store, scope: .real,
+                settings: .init(interval: .seconds(3600), minimumNewSubmissions: 5, debounce: .milliseconds(50)),
+                signal: signal, logger: .init(label: "test"))
+            let running = Task { try await service.run() }
+            defer { running.cancel() }
+            for (offset, machine) in FitPopulation.machines(0..<5, source: .agent).enumerated() {
+                _ = try await pipeline.ingest(
+                    machine.submission, receivedAt: FitPopulation.receivedAt.addingTimeInterval(Double(offset)))
+            }
+            // The interval is an hour: a formula within seconds can only come from the prompt.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var latest = try await store.latestFormula(scope: .real)
+            while latest == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                latest = try await store.latestFormula(scope: .real)
+            }
+            let formula = try #require(latest)
+            // Not fitted on the first machine and refitted: one fit, on all five.
+            #expect(formula.summary.version == 1 && formula.summary.inputSubmissions == 5)
         }
     }
 

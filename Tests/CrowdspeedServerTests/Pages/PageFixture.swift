@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedServer
 import CrowdspeedStore
 import CrowdspeedTestSupport
@@ -42,11 +43,11 @@ enum PageFixture {
     ///
     /// - Returns: the hostile machine's id.
     @discardableResult
-    static func seed(_ store: any PageStore) async throws -> String {
+    static func seed(_ store: SQLiteResultStore) async throws -> String {
         var logger = Logger(label: "crowdspeed.test")
         logger.logLevel = .warning
         try await DemoSeeder(machineCount: machineCount, seed: 7).seedIfEmpty(
-            store: store, ingestor: SubmissionIngestor(store: store, limits: .standard), logger: logger)
+            pipeline: Pipeline(stores: StoreCapabilities(store)), logger: logger)
         _ = try await Refitter(store: store, scope: .synthetic, now: { SweepFixture.now }).refit()
         let hostile = hostileSubmission()
         _ = try await store.ingest(hostile, receivedAt: SweepFixture.now)

@@ -1,3 +1,4 @@
+import CrowdspeedPipeline
 import CrowdspeedServer
 import CrowdspeedStore
 import CrowdspeedTestSupport
@@ -12,7 +13,7 @@ import Testing
 enum PageHarness {
     static func run(
         configure: (inout Configuration) -> Void = { _ in },
-        _ test: @Sendable (any TestClientProtocol, any PageStore) async throws -> Void
+        _ test: @Sendable (any TestClientProtocol, SQLiteResultStore) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "crowdspeed-pages-\(UUID().uuidString)")
@@ -22,7 +23,9 @@ enum PageHarness {
         let store = try SQLiteResultStore(path: path)
         var configuration = Configuration(port: 0, databasePath: path, logLevel: .warning, demo: true)
         configure(&configuration)
-        let router = buildRouter(store: store, configuration: configuration, now: { SweepFixture.now })
+        let router = buildRouter(
+            pipeline: Pipeline(stores: StoreCapabilities(store), limits: configuration.limits),
+            configuration: configuration, now: { SweepFixture.now })
         var logger = Logger(label: "crowdspeed.test")
         logger.logLevel = .warning
         try await Application(router: router, logger: logger).test(.router) { client in

@@ -14,7 +14,8 @@ import Testing
 @Suite("Dashboard pages")
 struct PageRenderingTests {
     /// Runs `test` against a demo-mode router over a freshly seeded store.
-    func withPages(_ test: @Sendable (any TestClientProtocol, any PageStore, String) async throws -> Void) async throws
+    func withPages(_ test: @Sendable (any TestClientProtocol, SQLiteResultStore, String) async throws -> Void)
+        async throws
     {
         try await PageHarness.run { client, store in
             let hostile = try await PageFixture.seed(store)

@@ -1,5 +1,6 @@
 import CrowdspeedTestSupport
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedServer
 import CrowdspeedStore
 import Foundation
@@ -18,7 +19,7 @@ enum RouterHarness {
     /// (rate limits start off); `rateClock` drives the rate limits' buckets.
     static func run<Value: Sendable>(
         limits: SubmissionLimits = .standard,
-        store makeStore: ((String) throws -> any ResultStore)? = nil,
+        results replaceResults: ((SQLiteResultStore) -> any ResultStore)? = nil,
         configure: (inout Configuration) -> Void = { _ in },
         rateClock: @escaping @Sendable () -> Double = { 0 },
         _ test: @Sendable (any TestClientProtocol, any ResultStore) async throws -> Value
@@ -28,7 +29,9 @@ enum RouterHarness {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("test.sqlite").path
-        let store = try makeStore?(path) ?? SQLiteResultStore(path: path)
+        let store = try SQLiteResultStore(path: path)
+        var stores = StoreCapabilities(store)
+        if let replaceResults { stores.results = replaceResults(store) }
         var configuration = Configuration(databasePath: path, limits: limits, logLevel: .warning)
         configuration.port = 0
         // Rate limits are off unless a test turns them on: router tests share one "unknown" peer
@@ -37,7 +40,8 @@ enum RouterHarness {
         configuration.installRateLimit = nil
         configure(&configuration)
         let router = buildRouter(
-            store: store, configuration: configuration, now: { SweepFixture.now }, rateClock: rateClock)
+            pipeline: Pipeline(stores: stores, limits: configuration.limits), configuration: configuration,
+            now: { SweepFixture.now }, rateClock: rateClock)
         var logger = Logger(label: "crowdspeed.test")
         logger.logLevel = .warning
         let app = Application(router: router, logger: logger)

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedServer
 import CrowdspeedStore
 import CrowdspeedTestSupport
@@ -37,7 +38,9 @@ struct OpenAPITests {
         var configuration = Configuration(databasePath: path)
         // Many probes from one (absent) peer: rate limits would answer 429 instead of 405.
         configuration.addressRateLimit = nil
-        let router = buildRouter(store: store, configuration: configuration)
+        let router = buildRouter(
+            pipeline: Pipeline(stores: StoreCapabilities(store), limits: configuration.limits),
+            configuration: configuration)
         let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
         let app = Application(router: router)
         try await app.test(.router) { client in

@@ -12,13 +12,9 @@ enum CachedAnswer {
 
     /// A strong entity tag for `parts` (FNV-1a over them), e.g. `"f3-1a2b3c4d5e6f7a8b"`.
     static func etag(version: Int, _ parts: [String]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in parts.joined(separator: "\u{1F}").utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return "\"f\(version)-\(String(repeating: "0", count: 16 - hex.count))\(hex)\""
+        var hash = FNV1a()
+        hash.add(contentsOf: parts.joined(separator: "\u{1F}").utf8)
+        return "\"f\(version)-\(hash.hex)\""
     }
 
     /// True when the request's `If-None-Match` lists `etag` (weak comparison, as RFC 9110

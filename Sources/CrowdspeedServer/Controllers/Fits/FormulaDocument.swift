@@ -1,6 +1,7 @@
 import CrowdspeedCore
 import CrowdspeedFit
 import CrowdspeedStore
+import CrowdspeedPipeline
 import Foundation
 
 /// The body of `GET /api/v1/formulas/{version}` (and the `current` of `GET /api/v1/formulas`):
@@ -148,19 +149,6 @@ public struct LogLinearDocument: Encodable, Sendable {
     }
 }
 
-/// Regret across curves (0.05 = 5% slower than each curve's own best); nil numbers when undefined.
-public struct RegretDocument: Encodable, Sendable {
-    public var mean: Double?
-    public var p90: Double?
-    public var curves: Int
-
-    init(_ summary: RegretSummary) {
-        mean = finiteOrNil(summary.mean)
-        p90 = finiteOrNil(summary.p90)
-        curves = summary.curves
-    }
-}
-
 /// Gain over PyPy's default across held-out curves (0.1 = 10% less CPU time).
 public struct GainDocument: Encodable, Sendable {
     public var mean: Double?
@@ -191,33 +179,6 @@ public struct ClassDocument: Encodable, Sendable {
         case cpuModels = "cpu_models"
         case accepted, evaluation
         case globalRegret = "global_regret"
-    }
-}
-
-/// How much data a fit rests on.
-public struct EvidenceDocument: Encodable, Sendable {
-    public var machines: Int
-    public var curves: Int
-    public var cpuModels: Int
-    public var hardwareClasses: Int
-    public var skippedCurves: Int
-    public var heldOut: Bool
-
-    init(_ evidence: FitEvidence, heldOut: Bool) {
-        machines = evidence.machines
-        curves = evidence.curves
-        cpuModels = evidence.cpuModels
-        hardwareClasses = evidence.hardwareClasses
-        skippedCurves = evidence.skippedCurves
-        self.heldOut = heldOut
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case machines, curves
-        case cpuModels = "cpu_models"
-        case hardwareClasses = "hardware_classes"
-        case skippedCurves = "skipped_curves"
-        case heldOut = "held_out"
     }
 }
 
@@ -252,4 +213,18 @@ public struct TrainingRangeDocument: Encodable, Sendable {
 /// Nil for NaN and infinities: JSON has no spelling for them.
 func finiteOrNil(_ value: Double?) -> Double? {
     value.flatMap { $0.isFinite ? $0 : nil }
+}
+
+extension RegretDocument {
+    init(_ summary: RegretSummary) {
+        self.init(mean: finiteOrNil(summary.mean), p90: finiteOrNil(summary.p90), curves: summary.curves)
+    }
+}
+
+extension EvidenceDocument {
+    init(_ evidence: FitEvidence, heldOut: Bool) {
+        self.init(
+            machines: evidence.machines, curves: evidence.curves, cpuModels: evidence.cpuModels,
+            hardwareClasses: evidence.hardwareClasses, skippedCurves: evidence.skippedCurves, heldOut: heldOut)
+    }
 }

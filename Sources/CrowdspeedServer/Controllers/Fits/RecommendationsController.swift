@@ -1,6 +1,7 @@
 import CrowdspeedCore
 import CrowdspeedFit
 import CrowdspeedStore
+import CrowdspeedPipeline
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -25,7 +26,6 @@ import Hummingbird
 /// last update), so they carry a strong `ETag` and `Cache-Control: public, max-age=60`.
 public struct RecommendationsController: Sendable {
     let store: any ResultStore
-    let fitStore: any FitStore
     let cache: FormulaCache
     let scope: FormulaScope
     /// Seconds a client is told to wait before asking again when no formula exists.
@@ -42,10 +42,9 @@ public struct RecommendationsController: Sendable {
 
     /// Creates the controller.
     public init(
-        store: any ResultStore, fitStore: any FitStore, cache: FormulaCache, scope: FormulaScope, retryAfterSeconds: Int
+        store: any ResultStore, cache: FormulaCache, scope: FormulaScope, retryAfterSeconds: Int
     ) {
         self.store = store
-        self.fitStore = fitStore
         self.cache = cache
         self.scope = scope
         self.retryAfterSeconds = retryAfterSeconds

@@ -21,17 +21,17 @@ struct ComparePageController: Sendable {
     /// them. 400 for a malformed id or too many, 404 for an unknown one.
     @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
         let ids = try Self.machineIDs(request.uri.queryParameters[values: "m"].map(String.init))
-        let store = context.store
+        let stores = context.stores
         var details: [MachineDetail] = []
         var curves: [String: [MachineCurve]] = [:]
         for id in ids {
-            guard let detail = try await store.machine(id: id) else {
+            guard let detail = try await stores.results.machine(id: id) else {
                 throw APIError.notFound("No machine with id \(id)")
             }
             details.append(detail)
-            curves[id] = try await store.machineCurves(machineID: id)
+            curves[id] = try await stores.curves.machineCurves(machineID: id)
         }
-        let summaries = try await store.resultSummaries(
+        let summaries = try await stores.dashboard.resultSummaries(
             machineIDs: ids, benchmarks: [BenchmarkName.jsonDumps, BenchmarkName.jsonLoads])
         let model = ComparePageModel(
             details: details, curves: curves, summaries: summaries, site: context.renderer.site)

@@ -15,10 +15,10 @@ struct FormulasPageController: Sendable {
 
     /// Renders from the decoded formula, the machines table and the history.
     @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
-        let store = context.store
-        async let machines = store.machineTable(
+        let stores = context.stores
+        async let machines = stores.dashboard.machineTable(
             MachineTableQuery(sort: .seen, limit: OverviewPageController.chartMachines))
-        async let history = store.formulaHistory(scope: context.scope, limit: 50)
+        async let history = stores.fits.formulaHistory(scope: context.scope, limit: 50)
         let formula = await context.currentFormula()
         let model = FormulasPageModel(
             formula: formula, machines: try await machines, history: try await history, site: context.renderer.site)

@@ -21,10 +21,12 @@ struct MachinePageController: Sendable {
         guard MachinesController.isMachineID(id) else {
             throw APIError.badParameter("id", "is not a machine id (m- followed by 16 hex digits)")
         }
-        let store = context.store
-        guard let detail = try await store.machine(id: id) else { throw APIError.notFound("No machine with id \(id)") }
-        async let curves = store.machineCurves(machineID: id)
-        async let summaries = store.resultSummaries(
+        let stores = context.stores
+        guard let detail = try await stores.results.machine(id: id) else {
+            throw APIError.notFound("No machine with id \(id)")
+        }
+        async let curves = stores.curves.machineCurves(machineID: id)
+        async let summaries = stores.dashboard.resultSummaries(
             machineIDs: [id], benchmarks: [BenchmarkName.jsonDumps, BenchmarkName.jsonLoads])
         let formula = await context.currentFormula()
         let model = MachinePageModel(

@@ -21,8 +21,8 @@ struct MachinesPageController: Sendable {
     /// bad offset.
     @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
         let query = try Self.query(request.uri.queryParameters)
-        async let rows = context.store.machineTable(query)
-        async let matching = context.store.machineCount(filter: query.filter)
+        async let rows = context.stores.dashboard.machineTable(query)
+        async let matching = context.stores.dashboard.machineCount(filter: query.filter)
         let result = MachineTablePage(rows: try await rows, matching: try await matching)
         let model = MachinesPageModel(query: query, result: result, site: context.renderer.site)
         return HTMLResponse(html: context.renderer.render(model, template: "machines"))

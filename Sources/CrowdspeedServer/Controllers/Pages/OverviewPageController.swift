@@ -21,7 +21,7 @@ struct OverviewPageController: Sendable {
     /// Renders the overview from the counts, the newest submissions, the machines table and
     /// the served formula.
     @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
-        let store = context.store
+        let store = context.stores.dashboard
         async let counts = store.dashboardCounts()
         async let latest = store.latestSubmissions(limit: Self.latestCount)
         async let machines = store.machineTable(MachineTableQuery(sort: .seen, limit: Self.chartMachines))

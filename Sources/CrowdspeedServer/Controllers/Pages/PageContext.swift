@@ -1,10 +1,12 @@
-import Foundation
+import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedStore
+import Foundation
 
-/// What every page controller shares: the store, the decoded-formula cache, the renderer and
-/// which formulas this server serves.
+/// What every page controller shares: the store's capabilities, the decoded-formula cache, the
+/// renderer and which formulas this server serves.
 struct PageContext: Sendable {
-    let store: any PageStore
+    let stores: StoreCapabilities
     let formulas: FormulaCache
     let renderer: PageRenderer
     /// `.synthetic` on a demo server, `.real` otherwise.

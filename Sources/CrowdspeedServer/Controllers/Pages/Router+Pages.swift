@@ -1,5 +1,6 @@
-import Foundation
+import CrowdspeedPipeline
 import CrowdspeedStore
+import Foundation
 import Hummingbird
 import Logging
 
@@ -9,10 +10,13 @@ extension Router where Context == AppRequestContext {
     /// ``ProblemMiddleware``, so call this after adding that).
     ///
     /// - Parameters:
-    ///   - store: the pages' reads (every store the server opens is one).
+    ///   - stores: the pages' reads.
+    ///   - formulas: the decoded formulas, shared with the API.
     ///   - configuration: Chart.js path, public URL and demo mode.
     ///   - assets: the static files and Chart.js, loaded once.
-    func addDashboard(store: any PageStore, configuration: Configuration, assets: StaticAssetsController) {
+    func addDashboard(
+        stores: StoreCapabilities, formulas: FormulaCache, configuration: Configuration, assets: StaticAssetsController
+    ) {
         let site = SiteSettings(
             demo: configuration.demo, chartsAvailable: assets.chartsAvailable, publicURL: configuration.publicURL)
         let renderer: PageRenderer
@@ -25,8 +29,7 @@ extension Router where Context == AppRequestContext {
         }
         add(middleware: HTMLErrorMiddleware(renderer: renderer))
         let context = PageContext(
-            store: store, formulas: FormulaCache(store: store), renderer: renderer,
-            scope: configuration.demo ? .synthetic : .real)
+            stores: stores, formulas: formulas, renderer: renderer, scope: configuration.formulaScope)
         addRoutes(assets.routes)
         addRoutes(OverviewPageController(context: context).routes)
         addRoutes(MachinesPageController(context: context).routes)

@@ -16,7 +16,7 @@ struct TimelinePageController: Sendable {
 
     /// Renders from the per-machine default-setting timings in `result_summaries`.
     @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
-        let timings = try await context.store.interpreterTimings(benchmarks: BenchmarkName.all)
+        let timings = try await context.stores.dashboard.interpreterTimings(benchmarks: BenchmarkName.all)
         let model = TimelinePageModel(timings: timings, site: context.renderer.site)
         return HTMLResponse(html: context.renderer.render(model, template: "timeline"))
     }

@@ -1,42 +1,4 @@
-import CrowdspeedCore
 import Foundation
-
-/// What a machine curve is keyed by: one machine, interpreter version, workload, process count
-/// and `PYPY_GC_MIN` condition.
-public struct MachineCurveKey: Sendable, Hashable, Codable {
-    public var machineID: String
-    public var implementation: String
-    public var interpreterVersion: String
-    public var benchmark: String
-    public var benchmarkVersion: String
-    public var procs: Int
-    public var pypyGCMinPinned: Bool
-
-    /// Creates a key.
-    public init(
-        machineID: String, implementation: String, interpreterVersion: String, benchmark: String,
-        benchmarkVersion: String,
-        procs: Int, pypyGCMinPinned: Bool
-    ) {
-        self.machineID = machineID
-        self.implementation = implementation
-        self.interpreterVersion = interpreterVersion
-        self.benchmark = benchmark
-        self.benchmarkVersion = benchmarkVersion
-        self.procs = procs
-        self.pypyGCMinPinned = pypyGCMinPinned
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case machineID = "machine_id"
-        case implementation
-        case interpreterVersion = "interpreter_version"
-        case benchmark
-        case benchmarkVersion = "benchmark_version"
-        case procs
-        case pypyGCMinPinned = "pypy_gc_min_pinned"
-    }
-}
 
 /// One point of a machine's combined curve.
 public struct MachineCurvePoint: Sendable, Equatable, Codable {
@@ -93,7 +55,9 @@ public struct BestNursery: Sendable, Equatable, Codable {
     }
 }
 
-/// A machine's curves of one key combined across its submissions and summarized at ingest.
+/// What a machine's curve says, as pages and the recommendation read it: the points, the best
+/// nursery with its interval, the flat set and the gain over PyPy's default. Computed from a
+/// combined curve by CrowdspeedFit's `MachineCurveSummary.summarize`; stored as is.
 public struct MachineCurveSummary: Sendable, Equatable, Codable {
     /// Submissions whose curves were combined.
     public var submissionCount: Int
@@ -136,6 +100,43 @@ public struct MachineCurveSummary: Sendable, Equatable, Codable {
         case flatSet = "flat_set"
         case defaultInFlatSet = "default_in_flat_set"
         case gainOverDefault = "gain_over_default"
+    }
+}
+
+/// What a machine curve is keyed by: one machine, interpreter version, workload, process count
+/// and `PYPY_GC_MIN` condition.
+public struct MachineCurveKey: Sendable, Hashable, Codable {
+    public var machineID: String
+    public var implementation: String
+    public var interpreterVersion: String
+    public var benchmark: String
+    public var benchmarkVersion: String
+    public var procs: Int
+    public var pypyGCMinPinned: Bool
+
+    /// Creates a key.
+    public init(
+        machineID: String, implementation: String, interpreterVersion: String, benchmark: String,
+        benchmarkVersion: String,
+        procs: Int, pypyGCMinPinned: Bool
+    ) {
+        self.machineID = machineID
+        self.implementation = implementation
+        self.interpreterVersion = interpreterVersion
+        self.benchmark = benchmark
+        self.benchmarkVersion = benchmarkVersion
+        self.procs = procs
+        self.pypyGCMinPinned = pypyGCMinPinned
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case machineID = "machine_id"
+        case implementation
+        case interpreterVersion = "interpreter_version"
+        case benchmark
+        case benchmarkVersion = "benchmark_version"
+        case procs
+        case pypyGCMinPinned = "pypy_gc_min_pinned"
     }
 }
 

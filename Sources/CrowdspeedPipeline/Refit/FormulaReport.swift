@@ -1,3 +1,4 @@
+import CrowdspeedCore
 import CrowdspeedFit
 import CrowdspeedStore
 import Foundation

@@ -34,8 +34,8 @@ public struct DemoSeeder: Sendable {
 
     /// Seeds when the store has no machine yet; returns how many submissions were stored.
     @discardableResult
-    public func seedIfEmpty(store: any PageStore, ingestor: SubmissionIngestor, logger: Logger) async throws -> Int {
-        guard try await store.dashboardCounts().machines == 0 else { return 0 }
+    public func seedIfEmpty(pipeline: Pipeline, logger: Logger) async throws -> Int {
+        guard try await pipeline.stores.dashboard.dashboardCounts().machines == 0 else { return 0 }
         let simulator = PopulationSimulator(seed: seed)
         var stored = 0
         for index in 0..<machineCount {
@@ -56,7 +56,7 @@ public struct DemoSeeder: Sendable {
                 results: Self.jsonResults(pypyVersion: nil, cpython: cpythonVersion, speed: speed, using: &generator))
             // Receipt a minute after creation keeps the simulator's fixed dates valid.
             for submission in [pypy, cpython] {
-                _ = try await ingestor.ingest(submission, receivedAt: submission.createdAt.addingTimeInterval(60))
+                _ = try await pipeline.ingest(submission, receivedAt: submission.createdAt.addingTimeInterval(60))
                 stored += 1
             }
         }

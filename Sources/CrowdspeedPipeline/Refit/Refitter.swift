@@ -40,10 +40,12 @@ public struct Refitter: Sendable {
     }
 
     /// Fits when at least `minimumNewSubmissions` submissions with curves arrived since the
-    /// last fit, or when no formula exists yet and there is data.
-    public func refitIfDue(minimumNewSubmissions: Int) async throws -> Outcome {
+    /// last fit, or, with `firstFitOnAnyData`, when no formula exists yet and there is data (a
+    /// server started on a database without a formula fits at once).
+    public func refitIfDue(minimumNewSubmissions: Int, firstFitOnAnyData: Bool = true) async throws -> Outcome {
         let state = try await store.fitState(scope: scope)
-        if state.latestVersion == nil ? state.submissions == 0 : state.pending < max(1, minimumNewSubmissions) {
+        let threshold = state.latestVersion == nil && firstFitOnAnyData ? 1 : max(1, minimumNewSubmissions)
+        if state.pending < threshold {
             return .notDue(pending: state.pending)
         }
         return try await refit()

@@ -1,3 +1,5 @@
+import CrowdspeedCore
+import CrowdspeedStore
 import Foundation
 
 /// The rule that stops one install from steering a default alone: **one install contributes at

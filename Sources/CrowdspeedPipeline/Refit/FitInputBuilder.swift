@@ -22,7 +22,7 @@ public enum FitInputBuilder {
     public static func input(from snapshot: consuming FitSnapshot) -> FitInput {
         var curves: [StoredCurve] = []
         swap(&curves, &snapshot.curves)
-        let weights = snapshot.machineWeights
+        let weights = InstallWeightCap.machineWeights(snapshot.provenance)
         // Built from the last machine back, so that each machine's rows can be dropped as soon
         // as its curves exist; reversed at the end.
         var reversed: [FitCurve] = []
@@ -56,7 +56,7 @@ public enum FitInputBuilder {
                         machineID: latest.machineID, cpuModel: latest.cpuModel, features: features,
                         interpreterVersion: latest.interpreterVersion,
                         workload: "\(latest.aggregate.benchmark)@\(latest.aggregate.benchmarkVersion)",
-                        curve: CurveCombiner.combine(group.members.map { curves[$0].aggregate }), weight: weight))
+                        curve: CurveCombiner.combine(group.members.map { curves[$0].aggregate.curve }), weight: weight))
             }
             reversed.append(contentsOf: built.reversed())
             curves.removeLast(curves.count - start)

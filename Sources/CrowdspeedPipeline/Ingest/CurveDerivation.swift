@@ -20,7 +20,7 @@ public enum CurveDerivation {
     /// Unlike ``FitCurve/curves(from:benchmark:aggregation:)`` this keeps curves of machines
     /// that report no L2 (their page still shows what was measured); the default setting's
     /// size is then unknown.
-    public static func curves(of submission: Submission) -> [CurveAggregate] {
+    public static func curves(of submission: Submission) -> [WorkloadCurve] {
         guard isPyPy(submission.interpreter) else { return [] }
         let relevant = submission.results.filter { $0.benchmark == BenchmarkName.gcbench }
         var groups: [GroupKey: [CurveSample]] = [:]
@@ -38,12 +38,9 @@ public enum CurveDerivation {
             let defaultBytes = features.map {
                 PyPyDefaultRule.nurseryBytes(version: submission.interpreter.version, features: $0)
             }
-            let curve = Curve(samples: groups[key] ?? [], aggregation: .mean, defaultNurseryBytes: defaultBytes)
-            return CurveAggregate(
+            return WorkloadCurve(
                 benchmark: BenchmarkName.gcbench, benchmarkVersion: key.version, procs: key.procs,
-                nurseries: curve.nurseries,
-                roundIDs: curve.roundIDs, roundRatios: curve.roundRatios, defaultNurseryBytes: curve.defaultNurseryBytes
-            )
+                curve: Curve(samples: groups[key] ?? [], aggregation: .mean, defaultNurseryBytes: defaultBytes))
         }
     }
 

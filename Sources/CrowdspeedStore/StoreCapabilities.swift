@@ -1,0 +1,28 @@
+import Foundation
+
+/// The store's capabilities as the server and the pipeline take them: typed values, composed
+/// once at start-up, so that a backend lacking one is a compile error rather than a missing
+/// route. Every backend implements all of them; tests may mix in a double for one capability.
+public struct StoreCapabilities: Sendable {
+    /// Submissions, machines, deletion and moderation.
+    public var results: any ResultStore
+    /// The machine curves and their windows.
+    public var curves: any CurveStore
+    /// Refit inputs and formulas.
+    public var fits: any FitStore
+    /// The dashboard's aggregates.
+    public var dashboard: any DashboardStore
+
+    /// Capabilities from separate values (tests substitute one).
+    public init(results: any ResultStore, curves: any CurveStore, fits: any FitStore, dashboard: any DashboardStore) {
+        self.results = results
+        self.curves = curves
+        self.fits = fits
+        self.dashboard = dashboard
+    }
+
+    /// Every capability from one backend.
+    public init(_ store: some ResultStore & CurveStore & FitStore & DashboardStore) {
+        self.init(results: store, curves: store, fits: store, dashboard: store)
+    }
+}
