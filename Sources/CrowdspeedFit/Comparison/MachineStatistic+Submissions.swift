@@ -79,7 +79,7 @@ extension MachineStatistic {
             statistics.append(
                 MachineStatistic(
                     machineID: group.machineID, hardwareClass: hardwareClass, interpreter: group.interpreter,
-                    key: group.key, cpuMs: Stats.median(values), samples: values.count))
+                    key: group.key, cpuMs: (Median.of(values) ?? .nan), samples: values.count))
         }
         if includeBestNursery {
             // Per (machine, interpreter, script version, procs): the lowest per-setting median.
@@ -94,7 +94,7 @@ extension MachineStatistic {
                 let curve = CurveSlot(
                     machineID: setting.machineID, interpreter: setting.interpreter,
                     benchmarkVersion: setting.benchmarkVersion, procs: setting.procs)
-                let median = Stats.median(values)
+                let median = (Median.of(values) ?? .nan)
                 var entry = best[curve] ?? (0, .infinity, 0)
                 if setting.nurseryBytes != nil { entry.sizes += 1 }
                 if median < entry.cpuMs { (entry.cpuMs, entry.samples) = (median, values.count) }

@@ -96,8 +96,8 @@ public struct PairedObservation: Sendable, Hashable, Codable {
             guard let fromKey = from.pick(from: measured), let toKey = to.pick(from: measured), fromKey != toKey,
                 let hardwareClass = classes[slot.machineID]
             else { continue }
-            let fromMs = Stats.median(byInterpreter[fromKey] ?? [])
-            let toMs = Stats.median(byInterpreter[toKey] ?? [])
+            let fromMs = (Median.of(byInterpreter[fromKey] ?? []) ?? .nan)
+            let toMs = (Median.of(byInterpreter[toKey] ?? []) ?? .nan)
             guard fromMs.isFinite, toMs.isFinite, fromMs > 0, toMs > 0 else { continue }
             observations.append(
                 PairedObservation(

@@ -161,14 +161,14 @@ public struct NurseryDrift: Sendable, Equatable, Codable {
                 var draw = [Double](repeating: 0, count: values.count)
                 for replicate in medians.indices {
                     for index in draw.indices { draw[index] = values[generator.below(values.count)] }
-                    medians[replicate] = Stats.medianInPlace(&draw)
+                    medians[replicate] = Median.inPlace(&draw) ?? .nan
                 }
                 medians.sort()
                 lower = Stats.quantileSorted(medians, (1 - c) / 2)
                 upper = Stats.quantileSorted(medians, (1 + c) / 2)
             }
             return NurseryDriftRow(
-                hardwareClass: hardwareClass, machines: values.count, medianShiftLog2: Stats.median(values),
+                hardwareClass: hardwareClass, machines: values.count, medianShiftLog2: (Median.of(values) ?? .nan),
                 lower: lower, upper: upper, up: values.filter { $0 >= 0.5 }.count,
                 down: values.filter { $0 <= -0.5 }.count, unchanged: values.filter { abs($0) < 0.5 }.count,
                 machineIDs: ids)

@@ -262,7 +262,7 @@ public enum PairedComparator {
         for cell in order {
             let byMachine = cells[cell] ?? [:]
             let machineIDs = byMachine.keys.sorted()
-            let ratios = machineIDs.map { Stats.median(byMachine[$0] ?? []) }
+            let ratios = machineIDs.map { (Median.of(byMachine[$0] ?? []) ?? .nan) }
             let estimate = GeometricMean.estimate(
                 ratios: ratios, replicates: settings.replicates, confidence: settings.confidence, using: &generator)
             let enough = estimate.count >= max(2, settings.minimumMachines)
