@@ -8,6 +8,12 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
     case sourceMissing(String)
     /// `PRAGMA integrity_check` found problems.
     case integrityCheckFailed([String])
+    /// The file to write is the database being copied, one of its WAL or shared-memory files,
+    /// or a link to one of them: replacing it would delete the live data.
+    case targetIsSource(String)
+    /// The file to write is a database that a connection, in this process or another (a
+    /// running server), has open: replacing it would pull the file from under that connection.
+    case targetInUse(String)
 
     public var description: String {
         switch self {
@@ -15,6 +21,10 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .sourceMissing(let path): "no backup at \(path)"
         case .integrityCheckFailed(let problems):
             "integrity check failed: \(problems.prefix(5).joined(separator: "; "))"
+        case .targetIsSource(let path):
+            "\(path) is the database being backed up (or a link to it or to its WAL); write the backup elsewhere"
+        case .targetInUse(let path):
+            "\(path) is a database that is open elsewhere (a running server?); stop what uses it or write the backup elsewhere"
         }
     }
 }

@@ -32,8 +32,11 @@ final class IngestBatcher: Sendable {
         var pending: [Pending] = []
         /// Submissions ever queued.
         var received = 0
-        /// True while a drain loop runs; it ends only after finding nothing pending.
-        var draining = false
+        /// The running drain loop, nil when none runs; it ends only after finding nothing
+        /// pending. Kept so that ``close()`` can wait for it.
+        var drain: Task<Void, Never>?
+        /// Set by ``close()``: later submissions are refused.
+        var closed = false
     }
 
     private let writer: any DatabaseWriter
@@ -57,21 +60,39 @@ final class IngestBatcher: Sendable {
     ///   unaffected), or the error of the batch's transaction (nothing of the batch stored).
     func submit(_ work: @escaping Work) async throws -> IngestResult {
         try await withCheckedThrowingContinuation { continuation in
-            let startDrain = state.withLock { state -> Bool in
+            let refused = state.withLock { state -> Bool in
+                guard !state.closed else { return true }
                 state.pending.append(Pending(work: work, continuation: continuation))
                 state.received += 1
-                guard !state.draining else { return false }
-                state.draining = true
-                return true
+                // The drain runs in its own task so that no caller's answer waits for batches
+                // that arrived after its own; it ends as soon as the queue is empty. It is
+                // started under the lock so that ``close()`` always sees the latest one.
+                if state.drain == nil { state.drain = Task { await self.drain() } }
+                return false
             }
-            // The drain runs in its own task so that no caller's answer waits for batches that
-            // arrived after its own; it ends as soon as the queue is empty.
-            if startDrain { Task { await self.drain() } }
+            if refused { continuation.resume(throwing: Self.closedError) }
         }
     }
 
+    /// Refuses further submissions and returns once everything already queued is written (its
+    /// callers resumed) and the drain task has ended, so that nothing of the batcher touches
+    /// the database afterwards.
+    func close() async {
+        let running = state.withLock { state -> Task<Void, Never>? in
+            state.closed = true
+            return state.drain
+        }
+        await running?.value
+    }
+
+    /// What a submission after ``close()`` fails with: GRDB's own error for a closed database.
+    static let closedError = DatabaseError(resultCode: .SQLITE_MISUSE, message: "the store is closed")
+
     /// Submissions ever queued (taken into a batch or not).
     var receivedCount: Int { state.withLock { $0.received } }
+
+    /// Whether ``close()`` was called (read by tests to order a close before a release).
+    var isClosed: Bool { state.withLock { $0.closed } }
 
     /// The sizes of the most recent batches written (up to 256), oldest first.
     var batchSizes: [Int] { writtenBatches.withLock { $0 } }
@@ -81,7 +102,7 @@ final class IngestBatcher: Sendable {
         while true {
             let batch = state.withLock { state -> [Pending] in
                 guard !state.pending.isEmpty else {
-                    state.draining = false
+                    state.drain = nil
                     return []
                 }
                 let batch = Array(state.pending.prefix(maximumBatch))

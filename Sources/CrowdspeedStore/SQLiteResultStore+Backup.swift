@@ -1,17 +1,32 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension SQLiteResultStore {
     /// Copies the live database to a new file at `path` with SQLite's online backup API, while
     /// ingestion goes on: the copy is one consistent snapshot (a transaction committed during the
     /// copy is either wholly in it or wholly absent). The copy is then checked with
     /// `PRAGMA integrity_check`.
     ///
+    /// An existing target is replaced only with `overwrite`, and never when it is this database
+    /// itself (or its WAL or shared-memory file, by any name: a symbolic or hard link is the
+    /// same file) nor a database some connection has open (``isInUse(at:)``), since replacing
+    /// deletes the target's files.
+    ///
     /// - Parameter overwrite: replace an existing file; without it an existing file is refused.
-    /// - Throws: ``BackupError`` for an existing target or a copy that fails its check.
+    /// - Throws: ``BackupError`` for an existing, live or same target, or a copy that fails its check.
     public func backup(to path: String, overwrite: Bool = false) async throws {
         if FileManager.default.fileExists(atPath: path) {
             guard overwrite else { throw BackupError.targetExists(path) }
+            if Self.sameFile(path, asAnyOf: ["", "-wal", "-shm"].map { writer.path + $0 }) {
+                throw BackupError.targetIsSource(path)
+            }
+            if try Self.isInUse(at: path) { throw BackupError.targetInUse(path) }
             try Self.removeDatabaseFiles(at: path)
         }
         let destination = try DatabaseQueue(path: path)
@@ -48,6 +63,73 @@ extension SQLiteResultStore {
         try destination.close()
         let after = try integrityProblems(at: path)
         guard after.isEmpty else { throw BackupError.integrityCheckFailed(after) }
+    }
+
+    /// Copies the database at `source`, which nothing may be writing to (a closed store's file),
+    /// to a new file at `destination` through SQLite's backup API, never as a file: its
+    /// committed data may still be in its WAL, which a file copy of the main file misses.
+    ///
+    /// - Throws: ``BackupError/targetExists(_:)`` when `destination` exists, GRDB's
+    ///   `DatabaseError` when `source` cannot be read.
+    public static func copyDatabase(at source: String, to destination: String) throws {
+        guard FileManager.default.fileExists(atPath: source) else { throw BackupError.sourceMissing(source) }
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw BackupError.targetExists(destination)
+        }
+        let reader = try DatabaseQueue(path: source, configuration: readOnly())
+        defer { try? reader.close() }
+        let copy = try DatabaseQueue(path: destination)
+        try reader.backup(to: copy)
+        try copy.close()
+    }
+
+    /// Whether a connection, in this process or another, has the SQLite database at `path` open
+    /// (WAL mode) or locked (rollback-journal mode). False for a file that is not a database.
+    ///
+    /// How: a fresh connection with no busy wait asks for an exclusive lock on the database
+    /// file, in `locking_mode = EXCLUSIVE` so that WAL mode asks for it too. In WAL mode
+    /// every connection holds a shared lock on the database file from its first read until it
+    /// closes (that is how the last one to close knows it may checkpoint and delete the WAL),
+    /// so the exclusive lock is refused as long as any connection is open, even an idle one;
+    /// `BEGIN EXCLUSIVE` alone would not do, since in WAL mode it only excludes other writers.
+    /// In rollback-journal mode connections lock only while in a transaction, so only those
+    /// are seen. SQLite's own locks are used rather than `fcntl` on a file descriptor of our
+    /// own, because closing such a descriptor would drop every POSIX lock this process holds
+    /// on the file. Nothing is written; if no other connection is open, closing the probe
+    /// checkpoints a leftover WAL, as any last connection would.
+    public static func isInUse(at path: String) throws -> Bool {
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .immediateError
+        do {
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? probe.close() }
+            try probe.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+                try db.execute(sql: "BEGIN EXCLUSIVE")
+                try db.execute(sql: "ROLLBACK")
+            }
+            return false
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return true
+            case .SQLITE_NOTADB: return false
+            default: throw error
+            }
+        }
+    }
+
+    /// Whether `path` names the same file as any of `others` (same device and inode, symbolic
+    /// links followed); paths that do not exist match nothing.
+    static func sameFile(_ path: String, asAnyOf others: [String]) -> Bool {
+        guard let identity = fileIdentity(path) else { return false }
+        return others.contains { fileIdentity($0) == identity }
+    }
+
+    /// The device and inode of the file `path` resolves to, nil when there is none.
+    private static func fileIdentity(_ path: String) -> [UInt64]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return [UInt64(info.st_dev), UInt64(info.st_ino)]
     }
 
     /// What `PRAGMA integrity_check` reports for the database at `path`; empty when it says `ok`.

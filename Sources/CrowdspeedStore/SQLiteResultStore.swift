@@ -64,6 +64,29 @@ public final class SQLiteResultStore: ResultStore {
         }
     }
 
+    /// Closes the store: waits for the work it started itself (the ingest batcher's drain task
+    /// and the batches it still holds, so every ingest already accepted is committed and
+    /// answered), then closes every connection.
+    ///
+    /// Releasing the last reference is not enough when something must happen to the file next
+    /// (a copy, a rename, a check from another connection): the drain task keeps the connections
+    /// open for a moment after the last ingest returned, and it may still be writing. After this
+    /// returns no connection of this store is open and, unless a read held the checkpoint back,
+    /// the database file holds every commit without its WAL; any later use of the store throws GRDB's
+    /// `SQLITE_MISUSE` error, and an ingest is refused the same way.
+    ///
+    /// - Throws: GRDB's `DatabaseError` (`SQLITE_BUSY`) when a connection cannot be closed
+    ///   because a read is still running; the store then stays open.
+    public func close() async throws {
+        await batcher.close()
+        // Everything committed is copied into the database file and the WAL emptied, so the
+        // file is whole on its own even if the last connection to close is a read-only reader
+        // (which cannot checkpoint). Best effort: a read still running can hold it back, and
+        // the next open recovers whatever the WAL still holds.
+        _ = try? await writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try writer.close()
+    }
+
     /// The `PRAGMA synchronous` value in force on the writer connection (`1` NORMAL, `2` FULL),
     /// for tests and diagnostics.
     public func synchronousSetting() async throws -> Int {

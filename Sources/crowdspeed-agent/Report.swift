@@ -18,7 +18,7 @@ enum Report {
                 let state = receipt.status == "duplicate" ? "already stored" : "stored"
                 print("\(label): \(state) as submission \(receipt.id.uuidString.lowercased())")
                 if let summary = summaries[label] { print(summary) }
-                if let machine = receipt.links["machine"] { print("machine page: \(uploader.absolute(machine))") }
+                print("machine page: \(uploader.machinePage(receipt.machineID).absoluteString)")
             case .rejected(_, let problem, let keptAt):
                 Console.error("the server refused \(label):")
                 Console.info(problem?.readable ?? "no problem details in the answer")

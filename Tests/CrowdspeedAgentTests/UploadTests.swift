@@ -88,6 +88,16 @@ import Testing
         #expect(uploader.absolute("/api/v1/machines/m-1") == "http://127.0.0.1:8080/api/v1/machines/m-1")
     }
 
+    @Test func machinePageIsTheDashboardPage() {
+        let uploader = Uploader(server: URL(string: "http://127.0.0.1:8080")!)
+        #expect(
+            uploader.machinePage("m-0123456789abcdef").absoluteString
+                == "http://127.0.0.1:8080/machines/m-0123456789abcdef")
+        // A server behind a path prefix keeps it, as the ingestion endpoint does.
+        let prefixed = Uploader(server: URL(string: "https://example.org/crowdspeed/")!)
+        #expect(prefixed.machinePage("m-1").absoluteString == "https://example.org/crowdspeed/machines/m-1")
+    }
+
     @Test func problemsListEveryFieldError() {
         let problem = ProblemDetails(
             title: "Invalid submission", status: 422, detail: "2 problems",

@@ -147,14 +147,18 @@ extension EndToEnd {
                 // The earlier spooled run went up first, then this one.
                 #expect(online.stdout.contains("stored as submission \(spooledSubmission.id.uuidString.lowercased())"))
                 #expect(online.stdout.contains("procs=1: best "))
-                #expect(
-                    online.stdout.contains(
-                        "machine page: \(baseURL.absoluteString)/api/v1/machines/\(machine.machineID)"))
+                // The link printed is the dashboard page a person opens, not the JSON document.
+                let pageLink = "\(baseURL.absoluteString)/machines/\(machine.machineID)"
+                #expect(online.stdout.contains("machine page: \(pageLink)\n"), "\(online.stdout)")
                 #expect(
                     try FileManager.default.contentsOfDirectory(atPath: spoolPath).filter { $0.hasSuffix(".json") }
                         .isEmpty)
 
                 let client = HTTPClient(baseURL: baseURL)
+                let page = try await client.send("GET", pageLink)
+                #expect(page.status == 200)
+                #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)
+                #expect(String(decoding: page.body, as: UTF8.self).contains(machine.machineID))
                 let detail = try await client.getMachine(machine.machineID).decode(MachineDetail.self)
                 #expect(detail.submissions.count == 2)
                 // The real caches of this machine, as sysfs lists them, came through the whole path.

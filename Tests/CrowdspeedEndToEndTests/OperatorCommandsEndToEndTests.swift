@@ -38,7 +38,9 @@ extension EndToEnd {
             return try #require(object["total"] as? Int)
         }
 
-        @Test("backup while serving, quarantine and release from the CLI, audit, restore into a new file")
+        @Test(
+            "backup while serving (never --force onto the served file), quarantine and release from the CLI, audit, restore into a new file"
+        )
         func backupModerateRestore() async throws {
             let directory = try TemporaryDirectory()
             let database = directory.path("live.sqlite")
@@ -64,6 +66,21 @@ extension EndToEnd {
             let backedUp = try Self.crowdspeed(["backup", "--db", database, backup])
             #expect(backedUp.status == 0, "\(backedUp.output)")
             #expect(try SQLiteResultStore.integrityProblems(at: backup).isEmpty)
+
+            // --force never replaces the file being served: not as the backup's own source (by
+            // its path or a link to it), nor as a database another process (the server) has open.
+            let link = directory.path("link.sqlite")
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: database)
+            for target in [database, link] {
+                let onto = try Self.crowdspeed(["backup", "--db", database, target, "--force"])
+                #expect(onto.status == 1, "\(onto.output)")
+                #expect(onto.output.contains("is the database being backed up"), "\(onto.output)")
+            }
+            let ontoServed = try Self.crowdspeed(["backup", "--db", backup, database, "--force"])
+            #expect(ontoServed.status == 1, "\(ontoServed.output)")
+            #expect(ontoServed.output.contains("open elsewhere"), "\(ontoServed.output)")
+            #expect(FileManager.default.fileExists(atPath: database + "-wal"))
+            #expect(try await Self.listedMachines(client) == 2)
 
             // Quarantine from the CLI hides the machine of the only submission it had; the
             // audit log names the action and the reason; release brings it back.

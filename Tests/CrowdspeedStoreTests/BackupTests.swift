@@ -29,6 +29,8 @@ struct BackupTests {
             let counts = try await copy.tableCounts()
             let page = try await copy.machines(limit: 5, offset: 0)
             #expect(page.machines.first?.submissionCount ?? 0 == counts["submissions"])
+            // The copy is closed before it is replaced: a database still open is never replaced.
+            try await copy.close()
 
             // A second backup to the same path is refused without overwrite.
             await #expect(throws: BackupError.targetExists(backup)) { try await store.backup(to: backup) }
@@ -71,6 +73,71 @@ struct BackupTests {
             #expect(throws: BackupError.sourceMissing("/nonexistent")) {
                 try SQLiteResultStore.restore(from: "/nonexistent", to: target)
             }
+        }
+    }
+    @Test("backup --force onto the live database, a link to it or its WAL is refused and the data stays")
+    func backupOntoItself() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("live.sqlite").path
+            let store = try SQLiteResultStore(path: path)
+            for n in 0..<3 {
+                _ = try await store.ingest(
+                    SubmissionFixture(id: UUID(), rounds: 3, seed: UInt64(n)).build(), receivedAt: receivedAt(n))
+            }
+            let symbolic = directory.appendingPathComponent("symbolic.sqlite").path
+            try FileManager.default.createSymbolicLink(atPath: symbolic, withDestinationPath: path)
+            let hard = directory.appendingPathComponent("hard.sqlite").path
+            try FileManager.default.linkItem(atPath: path, toPath: hard)
+            let nested = directory.appendingPathComponent("sub", isDirectory: true)
+            try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+            // The same file by another spelling of its path.
+            let dotted = nested.appendingPathComponent("../live.sqlite").path
+            for target in [path, symbolic, hard, dotted, path + "-wal"] {
+                await #expect(throws: BackupError.targetIsSource(target), "\(target)") {
+                    try await store.backup(to: target, overwrite: true)
+                }
+            }
+            #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+            #expect(try await store.tableCounts()["submissions"] == 3)
+            #expect(try await store.integrityProblems().isEmpty)
+            // Another file is still replaced with overwrite.
+            let other = directory.appendingPathComponent("other.sqlite").path
+            try Data("not a database".utf8).write(to: URL(fileURLWithPath: other))
+            try await store.backup(to: other, overwrite: true)
+            #expect(try await SQLiteResultStore(path: other).tableCounts()["submissions"] == 3)
+        }
+    }
+
+    @Test("backup --force onto a database another connection has open is refused; once it closes it is replaced")
+    func backupOntoDatabaseInUse() async throws {
+        try await withTemporaryDirectory { directory in
+            let source = try SQLiteResultStore(path: directory.appendingPathComponent("source.sqlite").path)
+            _ = try await source.ingest(SubmissionFixture(id: UUID(), rounds: 3).build(), receivedAt: receivedAt(0))
+            // Another store (a server) on another file, idle between requests but open.
+            let busyPath = directory.appendingPathComponent("served.sqlite").path
+            let served = try SQLiteResultStore(path: busyPath)
+            for n in 1...2 {
+                _ = try await served.ingest(
+                    SubmissionFixture(id: UUID(), rounds: 3, seed: UInt64(n)).build(), receivedAt: receivedAt(n))
+            }
+            #expect(try SQLiteResultStore.isInUse(at: busyPath))
+            await #expect(throws: BackupError.targetInUse(busyPath)) {
+                try await source.backup(to: busyPath, overwrite: true)
+            }
+            #expect(try await served.tableCounts()["submissions"] == 2)
+            #expect(try await served.integrityProblems().isEmpty)
+
+            // The probe itself neither changes nor locks anything: once the other store is
+            // closed the file is free and is replaced.
+            try await served.close()
+            #expect(try SQLiteResultStore.isInUse(at: busyPath) == false)
+            try await source.backup(to: busyPath, overwrite: true)
+            #expect(try await SQLiteResultStore(path: busyPath).tableCounts()["submissions"] == 1)
+            // A file that is not a database is not "in use".
+            let text = directory.appendingPathComponent("notes.txt").path
+            try Data("plain text, long enough to be read as a header by SQLite: 0123456789".utf8).write(
+                to: URL(fileURLWithPath: text))
+            #expect(try SQLiteResultStore.isInUse(at: text) == false)
         }
     }
 }

@@ -77,6 +77,13 @@ public struct Uploader: Sendable {
         return max(0, Int(date.timeIntervalSince(now).rounded(.up)))
     }
 
+    /// The dashboard page of a machine, `{server}/machines/{id}` (the server's
+    /// `MachinePageController` route): the page a person opens, where the receipt's `machine`
+    /// link is the JSON document.
+    public func machinePage(_ machineID: String) -> URL {
+        server.appendingPathComponent("machines").appendingPathComponent(machineID)
+    }
+
     /// A receipt link (`/api/v1/machines/m-…`) made absolute against the server URL.
     public func absolute(_ link: String) -> String {
         URL(string: link, relativeTo: server)?.absoluteString ?? link

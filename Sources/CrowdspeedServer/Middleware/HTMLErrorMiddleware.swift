@@ -25,10 +25,17 @@ struct HTMLErrorMiddleware: RouterMiddleware {
         } catch {
             guard Self.wantsPage(path: request.uri.path, accept: request.headers[.accept]) else { throw error }
             let mapped = ProblemMiddleware<Context>.problem(for: error)
-            if mapped.problem.status >= 500 {
+            if mapped.isFailure {
                 context.logger.error(
                     "page failed",
                     metadata: ["error": "\(String(reflecting: error))", "error.type": "\(type(of: error))"])
+            } else {
+                context.logger.log(
+                    level: mapped.logLevel, "page refused",
+                    metadata: [
+                        "status": "\(mapped.problem.status)",
+                        "problem": "\(mapped.problem.detail ?? mapped.problem.title)",
+                    ])
             }
             let model = ErrorPageModel(
                 status: mapped.problem.status, title: mapped.problem.title,

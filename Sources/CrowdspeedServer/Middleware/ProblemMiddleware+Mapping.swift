@@ -3,6 +3,7 @@ import CrowdspeedStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 extension ProblemMiddleware {
@@ -10,6 +11,21 @@ extension ProblemMiddleware {
     struct MappedProblem {
         var problem: ProblemDetails
         var headers: HTTPFields = [:]
+
+        /// Whether the answer reports a fault of the server, as opposed to an answer it means
+        /// to give: every 4xx (the client's request is at fault) and a 503 that says when to
+        /// retry (a state the server leaves by itself, such as "no formula fitted yet") are
+        /// expected; any other 5xx, unknown errors included, is a failure the operator must see.
+        var isFailure: Bool {
+            problem.status >= 500 && !(problem.status == 503 && headers[.retryAfter] != nil)
+        }
+
+        /// The level an answer is logged at: error for failures, notice for an expected 503
+        /// (the operator may want to know the server is not ready), info for refused requests.
+        var logLevel: Logger.Level {
+            if isFailure { return .error }
+            return problem.status >= 500 ? .notice : .info
+        }
     }
 
     /// The one table from errors to statuses. Domain errors are mapped here and nowhere else.

@@ -10,9 +10,10 @@ import NIOCore
 /// (unknown route, body too large), decoding failures — into an `application/problem+json`
 /// response with the right status, so no client ever sees an empty or HTML error.
 ///
-/// Bad input is answered 4xx and logged at debug; anything unrecognised is a bug and answered
-/// 500 with a generic body, logged at error level with the request id so the operator can find
-/// it from the client's report.
+/// Bad input is answered 4xx and logged at info, a planned 503 ("no formula yet", with
+/// `Retry-After`) at notice; anything unrecognised is a bug and answered 500 with a generic
+/// body, logged at error level with the request id so the operator can find it from the
+/// client's report (``MappedProblem/isFailure`` draws the line).
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Creates the middleware.
     public init() {}
@@ -25,7 +26,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let mapped = Self.problem(for: error)
-            if mapped.problem.status >= 500 {
+            if mapped.isFailure {
                 context.logger.error(
                     "request failed",
                     metadata: [
@@ -33,8 +34,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                         "error.type": "\(type(of: error))",
                     ])
             } else {
-                context.logger.debug(
-                    "request refused",
+                context.logger.log(
+                    level: mapped.logLevel, "request refused",
                     metadata: [
                         "status": "\(mapped.problem.status)",
                         "problem": "\(mapped.problem.detail ?? mapped.problem.title)",

@@ -8,8 +8,8 @@ import NIOCore
 /// ``RequestIDMiddleware`` and outside ``ProblemMiddleware``, so it sees the final status of
 /// every request, refused ones included.
 public struct RequestLoggingMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The level of the per-request line; failures (5xx) are always logged at error by
-    /// ``ProblemMiddleware`` regardless.
+    /// The level of the per-request line; failures (unexpected 5xx) are also logged at error by
+    /// ``ProblemMiddleware``, with the error.
     let level: Logger.Level
 
     /// Creates the middleware logging at `level`.

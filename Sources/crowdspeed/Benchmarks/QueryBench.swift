@@ -108,8 +108,16 @@ struct QueryBench: AsyncParsableCommand {
             String(
                 format: "loaded %d machines through the ingest path in %.1f s (%.0f submissions/s, not durable)", size,
                 seconds, Double(size) / seconds))
-        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: loading + suffix) }
-        try FileManager.default.moveItem(atPath: loading, toPath: path)
+        // The loaded file becomes the population only through SQLite, once the store has closed
+        // (its drain task ended, its connections closed): a rename of a file still open, or
+        // without its WAL, would lose commits. The copy goes to a partial name first so that
+        // an interrupted copy is never taken for a whole population by the next run.
+        try await store.close()
+        let partial = path + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        try SQLiteResultStore.copyDatabase(at: loading, to: partial)
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: loading + suffix) }
         return path
     }
 

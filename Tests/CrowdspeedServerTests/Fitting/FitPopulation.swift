@@ -44,15 +44,16 @@ enum FitPopulation {
     }
 
     /// The path of a database holding machines 0..<150 as agent submissions (no formula yet),
-    /// built once. The store is closed before the path is returned (closing the last connection
-    /// checkpoints the WAL), so the single file can be copied.
+    /// built once. Its store is closed (``SQLiteResultStore/close()``: its drain task ended,
+    /// every connection closed) before the path is returned, so nothing writes to it any more.
     static func template() async throws -> String {
         try await Template.shared.path()
     }
 
-    /// A fresh copy of ``template()`` at `path`, opened.
+    /// A fresh copy of ``template()`` at `path`, made through SQLite (never as a file, which
+    /// would miss what is still in the WAL), opened.
     static func copyOfTemplate(at path: String) async throws -> SQLiteResultStore {
-        try FileManager.default.copyItem(atPath: try await template(), toPath: path)
+        try SQLiteResultStore.copyDatabase(at: try await template(), to: path)
         return try SQLiteResultStore(path: path)
     }
 
@@ -72,10 +73,11 @@ enum FitPopulation {
             return path
         }
 
-        /// Ingests the population into a store that is released before returning.
+        /// Ingests the population into a store that is closed before returning.
         private static func fill(_ path: String) async throws {
             let store = try SQLiteResultStore(path: path)
             try await FitPopulation.ingest(FitPopulation.machines(0..<150, source: .agent), into: store)
+            try await store.close()
         }
     }
 

@@ -16,12 +16,14 @@ import Testing
 enum RouterHarness {
     /// Builds the application over a new database and runs `test` with a router-level client and
     /// the store (to check what was, or was not, stored). `configure` adjusts the configuration
-    /// (rate limits start off); `rateClock` drives the rate limits' buckets.
+    /// (rate limits start off); `rateClock` drives the rate limits' buckets; `logger` receives
+    /// what the application logs (warnings and above by default).
     static func run<Value: Sendable>(
         limits: SubmissionLimits = .standard,
         results replaceResults: ((SQLiteResultStore) -> any ResultStore)? = nil,
         configure: (inout Configuration) -> Void = { _ in },
         rateClock: @escaping @Sendable () -> Double = { 0 },
+        logger: Logger? = nil,
         _ test: @Sendable (any TestClientProtocol, any ResultStore) async throws -> Value
     ) async throws -> Value {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -42,8 +44,13 @@ enum RouterHarness {
         let router = buildRouter(
             pipeline: Pipeline(stores: stores, limits: configuration.limits), configuration: configuration,
             now: { SweepFixture.now }, rateClock: rateClock)
-        var logger = Logger(label: "crowdspeed.test")
-        logger.logLevel = .warning
+        let logger =
+            logger
+            ?? {
+                var logger = Logger(label: "crowdspeed.test")
+                logger.logLevel = .warning
+                return logger
+            }()
         let app = Application(router: router, logger: logger)
         return try await app.test(.router) { client in
             try await test(client, store)
