@@ -7,6 +7,7 @@ import CrowdspeedTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Testing
 
