@@ -24,6 +24,8 @@ let package = Package(
         // graph through Hummingbird's dependencies; 3.x and 4.x share the API used.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // The scale-out backend's client (issue 13): connection pool, extended-protocol queries.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Wire format, validation, units, machine identity. Foundation only.
@@ -32,7 +34,8 @@ let package = Package(
         .target(name: "CrowdspeedFit", dependencies: ["CrowdspeedCore"], swiftSettings: swiftSettings),
         // Numbered SQL migrations, bundled so an installed binary finds them.
         .target(
-            name: "CrowdspeedMigrations", path: "Migrations", resources: [.copy("sql")], swiftSettings: swiftSettings),
+            name: "CrowdspeedMigrations", path: "Migrations", resources: [.copy("sql"), .copy("postgres")],
+            swiftSettings: swiftSettings),
         // Page templates and static assets, bundled the same way.
         .target(
             name: "CrowdspeedWeb", path: "Web", resources: [.copy("templates"), .copy("static")],
@@ -43,6 +46,16 @@ let package = Package(
                 "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedMigrations",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL backend (issue 13): URL parsing, its migration runner, and later the store.
+        .target(
+            name: "CrowdspeedStorePostgres",
+            dependencies: [
+                "CrowdspeedCore", "CrowdspeedMigrations",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -114,6 +127,18 @@ let package = Package(
             name: "CrowdspeedPipelineTests",
             dependencies: ["CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore"],
             swiftSettings: swiftSettings),
+        // Runs against the live PostgreSQL that scripts/with-postgres starts (CROWDSPEED_TEST_POSTGRES_URL).
+        .testTarget(
+            name: "CrowdspeedStorePostgresTests",
+            dependencies: [
+                "CrowdspeedStorePostgres", "CrowdspeedMigrations",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                // Only to compare the two backends' schemas (SchemaParityTests).
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CrowdspeedAgentTests",
             dependencies: ["CrowdspeedAgent", "CrowdspeedCore"],
