@@ -5,7 +5,7 @@
 -- This file is never edited once shipped.
 
 CREATE TABLE dashboard_counters (
-    id               INTEGER PRIMARY KEY CHECK (id = 1),
+    id               INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
     -- Visible machines: not quarantined, with at least one visible submission.
     machines         INTEGER NOT NULL CHECK (machines >= 0),
     -- Visible submissions (not quarantined, nor their install or machine) and their samples.
