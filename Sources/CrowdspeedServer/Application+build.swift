@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Builds the whole server from its configuration: opens the SQLite store (applying pending
 /// migrations before any request is served), builds the router and binds the address. Run it
@@ -54,16 +55,39 @@ public func buildApplication(
     let repaired = try await pipeline.summarizer.summarizeStale()
     if repaired > 0 { logger.notice("curve summaries repaired", metadata: ["count": "\(repaired)"]) }
 
-    let router = buildRouter(pipeline: pipeline, configuration: configuration)
+    // One registry per application (see ServerMetrics for why not the global bootstrap).
+    let metrics: ServerMetrics = configuration.metrics == .off ? .disabled : .prometheus()
+    let router = buildRouter(pipeline: pipeline, configuration: configuration, metrics: metrics)
     // The background refit runs in the application's service group, beside the HTTP server.
     let refit = RefitService(
-        store: store, scope: configuration.formulaScope, settings: configuration.refit, signal: signal, logger: logger)
+        store: store, scope: configuration.formulaScope, settings: configuration.refit, signal: signal,
+        metrics: metrics, logger: logger)
+    var services: [any Service] = [refit]
+    if case .separate(let metricsHost, let metricsPort) = configuration.metrics,
+        let controller = MetricsController(metrics: metrics, stores: stores, scope: configuration.formulaScope)
+    {
+        // A second listener with `/metrics` alone, in the same service group: it starts, and
+        // shuts down gracefully, with the API listener.
+        let metricsRouter = Router(context: AppRequestContext.self)
+        metricsRouter.add(middleware: ProblemMiddleware())
+        metricsRouter.addRoutes(controller.routes)
+        services.append(
+            Application(
+                router: metricsRouter,
+                configuration: .init(address: .hostname(metricsHost, port: metricsPort), serverName: "crowdspeed"),
+                onServerRunning: { channel in
+                    logger.info(
+                        "metrics listening",
+                        metadata: ["port": .stringConvertible(channel.localAddress?.port ?? metricsPort)])
+                },
+                logger: logger))
+    }
     let host = configuration.host
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "crowdspeed"),
-        services: [refit],
+        services: services,
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             // IPv6 literals need brackets in a URL.
@@ -78,8 +102,8 @@ public func buildApplication(
 /// capabilities.
 ///
 /// Middleware order, outermost first: security headers (on every response), request id (so
-/// every response, refused ones included, carries `X-Request-ID`), request logging (sees the
-/// final status), problem mapping (turns every error into `application/problem+json`), rate
+/// every response, refused ones included, carries `X-Request-ID`), request logging and metrics
+/// (both see the final status), problem mapping (turns every error into `application/problem+json`), rate
 /// limits (before any body is read), body-size limit.
 ///
 /// - Parameters:
@@ -88,16 +112,21 @@ public func buildApplication(
 ///   - configuration: limits and log level.
 ///   - now: the receiving clock; tests fix it.
 ///   - rateClock: monotonic seconds for the rate limits' token buckets; tests step it.
+///   - metrics: where requests, ingests and refusals are recorded; by default a fresh registry of
+///     this router's own, exposed at `/metrics` when ``Configuration/metrics`` is `.main`.
 public func buildRouter(
     pipeline: Pipeline,
     configuration: Configuration,
     now: @escaping @Sendable () -> Date = { Date() },
-    rateClock: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds
+    rateClock: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds,
+    metrics: ServerMetrics? = nil
 ) -> Router<AppRequestContext> {
+    let metrics = metrics ?? (configuration.metrics == .off ? .disabled : .prometheus())
     let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestLoggingMiddleware(level: .info))
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     let stores = pipeline.stores
     let formulas = FormulaCache(store: stores.fits)
@@ -108,18 +137,26 @@ public func buildRouter(
         middleware: RateLimitMiddleware(
             perAddress: configuration.addressRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },
             perInstall: configuration.installRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },
-            trustForwardedFor: configuration.trustForwardedFor))
+            trustForwardedFor: configuration.trustForwardedFor, metrics: metrics))
     router.add(middleware: BodySizeLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes))
 
     router.addRoutes(
-        SubmissionsController(pipeline: pipeline, now: now).routes, atPath: RouterPath(SubmissionsController.basePath))
+        SubmissionsController(pipeline: pipeline, now: now, metrics: metrics).routes,
+        atPath: RouterPath(SubmissionsController.basePath))
     router.addRoutes(MachinesController(store: stores.results).routes, atPath: RouterPath(MachinesController.basePath))
     router.addRoutes(HealthController(store: stores.results).routes, atPath: "/healthz")
+    router.addRoutes(
+        ExportController(store: stores.exports, now: now).routes, atPath: RouterPath(ExportController.basePath))
     router.addFittingRoutes(stores: stores, cache: formulas, configuration: configuration)
     router.addRoutes(
         AdminController(pipeline: pipeline, tokenHash: configuration.adminTokenHash, now: now).routes,
         atPath: RouterPath(AdminController.basePath))
     router.addRoutes(OpenAPIController().routes)
+    if configuration.metrics == .main,
+        let controller = MetricsController(metrics: metrics, stores: stores, scope: configuration.formulaScope)
+    {
+        router.addRoutes(controller.routes)
+    }
     router.answerMethodNotAllowed()
     return router
 }

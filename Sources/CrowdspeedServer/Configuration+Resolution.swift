@@ -18,6 +18,10 @@ extension Configuration {
         public var refitInterval: String?
         /// `--refit-after`: new submissions that make a refit due.
         public var refitAfter: String?
+        /// `--metrics on|off`.
+        public var metrics: String?
+        /// `--metrics-address HOST:PORT`: serve `/metrics` on a second listener only.
+        public var metricsAddress: String?
 
         /// Creates options; everything defaults to "not given".
         public init(
@@ -120,6 +124,8 @@ extension Configuration {
         try resolveTrust(options.trust, environment: environment, into: &configuration)
         try resolveRefit(
             interval: options.refitInterval, after: options.refitAfter, environment: environment, into: &configuration)
+        try resolveMetrics(
+            enabled: options.metrics, address: options.metricsAddress, environment: environment, into: &configuration)
         return configuration
     }
 }

@@ -43,6 +43,8 @@ public struct Configuration: Sendable, Equatable {
     public var adminTokenHash: String?
     /// When the background refit checks for new data and how much makes a refit due.
     public var refit = RefitService.Settings()
+    /// Where `/metrics` is served, or whether metrics are off (`Configuration+Metrics.swift`).
+    public var metrics = MetricsEndpoint.main
 
     /// Creates a configuration; every parameter has the documented default of `crowdspeed serve`.
     public init(

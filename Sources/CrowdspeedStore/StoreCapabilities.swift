@@ -12,17 +12,28 @@ public struct StoreCapabilities: Sendable {
     public var fits: any FitStore
     /// The dashboard's aggregates.
     public var dashboard: any DashboardStore
+    /// The database's size, for the operator's metrics.
+    public var storage: any StorageStatisticsStore
+    /// The public data, page by page, for the streamed exports.
+    public var exports: any ExportStore
 
     /// Capabilities from separate values (tests substitute one).
-    public init(results: any ResultStore, curves: any CurveStore, fits: any FitStore, dashboard: any DashboardStore) {
+    public init(
+        results: any ResultStore, curves: any CurveStore, fits: any FitStore, dashboard: any DashboardStore,
+        storage: any StorageStatisticsStore, exports: any ExportStore
+    ) {
         self.results = results
         self.curves = curves
         self.fits = fits
         self.dashboard = dashboard
+        self.storage = storage
+        self.exports = exports
     }
 
     /// Every capability from one backend.
-    public init(_ store: some ResultStore & CurveStore & FitStore & DashboardStore) {
-        self.init(results: store, curves: store, fits: store, dashboard: store)
+    public init(
+        _ store: some ResultStore & CurveStore & FitStore & DashboardStore & StorageStatisticsStore & ExportStore
+    ) {
+        self.init(results: store, curves: store, fits: store, dashboard: store, storage: store, exports: store)
     }
 }

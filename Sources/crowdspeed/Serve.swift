@@ -17,7 +17,7 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Environment equivalents: CROWDSPEED_DB, CROWDSPEED_HOST, CROWDSPEED_PORT, CROWDSPEED_LOG_LEVEL, \
             CROWDSPEED_DURABLE (1/true), CROWDSPEED_CHARTJS, CROWDSPEED_PUBLIC_URL, CROWDSPEED_REFIT_INTERVAL, \
-            CROWDSPEED_REFIT_AFTER. Options given on the command line take precedence.
+            CROWDSPEED_REFIT_AFTER, CROWDSPEED_METRICS, CROWDSPEED_METRICS_ADDRESS. Options given on the command line take precedence.
             """)
 
     @Option(
@@ -69,6 +69,18 @@ struct Serve: AsyncParsableCommand {
             "New PyPy submissions that make a refit due at the next check (default 20).", valueName: "count"))
     var refitAfter: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Prometheus metrics at /metrics: on or off (default on; off records nothing and /metrics is 404).",
+            valueName: "on|off"))
+    var metrics: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve /metrics only on a second listener at this address instead of beside the API.",
+            valueName: "host:port"))
+    var metricsAddress: String?
+
     @OptionGroup(title: "Trust")
     var trust: TrustOptions
 
@@ -87,6 +99,8 @@ struct Serve: AsyncParsableCommand {
         withTrust.trust = trust.resolved
         withTrust.refitInterval = refitInterval
         withTrust.refitAfter = refitAfter
+        withTrust.metrics = metrics
+        withTrust.metricsAddress = metricsAddress
         do {
             return try CrowdspeedServer.Configuration.resolve(
                 withTrust, environment: ProcessInfo.processInfo.environment)

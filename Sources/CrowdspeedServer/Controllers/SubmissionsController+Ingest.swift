@@ -1,6 +1,7 @@
 import CrowdspeedCore
 import CrowdspeedPipeline
 import CrowdspeedStore
+import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -45,6 +46,7 @@ extension SubmissionsController {
         }
         let newInstallToken = SecretToken.generate()
         let deletionToken = SecretToken.generate()
+        let ingestStart = DispatchTime.now().uptimeNanoseconds
         let result = try await pipeline.ingest(
             submission, receivedAt: receivedAt,
             credentials: IngestCredentials(
@@ -52,6 +54,9 @@ extension SubmissionsController {
                 newInstallHash: SecretToken.digest(newInstallToken),
                 deletionHash: SecretToken.digest(deletionToken)))
         // The store returned after its commit: from here on the submission is acknowledged.
+        metrics.ingest(
+            nanoseconds: Int64(clamping: DispatchTime.now().uptimeNanoseconds &- ingestStart),
+            samples: submission.results.reduce(0) { $0 + $1.samples.count })
         let (machineID, created) =
             switch result.outcome {
             case .created(let machineID): (machineID, true)

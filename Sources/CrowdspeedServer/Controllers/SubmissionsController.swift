@@ -17,14 +17,17 @@ public struct SubmissionsController: Sendable {
     var store: any ResultStore { pipeline.stores.results }
     /// The receiving clock: `received_at`, and the reference for refusing far-future dates.
     let now: @Sendable () -> Date
+    /// Where the ingest time is recorded.
+    let metrics: ServerMetrics
 
     /// The path the collection is mounted at; links in responses are built from it.
     public static let basePath = "/api/v1/submissions"
 
     /// Creates the controller.
-    public init(pipeline: Pipeline, now: @escaping @Sendable () -> Date) {
+    public init(pipeline: Pipeline, now: @escaping @Sendable () -> Date, metrics: ServerMetrics = .disabled) {
         self.pipeline = pipeline
         self.now = now
+        self.metrics = metrics
     }
 
     /// The routes, relative to ``basePath``.

@@ -24,12 +24,17 @@ public struct RateLimitMiddleware: RouterMiddleware {
     let perAddress: RateLimiter?
     let perInstall: RateLimiter?
     let trustForwardedFor: Bool
+    /// Where refusals are counted, by scope.
+    let metrics: ServerMetrics
 
     /// Creates the middleware; a nil limiter disables that limit.
-    public init(perAddress: RateLimiter?, perInstall: RateLimiter?, trustForwardedFor: Bool) {
+    public init(
+        perAddress: RateLimiter?, perInstall: RateLimiter?, trustForwardedFor: Bool, metrics: ServerMetrics = .disabled
+    ) {
         self.perAddress = perAddress
         self.perInstall = perInstall
         self.trustForwardedFor = trustForwardedFor
+        self.metrics = metrics
     }
 
     /// Takes a token from each applicable bucket, or throws 429.
@@ -38,11 +43,13 @@ public struct RateLimitMiddleware: RouterMiddleware {
     {
         guard Self.limitedMethods.contains(request.method) else { return try await next(request, context) }
         if let perAddress, case .limited(let seconds) = perAddress.acquire(addressKey(request, context: context)) {
+            metrics.rateLimited(scope: "address")
             throw APIError.tooManyRequests(retryAfterSeconds: seconds, scope: "address")
         }
         if let perInstall, let token = request.headers[Self.installHeader], SecretToken.isWellFormed(token),
             case .limited(let seconds) = perInstall.acquire("install:" + SecretToken.digest(token))
         {
+            metrics.rateLimited(scope: "install")
             throw APIError.tooManyRequests(retryAfterSeconds: seconds, scope: "install")
         }
         return try await next(request, context)

@@ -40,6 +40,8 @@ public struct RefitService: Service {
     public let settings: Settings
     /// New submissions; the service also posts its interval ticks here, so one loop serves both.
     let signal: RefitSignal
+    /// Where refit runs, their duration and the fitted machines are recorded.
+    let metrics: ServerMetrics
     let logger: Logger
 
     /// Creates the service.
@@ -49,15 +51,17 @@ public struct RefitService: Service {
     ///   - scope: `.real` on a production server, `.synthetic` on a demo server.
     ///   - settings: when to refit.
     ///   - fitConfiguration: CrowdspeedFit's knobs.
+    ///   - metrics: where each check's outcome and each fit's duration and machines are recorded.
     ///   - logger: where fits and failures are reported.
     public init(
         store: any FitStore, scope: FormulaScope, settings: Settings, signal: RefitSignal = RefitSignal(),
-        fitConfiguration: FitConfiguration = FitConfiguration(),
+        fitConfiguration: FitConfiguration = FitConfiguration(), metrics: ServerMetrics = .disabled,
         logger: Logger
     ) {
         self.refitter = Refitter(store: store, scope: scope, configuration: fitConfiguration)
         self.settings = settings
         self.signal = signal
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -110,6 +114,15 @@ public struct RefitService: Service {
         do {
             let outcome = try await refitter.refitIfDue(
                 minimumNewSubmissions: settings.minimumNewSubmissions, firstFitOnAnyData: firstFitOnAnyData)
+            switch outcome {
+            case .fitted(let formula):
+                metrics.refitRun(outcome: "fitted")
+                metrics.refitFitted(
+                    milliseconds: formula.summary.fitMilliseconds, machines: formula.summary.metrics.machines,
+                    version: formula.version)
+            case .notDue: metrics.refitRun(outcome: "not_due")
+            case .noData: metrics.refitRun(outcome: "no_data")
+            }
             if case .fitted(let formula) = outcome {
                 logger.info(
                     "refit",
@@ -125,6 +138,7 @@ public struct RefitService: Service {
             }
             return outcome
         } catch {
+            metrics.refitRun(outcome: "failed")
             logger.error("refit failed", metadata: ["error": .string(String(reflecting: error))])
             return nil
         }

@@ -38,5 +38,6 @@ extension Router where Context == AppRequestContext {
         addRoutes(FormulasPageController(context: context).routes)
         addRoutes(TimelinePageController(context: context).routes)
         addRoutes(SubmitPageController(context: context).routes)
+        addRoutes(DataPageController(context: context).routes)
     }
 }
