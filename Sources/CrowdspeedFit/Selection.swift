@@ -100,10 +100,14 @@ public enum FormulaSelection {
         }
         ranked.removeAll { baselineNames.contains($0.name) }
 
-        return FitReport(
+        var report = FitReport(
             global: global, candidates: ranked, baselines: baselines, classes: classes, classEvidence: classEvidence,
             noiseFloor: noiseFloor, trainingRange: trainingRange(curves, table.sources), evidence: evidence,
             isHeldOut: table.groupCount >= 2, configuration: configuration)
+        // Over the curves the fit admitted, as every other number of the report.
+        report.gainProfiles = GainProfile.profiles(
+            for: report, on: FitInput(curves: table.sources.map { curves[$0] }))
+        return report
     }
 
     /// One scored candidate with its per-curve held-out regrets (table order).

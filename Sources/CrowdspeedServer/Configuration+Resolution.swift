@@ -18,6 +18,8 @@ extension Configuration {
         public var refitInterval: String?
         /// `--refit-after`: new submissions that make a refit due.
         public var refitAfter: String?
+        /// `--agent-builds`: the directory of agent builds to serve.
+        public var agentBuilds: String?
 
         /// Creates options; everything defaults to "not given".
         public init(
@@ -45,6 +47,7 @@ extension Configuration {
         public static let durable = "CROWDSPEED_DURABLE"
         public static let chartJSPath = "CROWDSPEED_CHARTJS"
         public static let publicURL = "CROWDSPEED_PUBLIC_URL"
+        public static let agentBuilds = "CROWDSPEED_AGENT_BUILDS"
     }
 
     /// Resolves the server configuration: a command-line option wins over its environment
@@ -114,6 +117,17 @@ extension Configuration {
             }
             // Stored without a trailing slash so paths append cleanly.
             configuration.publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        if let path = options.agentBuilds ?? environment[EnvironmentKey.agentBuilds] {
+            var isDirectory: ObjCBool = false
+            guard !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else {
+                throw ConfigurationError(
+                    "--agent-builds (\(EnvironmentKey.agentBuilds)) '\(path)' is not a directory (scripts/build-agent writes one)"
+                )
+            }
+            configuration.agentBuildsPath = path
         }
         let durable = environment[EnvironmentKey.durable]?.lowercased()
         configuration.durable = options.durable || durable == "1" || durable == "true" || durable == "yes"

@@ -18,7 +18,10 @@ enum Report {
                 let state = receipt.status == "duplicate" ? "already stored" : "stored"
                 print("\(label): \(state) as submission \(receipt.id.uuidString.lowercased())")
                 if let summary = summaries[label] { print(summary) }
-                if let machine = receipt.links["machine"] { print("machine page: \(uploader.absolute(machine))") }
+                // The dashboard page (HTML), not the API document the receipt links to.
+                if let machine = receipt.links["machine"], let id = machine.split(separator: "/").last {
+                    print("machine page: \(uploader.absolute("/machines/\(id)"))")
+                }
             case .rejected(_, let problem, let keptAt):
                 Console.error("the server refused \(label):")
                 Console.info(problem?.readable ?? "no problem details in the answer")

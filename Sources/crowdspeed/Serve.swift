@@ -17,7 +17,7 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Environment equivalents: CROWDSPEED_DB, CROWDSPEED_HOST, CROWDSPEED_PORT, CROWDSPEED_LOG_LEVEL, \
             CROWDSPEED_DURABLE (1/true), CROWDSPEED_CHARTJS, CROWDSPEED_PUBLIC_URL, CROWDSPEED_REFIT_INTERVAL, \
-            CROWDSPEED_REFIT_AFTER. Options given on the command line take precedence.
+            CROWDSPEED_REFIT_AFTER, CROWDSPEED_AGENT_BUILDS. Options given on the command line take precedence.
             """)
 
     @Option(
@@ -69,6 +69,12 @@ struct Serve: AsyncParsableCommand {
             "New PyPy submissions that make a refit due at the next check (default 20).", valueName: "count"))
     var refitAfter: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Directory of agent builds (scripts/build-agent) served at /downloads/agent/ and by /install.sh (default: ./artifacts/agents when present).",
+            valueName: "dir"))
+    var agentBuilds: String?
+
     @OptionGroup(title: "Trust")
     var trust: TrustOptions
 
@@ -87,6 +93,7 @@ struct Serve: AsyncParsableCommand {
         withTrust.trust = trust.resolved
         withTrust.refitInterval = refitInterval
         withTrust.refitAfter = refitAfter
+        withTrust.agentBuilds = agentBuilds
         do {
             return try CrowdspeedServer.Configuration.resolve(
                 withTrust, environment: ProcessInfo.processInfo.environment)

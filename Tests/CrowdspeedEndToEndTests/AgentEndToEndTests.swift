@@ -149,7 +149,7 @@ extension EndToEnd {
                 #expect(online.stdout.contains("procs=1: best "))
                 #expect(
                     online.stdout.contains(
-                        "machine page: \(baseURL.absoluteString)/api/v1/machines/\(machine.machineID)"))
+                        "machine page: \(baseURL.absoluteString)/machines/\(machine.machineID)"))
                 #expect(
                     try FileManager.default.contentsOfDirectory(atPath: spoolPath).filter { $0.hasSuffix(".json") }
                         .isEmpty)

@@ -37,6 +37,11 @@ extension Router where Context == AppRequestContext {
         addRoutes(ComparePageController(context: context).routes)
         addRoutes(FormulasPageController(context: context).routes)
         addRoutes(TimelinePageController(context: context).routes)
-        addRoutes(SubmitPageController(context: context).routes)
+        addRoutes(
+            SubmitPageController(
+                context: context,
+                downloads: AgentDownloadsController(
+                    directory: configuration.agentBuildsPath, publicURL: configuration.publicURL)
+            ).routes)
     }
 }
