@@ -54,7 +54,7 @@ public struct GainProfile: Sendable, Equatable, Codable {
         guard !usable.isEmpty else { return nil }
         let count = Int((reach / step).rounded())
         let offsets = (-count...count).map { Double($0) * step }
-        let weights = usable.map(\.weight)
+        let weights = usable.map { $0.weight }
         var mean: [Double] = []
         var p10: [Double] = []
         var p90: [Double] = []

@@ -70,6 +70,21 @@ extension EndToEnd {
                 #expect(run.exitCode == 0, "\(run.stderr)")
                 #expect(run.stdout.contains("stored as submission"), "\(run.stdout)")
                 #expect(run.stdout.contains("machine page: \(baseURL.absoluteString)/machines/m-"), "\(run.stdout)")
+
+                // Closing the loop: interleaved rounds of the default against a size, on the real pypy3.
+                let verify = try await Self.shell(
+                    "'\(agent)' verify --nursery 8M --rounds 2 --python /usr/bin/pypy3 --seed 7",
+                    environment: environment)
+                #expect(verify.exitCode == 0, "\(verify.stderr)")
+                #expect(
+                    verify.stdout.contains("realized gain of PYPY_GC_NURSERY=8M over PyPy's default"),
+                    "\(verify.stdout)")
+                #expect(verify.stdout.contains("2 paired rounds"))
+                // Without --nursery it asks the server it was installed from about this machine.
+                let asked = try await Self.shell(
+                    "'\(agent)' verify --rounds 2 --python /usr/bin/pypy3", environment: environment)
+                #expect(asked.exitCode == 0, "\(asked.stderr)")
+                #expect(asked.stderr.contains("the server recommends"), "\(asked.stderr)")
             }
         }
     }

@@ -68,7 +68,8 @@ struct AgentDownloadsTests {
         let directory = try TemporaryDirectory()
         let binary = try Self.buildsDirectory(directory.url)
         let name = Self.hostBuildName
-        try await PageHarness.run(configure: { $0.agentBuildsPath = directory.path("agents") }) { client, _ in
+        let builds = directory.path("agents")
+        try await PageHarness.run(configure: { $0.agentBuildsPath = builds }) { client, _ in
             let build = try await client.get("/downloads/agent/\(name)")
             #expect(build.status == .ok)
             #expect(build.headers[.contentType] == "application/octet-stream")
@@ -89,8 +90,10 @@ struct AgentDownloadsTests {
     func installScript() async throws {
         let directory = try TemporaryDirectory()
         _ = try Self.buildsDirectory(directory.url)
+        let builds = directory.path("agents")
+        let file = directory.path("install.sh")
         try await PageHarness.run(configure: {
-            $0.agentBuildsPath = directory.path("agents")
+            $0.agentBuildsPath = builds
             $0.publicURL = "https://crowdspeed.example.net"
         }) { client, _ in
             let response = try await client.get("/install.sh")
@@ -101,7 +104,6 @@ struct AgentDownloadsTests {
             #expect(script.contains("server='https://crowdspeed.example.net'"))
             #expect(script.contains("builds='\(Self.hostBuildName)'"))
             #expect(!script.contains("plan9"))
-            let file = directory.path("install.sh")
             try Data(script.utf8).write(to: URL(fileURLWithPath: file))
             let syntax = try Self.shell("sh -n '\(file)'", environment: ["PATH": "/usr/bin:/bin"])
             #expect(syntax.status == 0, "\(syntax.stderr)")
@@ -156,9 +158,10 @@ struct AgentDownloadsTests {
         let empty = directory.path("empty")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         let environment = ["HOME": home, "PATH": "/usr/bin:/bin"]
-        try await LiveServer.run(
-            databasePath: directory.path("db.sqlite"), configure: { $0.agentBuildsPath = directory.path("agents") }
-        ) { baseURL in
+        let builds = directory.path("agents")
+        try await LiveServer.run(databasePath: directory.path("db.sqlite"), configure: { $0.agentBuildsPath = builds })
+        {
+            baseURL in
             let run = try Self.shell("curl -fsSL \(baseURL.absoluteString)/install.sh | sh", environment: environment)
             #expect(run.status != 0)
             #expect(run.stderr.contains("checksum mismatch"), "\(run.stderr)")

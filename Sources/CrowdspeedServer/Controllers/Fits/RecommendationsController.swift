@@ -5,6 +5,7 @@ import CrowdspeedPipeline
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// `GET /api/v1/recommendations/nursery`: the recommended `PYPY_GC_NURSERY` for a machine,
 /// described by its hardware (`l2_bytes`, `l3_bytes`, `physical_cores`, `procs`, `arch`,
@@ -104,7 +105,7 @@ public struct RecommendationsController: Sendable {
         let wantsEnvironment = request.uri.queryParameters[values: "format"].map(String.init) == ["env"]
         do {
             return try await answer(request)
-        } catch  where wantsEnvironment {
+        } catch let error where wantsEnvironment {
             let mapped = ProblemMiddleware<AppRequestContext>.problem(for: error)
             if mapped.problem.status >= 500, mapped.problem.status != 503 {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
@@ -141,14 +142,15 @@ public struct RecommendationsController: Sendable {
                 headers: headers)
         }
         let etag = CachedAnswer.etag(version: formula?.version ?? 0, question.cacheKey)
-        let answer = document(formula, advice, question)
+        let recommendation = document(formula, advice, question)
         if question.format == "env" {
             return CachedAnswer.respond(
                 request, etag: etag, contentType: "text/plain; charset=utf-8",
-                body: Data(Self.environmentLine(answer).utf8))
+                body: Data(Self.environmentLine(recommendation).utf8))
         }
         return CachedAnswer.respond(
-            request, etag: etag, contentType: "application/json; charset=utf-8", body: try CachedAnswer.json(answer))
+            request, etag: etag, contentType: "application/json; charset=utf-8",
+            body: try CachedAnswer.json(recommendation))
     }
 
     /// Validates the query; every refusal names its parameter.
@@ -235,7 +237,7 @@ public struct RecommendationsController: Sendable {
                 mean: finiteOrNil(gain), p10: nil, p90: nil, defaultNurseryBytes: advice.pypyDefaultBytes,
                 defaultPypyGCNursery: defaultValue, basis: "measured",
                 populationMean: advice.formula.flatMap { finiteOrNil($0.gainOverDefault.mean) })
-            interval = curve?.summary.best.flatMap { best in
+            interval = curve?.summary.best.flatMap { best -> RecommendationDocument.IntervalDocument? in
                 guard let lower = best.intervalLowerBytes, let upper = best.intervalUpperBytes else { return nil }
                 return .init(
                     lowerBytes: lower, upperBytes: upper, lower: NurserySize.format(lower),
@@ -288,7 +290,7 @@ public struct RecommendationsController: Sendable {
             source: advice.source.rawValue, nurseryBytes: advice.nurseryBytes, pypyGCNursery: value,
             keepDefault: advice.keepDefault, advice: text,
             formula: formula.flatMap { fitted in
-                advice.formula.map { recommendation in
+                advice.formula.map { recommendation -> RecommendationDocument.FormulaReference in
                     .init(
                         version: fitted.version, name: recommendation.formulaName,
                         text: recommendation.formula.description,
