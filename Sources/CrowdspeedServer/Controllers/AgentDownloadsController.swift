@@ -68,16 +68,16 @@ public struct AgentDownloadsController: Sendable {
                 "No agent build named \(Self.isBuildName(name) ? name : "like that") on this server; see /install.sh")
         }
         let path = directory + "/" + name
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            attributes[.type] as? FileAttributeType == .typeRegular,
-            let size = (attributes[.size] as? NSNumber)?.intValue
-        else { throw APIError.notFound("No agent build named \(name) on this server") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw APIError.notFound("No agent build named \(name) on this server")
+        }
         var headers = HTTPFields()
         headers[.contentType] = name.hasSuffix(".sha256") ? "text/plain; charset=utf-8" : "application/octet-stream"
-        headers[.contentLength] = String(size)
         headers[.contentDisposition] = "attachment; filename=\"\(name)\""
         // A build is replaced in place by the next `scripts/build-agent`: always revalidate.
         headers[.cacheControl] = "no-cache"
+        // Streamed from disk; the body's length becomes the Content-Length.
         let body = try await fileIO.loadFile(path: path, context: context)
         return Response(status: .ok, headers: headers, body: body)
     }
