@@ -43,9 +43,8 @@ import Testing
     @Test("interleaved rounds on the real pypy3: both points every round after a warm-up")
     func realRounds() throws {
         let environment = ProcessInfo.processInfo.environment
-        let pypy = try #require(
-            Interpreter.discover(extra: ["/usr/bin/pypy3"], environment: environment, searchPath: false).first(
-                where: \.isPyPy), "pypy3 is needed")
+        let found = Interpreter.discover(extra: ["/usr/bin/pypy3"], environment: environment, searchPath: false)
+        let pypy = try #require(found.first { $0.isPyPy }, "pypy3 is needed")
         let runner = PointRunner(
             interpreter: pypy, scripts: try WorkloadScripts.bundled(gcbenchDepth: 10), environment: environment)
         var seen: [Int] = []

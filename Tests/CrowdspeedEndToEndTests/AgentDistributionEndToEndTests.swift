@@ -1,5 +1,6 @@
 import CrowdspeedAgent
 import CrowdspeedCore
+import CrowdspeedServer
 import CrowdspeedTestSupport
 import Foundation
 import Testing

@@ -4,6 +4,7 @@ import CrowdspeedTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 /// `/downloads/agent/{name}` and `/install.sh`: the builds are served with their checksums, and

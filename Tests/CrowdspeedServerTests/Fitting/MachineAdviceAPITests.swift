@@ -7,6 +7,7 @@ import CrowdspeedTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 /// Recommendations that fit the machine: a machine's own measured best answers before any

@@ -5,6 +5,7 @@ import CrowdspeedPipeline
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// `GET /api/v1/recommendations/nursery`: the recommended `PYPY_GC_NURSERY` for a machine,
