@@ -43,6 +43,16 @@ struct AgentDownloadsTests {
         return binary
     }
 
+    /// ``shell(_:environment:)`` on a thread of its own: it waits synchronously, and on the
+    /// cooperative pool it would starve the live server in this process that the script calls.
+    static func detachedShell(_ script: String, environment: [String: String]) async throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try shell(script, environment: environment) }) }.start()
+        }
+    }
+
     /// Runs `script` with `sh -c` in `environment`; status, stdout and stderr.
     static func shell(_ script: String, environment: [String: String]) throws -> (
         status: Int32, stdout: String, stderr: String
@@ -137,7 +147,8 @@ struct AgentDownloadsTests {
             databasePath: directory.path("db.sqlite"), configure: { $0.agentBuildsPath = builds }
         ) { baseURL in
             let environment = ["HOME": home, "PATH": "/usr/bin:/bin"]
-            let run = try Self.shell("curl -fsSL \(baseURL.absoluteString)/install.sh | sh", environment: environment)
+            let run = try await Self.detachedShell(
+                "curl -fsSL \(baseURL.absoluteString)/install.sh | sh", environment: environment)
             #expect(run.status == 0, "\(run.stderr)")
             let installed = home + "/.local/bin/crowdspeed-agent"
             #expect(FileManager.default.isExecutableFile(atPath: installed))
@@ -163,7 +174,8 @@ struct AgentDownloadsTests {
         try await LiveServer.run(databasePath: directory.path("db.sqlite"), configure: { $0.agentBuildsPath = builds })
         {
             baseURL in
-            let run = try Self.shell("curl -fsSL \(baseURL.absoluteString)/install.sh | sh", environment: environment)
+            let run = try await Self.detachedShell(
+                "curl -fsSL \(baseURL.absoluteString)/install.sh | sh", environment: environment)
             #expect(run.status != 0)
             #expect(run.stderr.contains("checksum mismatch"), "\(run.stderr)")
             #expect(!FileManager.default.fileExists(atPath: home + "/.local/bin/crowdspeed-agent"))
@@ -171,7 +183,8 @@ struct AgentDownloadsTests {
         try await LiveServer.run(
             databasePath: directory.path("db2.sqlite"), configure: { $0.agentBuildsPath = empty }
         ) { baseURL in
-            let run = try Self.shell("curl -fsSL \(baseURL.absoluteString)/install.sh | sh", environment: environment)
+            let run = try await Self.detachedShell(
+                "curl -fsSL \(baseURL.absoluteString)/install.sh | sh", environment: environment)
             #expect(run.status == 1)
             #expect(run.stderr.contains("has no agent build for"), "\(run.stderr)")
             #expect(run.stderr.contains("swift build -c release --product crowdspeed-agent"))

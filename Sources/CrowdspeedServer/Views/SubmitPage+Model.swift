@@ -10,7 +10,8 @@ struct SubmitPageModel: Sendable {
     var installCommand: String
     /// The platforms with a prebuilt agent, e.g. `linux-x86_64`; empty when none is offered.
     var platforms: [String]
-    var hasBuilds: Bool { !platforms.isEmpty }
+    /// Stored, not computed: the templates read properties by reflection.
+    var hasBuilds: Bool
 
     /// Creates the model.
     init(serverURL: String, fromHost: Bool, builds: [String] = [], site: SiteSettings) {
@@ -19,5 +20,6 @@ struct SubmitPageModel: Sendable {
         self.serverURLFromHost = fromHost
         installCommand = "curl -fsSL \(serverURL)/install.sh | sh"
         platforms = builds.map { String($0.dropFirst("crowdspeed-agent-".count)) }
+        hasBuilds = !builds.isEmpty
     }
 }
