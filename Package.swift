@@ -86,12 +86,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The Python workloads are embedded in the code by the plugin (no resource bundle), so the
+        // agent is one self-contained file.
         .target(
             name: "CrowdspeedAgent",
             dependencies: ["CrowdspeedCore"],
-            resources: [.copy("Workloads")],
-            swiftSettings: swiftSettings
+            exclude: ["Workloads"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedWorkloads"]
         ),
+        .executableTarget(name: "crowdspeed-embed", swiftSettings: swiftSettings),
+        .plugin(
+            name: "EmbedWorkloads", capability: .buildTool(), dependencies: ["crowdspeed-embed"],
+            path: "Sources/EmbedWorkloadsPlugin"),
         .executableTarget(
             name: "crowdspeed",
             dependencies: [

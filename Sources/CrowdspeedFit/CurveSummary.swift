@@ -37,3 +37,16 @@ extension MachineCurveSummary {
             best: best, flatSet: estimate.flatSet, defaultInFlatSet: estimate.defaultIsInFlatSet, gainOverDefault: gain)
     }
 }
+
+extension MachineCurveSummary {
+    /// The relative time at `bytes` on this summary's points (PyPy's default at 1.0 when its size
+    /// is known), interpolated in log2 and clamped like ``Curve/relativeTime(atNursery:)``; NaN
+    /// without points.
+    public func relativeTime(atNursery bytes: Int64) -> Double {
+        // One "round" whose ratios are the medians: the curve's medians are then the points.
+        let curve = Curve(
+            nurseries: points.map(\.nurseryBytes), roundIDs: [0], roundRatios: points.map(\.relativeTime),
+            defaultNurseryBytes: defaultNurseryBytes)
+        return curve.relativeTime(atNursery: Double(bytes))
+    }
+}

@@ -157,6 +157,10 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// scores, listed for the operator) and origins capped. Nil when the fit ran without
     /// ``FitConfiguration/robust``, and in reports stored before it existed.
     public var screening: ScreeningReport? = nil
+    /// The served formulas' gain profiles (``GainProfile/profiles(for:on:)``), keyed like the
+    /// prediction intervals. Nil in reports stored before profiles existed; those recommend
+    /// from the population-average gain instead.
+    public var gainProfiles: [String: GainProfile]?
 
     /// The formula served for `hardwareClass`: its own when accepted, else the global one.
     public func evaluation(for hardwareClass: HardwareClass) -> (
@@ -173,19 +177,30 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - features: the machine and the process count it will run.
     ///   - pypyVersion: the interpreter version, for its own default (nil: newest rule).
-    /// - Returns: a recommendation; ``NurseryRecommendation/keepDefault`` is set when the served
-    ///   formula is PyPy's rule, gives PyPy's own size, or has no positive mean held-out gain.
+    /// - Returns: a recommendation whose ``NurseryRecommendation/expectedGain`` is this input's
+    ///   own: the served formula's ``GainProfile`` read at the log2 distance between PyPy's
+    ///   default and the formula's answer. ``NurseryRecommendation/keepDefault`` is set (do no
+    ///   harm) when the served formula is PyPy's rule, gives PyPy's own size, or the lower end
+    ///   (p10) of that expected gain is not above zero. A report without profiles falls back to
+    ///   the formula's population-average gain.
     public func recommend(for features: MachineFeatures, pypyVersion: String?) -> NurseryRecommendation {
         let (evaluation, hardwareClass) = evaluation(for: features.hardwareClass)
         let defaultBytes = PyPyDefaultRule.nurseryBytes(version: pypyVersion, features: features)
         let bytes = evaluation.formula.predict(features, pypyVersion: pypyVersion)
+        let distance = log2(Double(max(1, defaultBytes))) - log2(Double(max(1, bytes)))
+        let profile =
+            gainProfiles?[hardwareClass?.description ?? PredictionInterval.globalKey]
+            ?? gainProfiles?[PredictionInterval.globalKey]
+        let expected = profile?.gain(atDistance: distance) ?? evaluation.gainOverDefault
         let keep =
             evaluation.formula.family == .pypyDefault || bytes == defaultBytes
-            || !(evaluation.gainOverDefault.mean > 0)
+            || (profile == nil ? !(expected.mean > 0) : !(expected.p10 > 0))
         return NurseryRecommendation(
             nurseryBytes: keep ? defaultBytes : bytes, formula: evaluation.formula, formulaName: evaluation.name,
             hardwareClass: hardwareClass, heldOutRegret: evaluation.heldOutRegret,
-            gainOverDefault: evaluation.gainOverDefault,
+            gainOverDefault: evaluation.gainOverDefault, expectedGain: expected,
+            expectedGainBasis: profile == nil ? .population : .distance(log2: distance, curves: profile!.curves),
+            formulaBytes: bytes,
             pypyDefaultBytes: defaultBytes, insideTrainingRange: trainingRange?.contains(features) ?? false,
             keepDefault: keep)
     }
@@ -201,8 +216,15 @@ public struct NurseryRecommendation: Sendable, Equatable, Codable {
     public var hardwareClass: HardwareClass?
     public var heldOutRegret: RegretSummary
     /// The formula's gain over the default on held-out training curves (mean, p10…p90): the
-    /// expected gain for a machine like those, not a measurement of this one.
+    /// population average, the same for every input.
     public var gainOverDefault: GainSummary
+    /// This input's own expected gain of the formula's answer over PyPy's default (mean, and
+    /// p10…p90 as its 80% interval); see ``FitReport/recommend(for:pypyVersion:)``.
+    public var expectedGain: GainSummary
+    /// Where ``expectedGain`` comes from.
+    public var expectedGainBasis: ExpectedGainBasis
+    /// What the formula itself answers, even when the advice is to keep the default.
+    public var formulaBytes: Int64
     /// What PyPy would pick by itself.
     public var pypyDefaultBytes: Int64
     public var insideTrainingRange: Bool
@@ -211,4 +233,12 @@ public struct NurseryRecommendation: Sendable, Equatable, Codable {
 
     /// The `PYPY_GC_NURSERY` value, e.g. `8M`.
     public var environmentValue: String { NurserySize.format(nurseryBytes) }
+}
+
+/// Where a recommendation's expected gain comes from.
+public enum ExpectedGainBasis: Sendable, Equatable, Codable {
+    /// The served formula's ``GainProfile`` at `log2` = log2(default) − log2(answer), over `curves`.
+    case distance(log2: Double, curves: Int)
+    /// The formula's population-average held-out gain (reports without gain profiles).
+    case population
 }

@@ -112,10 +112,14 @@ public enum FormulaSelection {
         }
         ranked.removeAll { baselineNames.contains($0.name) }
 
-        return FitReport(
+        var report = FitReport(
             global: global, candidates: ranked, baselines: baselines, classes: classes, classEvidence: classEvidence,
             noiseFloor: noiseFloor, trainingRange: trainingRange(curves, table.sources), evidence: evidence,
             isHeldOut: table.groupCount >= 2, configuration: configuration, screening: screening)
+        // Over the curves the fit admitted, as every other number of the report.
+        report.gainProfiles = GainProfile.profiles(
+            for: report, on: FitInput(curves: table.sources.map { curves[$0] }))
+        return report
     }
 
     /// The evidence of a fit: counts over the usable input curves — machines the screening

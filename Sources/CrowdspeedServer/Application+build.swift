@@ -133,6 +133,8 @@ public func buildRouter(
     router.addDashboard(
         stores: stores, formulas: formulas, configuration: configuration,
         assets: StaticAssetsController(chartJSPath: configuration.chartJSPath))
+    router.addRoutes(
+        AgentDownloadsController(directory: configuration.agentBuildsPath, publicURL: configuration.publicURL).routes)
     router.add(
         middleware: RateLimitMiddleware(
             perAddress: configuration.addressRateLimit.map { RateLimiter(limit: $0, clock: rateClock) },

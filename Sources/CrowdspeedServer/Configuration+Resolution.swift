@@ -22,6 +22,8 @@ extension Configuration {
         public var metrics: String?
         /// `--metrics-address HOST:PORT`: serve `/metrics` on a second listener only.
         public var metricsAddress: String?
+        /// `--agent-builds`: the directory of agent builds to serve.
+        public var agentBuilds: String?
 
         /// Creates options; everything defaults to "not given".
         public init(
@@ -49,6 +51,7 @@ extension Configuration {
         public static let durable = "CROWDSPEED_DURABLE"
         public static let chartJSPath = "CROWDSPEED_CHARTJS"
         public static let publicURL = "CROWDSPEED_PUBLIC_URL"
+        public static let agentBuilds = "CROWDSPEED_AGENT_BUILDS"
     }
 
     /// Resolves the server configuration: a command-line option wins over its environment
@@ -118,6 +121,17 @@ extension Configuration {
             }
             // Stored without a trailing slash so paths append cleanly.
             configuration.publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        if let path = options.agentBuilds ?? environment[EnvironmentKey.agentBuilds] {
+            var isDirectory: ObjCBool = false
+            guard !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else {
+                throw ConfigurationError(
+                    "--agent-builds (\(EnvironmentKey.agentBuilds)) '\(path)' is not a directory (scripts/build-agent writes one)"
+                )
+            }
+            configuration.agentBuildsPath = path
         }
         let durable = environment[EnvironmentKey.durable]?.lowercased()
         configuration.durable = options.durable || durable == "1" || durable == "true" || durable == "yes"

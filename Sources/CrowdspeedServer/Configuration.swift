@@ -46,6 +46,21 @@ public struct Configuration: Sendable, Equatable {
     /// Where `/metrics` is served, or whether metrics are off (`Configuration+Metrics.swift`).
     public var metrics = MetricsEndpoint.main
 
+    /// The directory of agent builds (`scripts/build-agent`) served at `/downloads/agent/` and
+    /// offered by `/install.sh`; nil offers none (install.sh then prints the from-source steps).
+    public var agentBuildsPath: String?
+
+    /// Where `scripts/build-agent` writes, served when present and nothing else is configured.
+    public static let defaultAgentBuildsPath = "./artifacts/agents"
+
+    /// ``defaultAgentBuildsPath`` when that directory exists (checked when a configuration is
+    /// created, as ``defaultChartJSPath`` is), else nil.
+    public static var presentDefaultAgentBuildsPath: String? {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: defaultAgentBuildsPath, isDirectory: &isDirectory)
+            && isDirectory.boolValue ? defaultAgentBuildsPath : nil
+    }
+
     /// Creates a configuration; every parameter has the documented default of `crowdspeed serve`.
     public init(
         host: String = "127.0.0.1",
@@ -69,6 +84,7 @@ public struct Configuration: Sendable, Equatable {
         self.chartJSPath = chartJSPath
         self.publicURL = publicURL
         self.demo = demo
+        self.agentBuildsPath = Configuration.presentDefaultAgentBuildsPath
     }
 
     /// Debian's `libjs-chart.js`: `chart.umd.js` from Chart.js 4, `chart.min.js` in the 3.x

@@ -10,7 +10,10 @@ struct CrowdspeedAgentCommand: AsyncParsableCommand {
         abstract: "Measure the best PyPy GC nursery size on this machine and share the results.",
         version: AgentIdentity.version,
         // `recommend` and `delete` join this list when they land.
-        subcommands: [RunCommand.self, FingerprintCommand.self, FlushCommand.self, DeleteCommand.self, Recommend.self],
+        subcommands: [
+            RunCommand.self, FingerprintCommand.self, FlushCommand.self, DeleteCommand.self, Recommend.self,
+            VerifyCommand.self,
+        ],
         defaultSubcommand: nil
     )
 }

@@ -14,7 +14,9 @@ struct FlushCommand: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func validate() throws {
-        if options.server == nil { throw ValidationError("flush needs --server URL") }
+        if try options.effectiveServer() == nil {
+            throw ValidationError("flush needs --server URL (or a configured server)")
+        }
     }
 
     func run() async throws {

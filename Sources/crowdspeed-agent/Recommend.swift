@@ -117,10 +117,17 @@ struct Recommend: AsyncParsableCommand {
         let l3 = machine.cacheBytes(level: 3).map(NurserySize.format) ?? "none"
         var lines = [
             "machine: \(machine.cpuModel), L2 \(NurserySize.format(l2)), L3 \(l3), \(machine.physicalCores) cores; procs \(procs); PyPy \(version ?? "unknown (newest rule assumed)")",
-            "formula v\(answer.formula.version) \(answer.formula.name)\(answer.formula.hardwareClass.map { " for \($0)" } ?? ""): \(answer.formula.text)",
-            "held-out regret \(percent(answer.heldOutRegret.mean)) vs PyPy's own rule \(percent(answer.pypyDefaultRegret?.mean)) (mean over machines of CPU models the fit did not see)",
-            "expected gain over PyPy's default (\(answer.expectedGain.defaultPypyGCNursery)): \(percent(answer.expectedGain.mean)) (p10 \(percent(answer.expectedGain.p10)), p90 \(percent(answer.expectedGain.p90)))",
+            "answer from: \(answer.source == "measured" ? "this machine's own measured curve" : "the server's formula")",
+            "expected gain over PyPy's default (\(answer.expectedGain.defaultPypyGCNursery)): \(percent(answer.expectedGain.mean)) (80%: \(percent(answer.expectedGain.p10)) to \(percent(answer.expectedGain.p90)); basis \(answer.expectedGain.basis))",
         ]
+        if let formula = answer.formula {
+            lines.append(
+                "formula v\(formula.version) \(formula.name)\(formula.hardwareClass.map { " for \($0)" } ?? ""): \(formula.text)"
+            )
+            lines.append(
+                "held-out regret \(percent(answer.heldOutRegret?.mean)) vs PyPy's own rule \(percent(answer.pypyDefaultRegret?.mean)) (mean over machines of CPU models the fit did not see)"
+            )
+        }
         if let interval = answer.interval {
             lines.append(
                 "this machine's best is likely within \(interval.lower)…\(interval.upper) (\(Int(interval.coverage * 100))% of training machines)"
@@ -130,7 +137,7 @@ struct Recommend: AsyncParsableCommand {
             answer.insideTrainingRange
                 ? "this machine lies inside the training range"
                 : "this machine lies OUTSIDE the training range: the answer is an extrapolation")
-        if answer.formula.synthetic {
+        if answer.formula?.synthetic == true {
             lines.append("WARNING: the server's formula was fitted on synthetic (demo) data")
         }
         if answer.keepDefault { lines.append("keep the default: \(answer.advice)") }

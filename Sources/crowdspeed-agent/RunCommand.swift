@@ -67,8 +67,10 @@ struct RunCommand: AsyncParsableCommand {
     var yes = false
 
     func validate() throws {
-        if options.server == nil && !dryRun {
-            throw ValidationError("run needs --server URL (or --dry-run to only print the payload)")
+        if try options.effectiveServer() == nil && !dryRun {
+            throw ValidationError(
+                "run needs --server URL (or a server in ~/.config/crowdspeed/agent.json, or --dry-run to only print the payload)"
+            )
         }
         if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
         if let budget, Self.parseDuration(budget) == nil {
@@ -198,7 +200,7 @@ struct RunCommand: AsyncParsableCommand {
                     "kept \(submission.run?.rounds ?? 0) finished rounds of \(submission.interpreter.executable) in \(file.path)"
                 )
             }
-            let server = options.server ?? "URL"
+            let server = options.serverURL?.absoluteString ?? "URL"
             Console.info(
                 "upload them with `crowdspeed-agent flush --server \(server)\(options.spool.map { " --spool \($0)" } ?? "")`, "
                     + "or discard them by deleting the files")

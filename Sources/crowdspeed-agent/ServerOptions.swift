@@ -5,7 +5,9 @@ import Foundation
 /// Options shared by the commands that talk to a server and use the spool.
 struct ServerOptions: ParsableArguments {
     @Option(
-        help: ArgumentHelp("The Crowdspeed server to submit to, e.g. https://crowdspeed.example.org.", valueName: "url")
+        help: ArgumentHelp(
+            "The Crowdspeed server to submit to, e.g. https://crowdspeed.example.org (default: \"server\" in ~/.config/crowdspeed/agent.json, written by the server's install.sh).",
+            valueName: "url")
     )
     var server: String?
 
@@ -16,17 +18,30 @@ struct ServerOptions: ParsableArguments {
     var spool: String?
 
     func validate() throws {
-        if let server {
+        if let server = try effectiveServer() {
             guard let url = URL(string: server), let scheme = url.scheme?.lowercased(),
                 ["http", "https"].contains(scheme), url.host != nil
             else {
-                throw ValidationError("--server must be an http:// or https:// URL, got \(server)")
+                throw ValidationError(
+                    "\(self.server == nil ? "the configured server" : "--server") must be an http:// or https:// URL, got \(server)"
+                )
             }
         }
     }
 
-    /// The parsed server URL.
-    var serverURL: URL? { server.flatMap { URL(string: $0) } }
+    /// `--server`, else the server of the agent's settings file (nil when neither exists).
+    func effectiveServer() throws -> String? {
+        if let server { return server }
+        let file = AgentConfiguration.defaultFile(environment: ProcessInfo.processInfo.environment)
+        do {
+            return try AgentConfiguration.load(from: file)?.server
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The parsed server URL: `--server`, else the configured one.
+    var serverURL: URL? { ((try? effectiveServer()) ?? nil).flatMap { URL(string: $0) } }
 
     /// The spool directory to use.
     func spoolStore(environment: [String: String]) -> Spool {

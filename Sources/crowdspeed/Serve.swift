@@ -17,7 +17,7 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Environment equivalents: CROWDSPEED_DB, CROWDSPEED_HOST, CROWDSPEED_PORT, CROWDSPEED_LOG_LEVEL, \
             CROWDSPEED_DURABLE (1/true), CROWDSPEED_CHARTJS, CROWDSPEED_PUBLIC_URL, CROWDSPEED_REFIT_INTERVAL, \
-            CROWDSPEED_REFIT_AFTER, CROWDSPEED_METRICS, CROWDSPEED_METRICS_ADDRESS. Options given on the command line take precedence.
+            CROWDSPEED_REFIT_AFTER, CROWDSPEED_METRICS, CROWDSPEED_METRICS_ADDRESS, CROWDSPEED_AGENT_BUILDS. Options given on the command line take precedence.
             """)
 
     @Option(
@@ -81,6 +81,12 @@ struct Serve: AsyncParsableCommand {
             valueName: "host:port"))
     var metricsAddress: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Directory of agent builds (scripts/build-agent) served at /downloads/agent/ and by /install.sh (default: ./artifacts/agents when present).",
+            valueName: "dir"))
+    var agentBuilds: String?
+
     @OptionGroup(title: "Trust")
     var trust: TrustOptions
 
@@ -101,6 +107,7 @@ struct Serve: AsyncParsableCommand {
         withTrust.refitAfter = refitAfter
         withTrust.metrics = metrics
         withTrust.metricsAddress = metricsAddress
+        withTrust.agentBuilds = agentBuilds
         do {
             return try CrowdspeedServer.Configuration.resolve(
                 withTrust, environment: ProcessInfo.processInfo.environment)

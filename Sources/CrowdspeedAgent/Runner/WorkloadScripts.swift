@@ -15,12 +15,29 @@ public struct WorkloadScripts: Sendable, Equatable {
     /// The default gcbench depth.
     public static let defaultDepth = 17
 
-    /// Locates the scripts in the agent's resource bundle.
-    public static func bundled(gcbenchDepth: Int = defaultDepth) throws -> WorkloadScripts {
-        guard let directory = Bundle.module.url(forResource: "Workloads", withExtension: nil) else {
-            throw WorkloadError.missingScripts
+    /// The scripts embedded in the agent (``EmbeddedWorkloads``), written out once to a
+    /// directory named by their content hash under `directory` (the system's temporary
+    /// directory by default), so that the interpreters can run them as files. A directory that
+    /// already holds the same content is reused; files are written whole (temporary name, then
+    /// rename), so concurrent agents never read a half-written script.
+    public static func bundled(gcbenchDepth: Int = defaultDepth, in directory: URL? = nil) throws -> WorkloadScripts {
+        var files: [(name: String, data: Data)] = []
+        var hash = FNV1a()
+        for file in EmbeddedWorkloads.files {
+            guard let data = Data(base64Encoded: file.base64) else { throw WorkloadError.missingScripts }
+            files.append((file.name, data))
+            hash.add(contentsOf: file.name.utf8)
+            hash.add(contentsOf: data)
         }
-        return try WorkloadScripts(directory: directory, gcbenchDepth: gcbenchDepth)
+        let base = directory ?? FileManager.default.temporaryDirectory
+        let target = base.appendingPathComponent("crowdspeed-workloads-\(hash.hex)")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        for (name, data) in files {
+            let path = target.appendingPathComponent(name)
+            if FileManager.default.contents(atPath: path.path) == data { continue }
+            try data.write(to: path, options: .atomic)
+        }
+        return try WorkloadScripts(directory: target, gcbenchDepth: gcbenchDepth)
     }
 
     /// Reads the scripts in `directory` and their `VERSION` constants.
@@ -58,7 +75,7 @@ public enum WorkloadError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .missingScripts: "the workload scripts are missing from the agent's resources"
+        case .missingScripts: "the workload scripts embedded in the agent cannot be read"
         case .noVersion(let path): "\(path) declares no VERSION"
         }
     }

@@ -21,14 +21,32 @@ struct MachinePageModel: Sendable {
         var sharedBy: Int
     }
 
-    /// The formula's advice for this machine at one process.
+    /// The advice for this machine at one process (``MachineAdvice``): its own measured best
+    /// when resolved, else the formula's, with the formula's answer and gains labelled.
     struct Recommendation: Sendable {
         var value: String
         var pypyDefault: String
         var keepDefault: Bool
-        var formulaName: String
-        var version: Int
+        /// True when the advice is this machine's own measured best.
+        var measured: Bool
+        /// The measured answer's gain, or the formula answer's expected gain with its 80% range.
+        var gain: String
+        var gainRange: String?
+        /// The formula's answer and this input's expected gain, when a formula exists.
+        var formula: FormulaFigures?
         var outside: Bool
+    }
+
+    /// The formula's own figures for this machine.
+    struct FormulaFigures: Sendable {
+        var name: String
+        var version: Int
+        var value: String
+        var expectedGain: String
+        var gainRange: String
+        var populationGain: String
+        /// The formula's size's gain measured on this machine's own curve.
+        var onThisMachine: String?
     }
 
     /// One process count of a curve group, as a table row.
@@ -127,20 +145,33 @@ struct MachinePageModel: Sendable {
 
         let groups = CurveChart.groups(curves)
         let pypyVersion = groups.first?.key.interpreterVersion
-        recommendation = formula.flatMap { fitted in
-            MachineFeatures(machine: hardware, procs: 1).map { features in
-                let advice = fitted.report.recommend(for: features, pypyVersion: pypyVersion)
-                return Recommendation(
-                    value: advice.environmentValue, pypyDefault: Format.bytes(advice.pypyDefaultBytes),
-                    keepDefault: advice.keepDefault,
-                    formulaName: advice.formulaName, version: fitted.version, outside: !advice.insideTrainingRange)
-            }
+        let advice = MachineFeatures(machine: hardware, procs: 1).flatMap { features in
+            MachineAdvice.advise(
+                features: features, pypyVersion: pypyVersion, curves: curves, report: formula?.report)
         }
-        let recommended = formula.flatMap { fitted in
-            MachineFeatures(machine: hardware, procs: 1).map {
-                fitted.report.recommend(for: $0, pypyVersion: pypyVersion).nurseryBytes
+        recommendation = advice.map { advice in
+            let figures = formula.flatMap { fitted in
+                advice.formula.map { answer in
+                    FormulaFigures(
+                        name: answer.formulaName, version: fitted.version,
+                        value: NurserySize.format(answer.formulaBytes),
+                        expectedGain: Format.signedPercent(answer.expectedGain.mean),
+                        gainRange:
+                            "\(Format.signedPercent(answer.expectedGain.p10)) to \(Format.signedPercent(answer.expectedGain.p90))",
+                        populationGain: Format.signedPercent(answer.gainOverDefault.mean),
+                        onThisMachine: advice.formulaGainOnThisMachine.map { Format.signedPercent($0) })
+                }
             }
+            let measuredGain = advice.keepDefault ? 0 : advice.measured?.summary.gainOverDefault
+            return Recommendation(
+                value: NurserySize.format(advice.nurseryBytes), pypyDefault: Format.bytes(advice.pypyDefaultBytes),
+                keepDefault: advice.keepDefault, measured: advice.source == .measured,
+                gain: advice.source == .measured
+                    ? Format.signedPercent(measuredGain) : figures?.expectedGain ?? "—",
+                gainRange: advice.source == .measured ? nil : figures?.gainRange, formula: figures,
+                outside: !(advice.formula?.insideTrainingRange ?? true))
         }
+        let recommended = advice?.nurseryBytes
         curveGroups = groups.enumerated().map { index, group in
             let sizes = Array(Set(group.curves.flatMap { $0.summary.points.map(\.nurseryBytes) })).sorted()
             return CurveGroup(

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedPipeline
 import CrowdspeedServer
 import CrowdspeedStore
 import CrowdspeedTestSupport
@@ -128,6 +129,15 @@ struct PageRenderingTests {
             #expect(html.contains("PyPy \(one.key.interpreterVersion) · gcbench v1"))
             #expect(html.contains(NurserySize.format(try #require(one.summary.best?.nurseryBytes))))
             #expect(html.contains("PYPY_GC_NURSERY="))
+            // Which figure is which: the machine's own resolved curve answers, the formula beside it.
+            if MachineAdvice.resolvedCurve(in: curves, procs: 1, pypyVersion: one.key.interpreterVersion) != nil {
+                #expect(html.contains("this machine's own measured curve"))
+                #expect(html.contains("Measured gain over PyPy's default"))
+            }
+            if try await store.latestFormulaVersion(scope: .synthetic) != nil {
+                #expect(html.contains("Formula's expected gain for this machine"))
+                #expect(html.contains("Formula's average gain over all training machines"))
+            }
             #expect(html.contains("CPython"))
             #expect(html.contains("dumps · records · json"))
             let detail = try #require(try await store.machine(id: id))

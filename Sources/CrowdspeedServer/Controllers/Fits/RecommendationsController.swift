@@ -5,6 +5,8 @@ import CrowdspeedPipeline
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
+import NIOCore
 
 /// `GET /api/v1/recommendations/nursery`: the recommended `PYPY_GC_NURSERY` for a machine,
 /// described by its hardware (`l2_bytes`, `l3_bytes`, `physical_cores`, `procs`, `arch`,
@@ -16,11 +18,17 @@ import Hummingbird
 /// the default's size out would pin today's estimate of it (from hardware numbers the client
 /// sent, not the `/proc/cpuinfo` PyPy itself reads) and outlive a better rule in a later PyPy.
 ///
+/// With `machine=ID` whose own gcbench curve for that PyPy version and process count is resolved
+/// (a best with its bootstrap interval), the answer is that measured best (`"source":
+/// "measured"`) with the formula's answer beside it (`formula_answer`); otherwise the formula's
+/// (`"source": "formula"`). See ``MachineAdvice``.
+///
 /// Statuses: 200 (JSON, or `text/plain` with `format=env`); 304 when
 /// `If-None-Match` matches; 400 naming the parameter for any bad, missing, repeated or unknown
 /// parameter; 404 for an unknown machine; 422 for a stored machine without an L2 cache; 503 with
-/// `Retry-After` before the first formula has been fitted (the service exists but cannot answer
-/// yet — a 404 would tell a client the path is wrong).
+/// `Retry-After` when there is neither a formula nor a measured curve (the service exists but
+/// cannot answer yet — a 404 would tell a client the path is wrong). With `format=env`, errors
+/// keep their status and answer one `#` comment line instead of a problem.
 ///
 /// Answers depend only on the formula version and the query (and, for `machine`, the machine's
 /// last update), so they carry a strong `ETag` and `Cache-Control: public, max-age=60`.
@@ -60,8 +68,26 @@ public struct RecommendationsController: Sendable {
     /// The `format=env` body: an assignment, or a comment when the default should be kept.
     static func environmentLine(_ answer: RecommendationDocument) -> String {
         guard answer.keepDefault else { return "PYPY_GC_NURSERY=\(answer.pypyGCNursery)\n" }
+        let reason =
+            answer.source == MachineAdvice.Source.measured.rawValue
+            ? "this machine's own measurement finds it within 2% of the best"
+            : "the expected gain of another size is not above zero"
         return "# PYPY_GC_NURSERY: keep PyPy's default (\(answer.expectedGain.defaultPypyGCNursery)): "
-            + "the expected gain of another size is not above zero, so leave it unset\n"
+            + "\(reason), so leave it unset\n"
+    }
+
+    /// The `format=env` body of an error: one `#` comment line, so that `eval "$(curl -s …)"`
+    /// runs nothing and sets nothing whatever the server says. Every character that could end
+    /// the comment or the line (control characters, newlines) is replaced by a space; what is
+    /// left is inert after `#`.
+    static func environmentError(status: Int, detail: String) -> String {
+        let flat = String(
+            String.UnicodeScalarView(
+                detail.unicodeScalars.map { scalar in
+                    scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
+                        ? " " : scalar
+                }))
+        return "# crowdspeed: no recommendation (HTTP \(status)): \(flat)\n"
     }
 
     /// What the query asks for, validated.
@@ -74,27 +100,58 @@ public struct RecommendationsController: Sendable {
         var cacheKey: [String]
     }
 
-    /// Answers one recommendation request.
+    /// Answers one recommendation request. With `format=env` every outcome, errors included,
+    /// is shell text (see ``environmentError(status:detail:)``).
     @Sendable func recommend(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let wantsEnvironment = request.uri.queryParameters[values: "format"].map(String.init) == ["env"]
+        do {
+            return try await answer(request)
+        } catch let error where wantsEnvironment {
+            let mapped = ProblemMiddleware<AppRequestContext>.problem(for: error)
+            if mapped.problem.status >= 500, mapped.problem.status != 503 {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            var headers = mapped.headers
+            let body = Data(
+                Self.environmentError(
+                    status: mapped.problem.status, detail: mapped.problem.detail ?? mapped.problem.title
+                ).utf8)
+            headers[.contentType] = "text/plain; charset=utf-8"
+            headers[.contentLength] = String(body.count)
+            headers[.cacheControl] = "no-store"
+            return Response(
+                status: HTTPResponse.Status(code: mapped.problem.status), headers: headers,
+                body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+
+    /// The answer, or the error that refuses it.
+    func answer(_ request: Request) async throws -> Response {
         let question = try await read(QueryReader(parameters: request.uri.queryParameters))
-        guard let formula = try await cache.latest(scope: scope) else {
+        let formula = try await cache.latest(scope: scope)
+        guard
+            let advice = MachineAdvice.advise(
+                features: question.features, pypyVersion: question.pypyVersion,
+                curves: question.machine?.curves ?? [], report: formula?.report)
+        else {
             var headers = HTTPFields()
             headers[.retryAfter] = String(retryAfterSeconds)
             throw APIError(
                 .serviceUnavailable,
                 detail:
-                    "No formula has been fitted yet: the server refits once enough submissions have arrived; retry later",
+                    "No formula has been fitted yet and this input has no measured curve of its own: the server refits once enough submissions have arrived; retry later",
                 headers: headers)
         }
-        let etag = CachedAnswer.etag(version: formula.version, question.cacheKey)
-        let answer = document(formula, question)
+        let etag = CachedAnswer.etag(version: formula?.version ?? 0, question.cacheKey)
+        let recommendation = document(formula, advice, question)
         if question.format == "env" {
             return CachedAnswer.respond(
                 request, etag: etag, contentType: "text/plain; charset=utf-8",
-                body: Data(Self.environmentLine(answer).utf8))
+                body: Data(Self.environmentLine(recommendation).utf8))
         }
         return CachedAnswer.respond(
-            request, etag: etag, contentType: "application/json; charset=utf-8", body: try CachedAnswer.json(answer))
+            request, etag: etag, contentType: "application/json; charset=utf-8",
+            body: try CachedAnswer.json(recommendation))
     }
 
     /// Validates the query; every refusal names its parameter.
@@ -162,14 +219,130 @@ public struct RecommendationsController: Sendable {
             ])
     }
 
-    /// The answer of `formula` to `question`.
-    func document(_ formula: FittedFormula, _ question: Question) -> RecommendationDocument {
+    /// The document for `advice`, with `formula` (when one exists) beside it.
+    func document(_ formula: FittedFormula?, _ advice: MachineAdvice, _ question: Question) -> RecommendationDocument {
         let features = question.features
-        let recommendation = formula.report.recommend(for: features, pypyVersion: question.pypyVersion)
+        let defaultValue = NurserySize.format(advice.pypyDefaultBytes)
+        let value = NurserySize.format(advice.nurseryBytes)
+        let formulaAnswer = formula.flatMap { fitted in
+            advice.formula.map { Self.formulaAnswer(fitted, $0, advice: advice) }
+        }
+        let expectedGain: RecommendationDocument.ExpectedGainDocument
+        let interval: RecommendationDocument.IntervalDocument?
+        let text: String
+        switch advice.source {
+        case .measured:
+            let curve = advice.measured
+            let gain = advice.keepDefault ? 0 : curve?.summary.gainOverDefault
+            expectedGain = .init(
+                mean: finiteOrNil(gain), p10: nil, p90: nil, defaultNurseryBytes: advice.pypyDefaultBytes,
+                defaultPypyGCNursery: defaultValue, basis: "measured",
+                populationMean: advice.formula.flatMap { finiteOrNil($0.gainOverDefault.mean) })
+            interval = curve?.summary.best.flatMap { best -> RecommendationDocument.IntervalDocument? in
+                guard let lower = best.intervalLowerBytes, let upper = best.intervalUpperBytes else { return nil }
+                return .init(
+                    lowerBytes: lower, upperBytes: upper, lower: NurserySize.format(lower),
+                    upper: NurserySize.format(upper), coverage: best.confidence ?? 0.95,
+                    basis: "bootstrap interval of this machine's own best nursery (its rounds resampled)")
+            }
+            let measurement =
+                "this machine's own measurement (PyPy \(question.pypyVersion ?? "?"), \(features.procs) process\(features.procs == 1 ? "" : "es"))"
+            text =
+                advice.keepDefault
+                ? "Keep PyPy's default (\(defaultValue)): \(measurement) finds it within 2% of the best, so leave PYPY_GC_NURSERY unset."
+                : "Set PYPY_GC_NURSERY=\(value): \(measurement) found it best, \(Self.percent(gain)) less CPU time than PyPy's default (\(defaultValue))."
+        case .formula:
+            guard let fitted = formula, let answer = formulaAnswer, let recommendation = advice.formula else {
+                preconditionFailure("a formula answer has a formula")
+            }
+            expectedGain =
+                advice.keepDefault
+                ? .init(
+                    mean: 0, p10: 0, p90: 0, defaultNurseryBytes: advice.pypyDefaultBytes,
+                    defaultPypyGCNursery: defaultValue, basis: answer.expectedGain.basis,
+                    distanceLog2: answer.expectedGain.distanceLog2, curves: answer.expectedGain.curves,
+                    populationMean: answer.expectedGain.populationMean)
+                : answer.expectedGain
+            interval = advice.keepDefault ? nil : Self.predictionInterval(fitted, recommendation)
+            text =
+                advice.keepDefault
+                ? "Keep PyPy's default (\(defaultValue)): the expected gain of a different nursery size is not above zero, so leave PYPY_GC_NURSERY unset."
+                : "Set PYPY_GC_NURSERY=\(value): expected \(Self.percent(expectedGain.mean)) less CPU time than PyPy's default (\(defaultValue)) on a machine like this (80%: \(Self.percent(expectedGain.p10)) to \(Self.percent(expectedGain.p90)))."
+        }
+        let pypy = formula?.report.baselines.first { $0.name == FormulaFamily.pypyDefault.rawValue }
+        var links = ["formulas": FormulasController.basePath]
+        if let formula { links["formula"] = FormulasController.link(formula.version) }
+        var machineEvidence: RecommendationDocument.MachineEvidence?
+        if let machine = question.machine {
+            let id = machine.summary.id
+            links["machine"] = MachinesController.link(id)
+            links["machine_page"] = "/machines/\(id)"
+            let candidates = machine.curves.filter {
+                $0.key.benchmark == BenchmarkName.gcbench && !$0.key.pypyGCMinPinned && $0.key.procs == features.procs
+                    && $0.key.implementation.lowercased() == "pypy" && $0.summary.best != nil
+            }
+            let measured =
+                advice.measured ?? candidates.first { $0.key.interpreterVersion == question.pypyVersion }
+                ?? candidates.max { $0.updatedAt < $1.updatedAt }
+            machineEvidence = RecommendationDocument.MachineEvidence(
+                id: id, measured: measured, link: MachinesController.link(id))
+        }
+        return RecommendationDocument(
+            source: advice.source.rawValue, nurseryBytes: advice.nurseryBytes, pypyGCNursery: value,
+            keepDefault: advice.keepDefault, advice: text,
+            formula: formula.flatMap { fitted in
+                advice.formula.map { recommendation -> RecommendationDocument.FormulaReference in
+                    .init(
+                        version: fitted.version, name: recommendation.formulaName,
+                        text: recommendation.formula.description,
+                        hardwareClass: recommendation.hardwareClass?.description, scope: fitted.summary.scope,
+                        synthetic: fitted.isSynthetic, link: FormulasController.link(fitted.version))
+                }
+            },
+            interval: interval, expectedGain: expectedGain, formulaAnswer: formulaAnswer,
+            heldOutRegret: advice.formula.map { RegretDocument($0.heldOutRegret) },
+            pypyDefaultRegret: pypy.map { RegretDocument($0.heldOutRegret) },
+            evidence: formula.map { EvidenceDocument($0.report.evidence, heldOut: $0.report.isHeldOut) },
+            insideTrainingRange: advice.formula?.insideTrainingRange ?? false,
+            input: .init(
+                l2Bytes: features.l2Bytes, l3Bytes: features.l3Bytes, physicalCores: features.physicalCores,
+                procs: features.procs,
+                arch: features.arch, cpuVendor: features.cpuVendor, cpuinfoCacheBytes: features.cpuinfoCacheBytes,
+                pypyVersion: question.pypyVersion),
+            machine: machineEvidence, links: links)
+    }
+
+    /// The formula's own answer: its size, its advice and this input's expected gain.
+    static func formulaAnswer(
+        _ formula: FittedFormula, _ recommendation: NurseryRecommendation, advice: MachineAdvice
+    ) -> RecommendationDocument.FormulaAnswer {
+        let gain = recommendation.expectedGain
+        let (basis, distance, curves): (String, Double?, Int?) =
+            switch recommendation.expectedGainBasis {
+            case .distance(let log2, let curves): ("distance", log2, curves)
+            case .population: ("population", nil, nil)
+            }
+        return .init(
+            formulaNurseryBytes: recommendation.formulaBytes,
+            formulaPypyGCNursery: NurserySize.format(recommendation.formulaBytes),
+            nurseryBytes: recommendation.nurseryBytes, pypyGCNursery: recommendation.environmentValue,
+            keepDefault: recommendation.keepDefault,
+            expectedGain: .init(
+                mean: finiteOrNil(gain.mean), p10: finiteOrNil(gain.p10), p90: finiteOrNil(gain.p90),
+                defaultNurseryBytes: recommendation.pypyDefaultBytes,
+                defaultPypyGCNursery: NurserySize.format(recommendation.pypyDefaultBytes), basis: basis,
+                distanceLog2: finiteOrNil(distance), curves: curves,
+                populationMean: finiteOrNil(recommendation.gainOverDefault.mean)),
+            measuredGainOnThisMachine: advice.formulaGainOnThisMachine)
+    }
+
+    /// The 80% interval of where a machine like this one has its best, around the formula's answer.
+    static func predictionInterval(
+        _ formula: FittedFormula, _ recommendation: NurseryRecommendation
+    ) -> RecommendationDocument.IntervalDocument? {
         let classKey = recommendation.hardwareClass?.description ?? PredictionInterval.globalKey
-        let predicted = recommendation.formula.predict(features, pypyVersion: question.pypyVersion)
-        let interval = (formula.intervals[classKey] ?? formula.intervals[PredictionInterval.globalKey]).map { spread in
-            let bounds = spread.bounds(around: predicted)
+        return (formula.intervals[classKey] ?? formula.intervals[PredictionInterval.globalKey]).map { spread in
+            let bounds = spread.bounds(around: recommendation.formulaBytes)
             return RecommendationDocument.IntervalDocument(
                 lowerBytes: bounds.lower, upperBytes: bounds.upper, lower: NurserySize.format(bounds.lower),
                 upper: NurserySize.format(bounds.upper), coverage: spread.coverage,
@@ -177,55 +350,11 @@ public struct RecommendationsController: Sendable {
                     "where \(Int(spread.coverage * 100))% of the \(spread.curves) training curves' measured best nursery lay relative to this formula's answer"
             )
         }
-        let value = NurserySize.format(recommendation.nurseryBytes)
-        let defaultValue = NurserySize.format(recommendation.pypyDefaultBytes)
-        let gain = recommendation.gainOverDefault
-        let advice: String =
-            if recommendation.keepDefault {
-                "Keep PyPy's default (\(defaultValue)): the expected gain of a different nursery size is not above zero, so leave PYPY_GC_NURSERY unset."
-            } else {
-                "Set PYPY_GC_NURSERY=\(value): expected \(gain.mean.isFinite ? String(format: "%.1f%%", 100 * gain.mean) : "a") less CPU time than PyPy's default (\(defaultValue))."
-            }
-        let pypy = formula.report.baselines.first { $0.name == FormulaFamily.pypyDefault.rawValue }
-        var links = ["formula": FormulasController.link(formula.version), "formulas": FormulasController.basePath]
-        var machineEvidence: RecommendationDocument.MachineEvidence?
-        if let machine = question.machine {
-            let id = machine.summary.id
-            links["machine"] = MachinesController.link(id)
-            let candidates = machine.curves.filter {
-                $0.key.benchmark == BenchmarkName.gcbench && !$0.key.pypyGCMinPinned && $0.key.procs == features.procs
-                    && $0.key.implementation.lowercased() == "pypy" && $0.summary.best != nil
-            }
-            let measured =
-                candidates.first { $0.key.interpreterVersion == question.pypyVersion }
-                ?? candidates.max { $0.updatedAt < $1.updatedAt }
-            machineEvidence = RecommendationDocument.MachineEvidence(
-                id: id, measured: measured, link: MachinesController.link(id))
-        }
-        return RecommendationDocument(
-            nurseryBytes: recommendation.nurseryBytes, pypyGCNursery: value, keepDefault: recommendation.keepDefault,
-            advice: advice,
-            formula: .init(
-                version: formula.version, name: recommendation.formulaName, text: recommendation.formula.description,
-                hardwareClass: recommendation.hardwareClass?.description, scope: formula.summary.scope,
-                synthetic: formula.isSynthetic,
-                link: FormulasController.link(formula.version)),
-            interval: recommendation.keepDefault ? nil : interval,
-            expectedGain: .init(
-                mean: recommendation.keepDefault ? 0 : finiteOrNil(gain.mean),
-                p10: recommendation.keepDefault ? 0 : finiteOrNil(gain.p10),
-                p90: recommendation.keepDefault ? 0 : finiteOrNil(gain.p90),
-                defaultNurseryBytes: recommendation.pypyDefaultBytes,
-                defaultPypyGCNursery: defaultValue),
-            heldOutRegret: RegretDocument(recommendation.heldOutRegret),
-            pypyDefaultRegret: pypy.map { RegretDocument($0.heldOutRegret) },
-            evidence: EvidenceDocument(formula.report.evidence, heldOut: formula.report.isHeldOut),
-            insideTrainingRange: recommendation.insideTrainingRange,
-            input: .init(
-                l2Bytes: features.l2Bytes, l3Bytes: features.l3Bytes, physicalCores: features.physicalCores,
-                procs: features.procs,
-                arch: features.arch, cpuVendor: features.cpuVendor, cpuinfoCacheBytes: features.cpuinfoCacheBytes,
-                pypyVersion: question.pypyVersion),
-            machine: machineEvidence, links: links)
+    }
+
+    /// `12.3%`, or `a` when unknown (reads "a less CPU time" only in the impossible case).
+    static func percent(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "an unknown amount of" }
+        return String(format: "%.1f%%", 100 * value)
     }
 }

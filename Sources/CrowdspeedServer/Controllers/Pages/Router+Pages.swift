@@ -37,7 +37,12 @@ extension Router where Context == AppRequestContext {
         addRoutes(ComparePageController(context: context).routes)
         addRoutes(FormulasPageController(context: context).routes)
         addRoutes(TimelinePageController(context: context).routes)
-        addRoutes(SubmitPageController(context: context).routes)
+        addRoutes(
+            SubmitPageController(
+                context: context,
+                downloads: AgentDownloadsController(
+                    directory: configuration.agentBuildsPath, publicURL: configuration.publicURL)
+            ).routes)
         addRoutes(DataPageController(context: context).routes)
     }
 }

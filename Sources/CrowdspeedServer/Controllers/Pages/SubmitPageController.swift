@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
 
-/// `GET /submit`: the agent commands for this server.
+/// `GET /submit`: the install one-liner and the agent commands for this server.
 struct SubmitPageController: Sendable {
     let context: PageContext
+    /// The agent builds this server offers (the one-liner needs one for the visitor's platform).
+    let downloads: AgentDownloadsController
 
     /// The route.
     var routes: RouteCollection<AppRequestContext> {
@@ -16,7 +18,8 @@ struct SubmitPageController: Sendable {
     @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
         let site = context.renderer.site
         let url = site.publicURL ?? Self.origin(host: request.head.authority)
-        let model = SubmitPageModel(serverURL: url, fromHost: site.publicURL == nil, site: site)
+        let model = SubmitPageModel(
+            serverURL: url, fromHost: site.publicURL == nil, builds: downloads.available(), site: site)
         return HTMLResponse(html: context.renderer.render(model, template: "submit"))
     }
 
