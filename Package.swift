@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "CrowdspeedStorePostgres",
             dependencies: [
-                "CrowdspeedCore", "CrowdspeedMigrations",
+                "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedStore", "CrowdspeedMigrations",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
