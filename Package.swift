@@ -83,6 +83,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -173,6 +174,9 @@ let package = Package(
                 "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedAgent",
                 "CrowdspeedTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // To open and check downloaded snapshots, and checksum them.
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

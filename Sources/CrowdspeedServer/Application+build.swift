@@ -31,9 +31,13 @@ public func buildApplication(
         logger.logLevel = configuration.logLevel
         return logger
     }()
+    // One registry per application (see ServerMetrics for why not the global bootstrap).
+    let metrics: ServerMetrics = configuration.metrics == .off ? .disabled : .prometheus()
     let store = try SQLiteResultStore(
         path: configuration.databasePath,
-        configuration: .init(durability: configuration.durable ? .durable : .normal, logger: storeLogger))
+        configuration: .init(
+            durability: configuration.durable ? .durable : .normal, logger: storeLogger,
+            batchObserver: { metrics.ingestBatch($0) }))
     let migrations = try store.appliedMigrations()
     logger.info(
         "database ready",
@@ -55,14 +59,18 @@ public func buildApplication(
     let repaired = try await pipeline.summarizer.summarizeStale()
     if repaired > 0 { logger.notice("curve summaries repaired", metadata: ["count": "\(repaired)"]) }
 
-    // One registry per application (see ServerMetrics for why not the global bootstrap).
-    let metrics: ServerMetrics = configuration.metrics == .off ? .disabled : .prometheus()
-    let router = buildRouter(pipeline: pipeline, configuration: configuration, metrics: metrics)
+    let snapshots = configuration.snapshot.map { SnapshotShelf(directory: $0.directory) }
+    let router = buildRouter(
+        pipeline: pipeline, configuration: configuration, metrics: metrics, snapshots: snapshots)
     // The background refit runs in the application's service group, beside the HTTP server.
     let refit = RefitService(
         store: store, scope: configuration.formulaScope, settings: configuration.refit, signal: signal,
         metrics: metrics, logger: logger)
     var services: [any Service] = [refit]
+    if let schedule = configuration.snapshot, let snapshots {
+        services.append(
+            SnapshotPublisher(store: store, shelf: snapshots, interval: schedule.interval, logger: logger))
+    }
     if case .separate(let metricsHost, let metricsPort) = configuration.metrics,
         let controller = MetricsController(metrics: metrics, stores: stores, scope: configuration.formulaScope)
     {
@@ -114,13 +122,17 @@ public func buildApplication(
 ///   - rateClock: monotonic seconds for the rate limits' token buckets; tests step it.
 ///   - metrics: where requests, ingests and refusals are recorded; by default a fresh registry of
 ///     this router's own, exposed at `/metrics` when ``Configuration/metrics`` is `.main`.
+///   - snapshots: the published snapshot's shelf, shared with the ``SnapshotPublisher``; by
+///     default one over ``Configuration/snapshot``'s directory (offering what is already there).
 public func buildRouter(
     pipeline: Pipeline,
     configuration: Configuration,
     now: @escaping @Sendable () -> Date = { Date() },
     rateClock: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds,
-    metrics: ServerMetrics? = nil
+    metrics: ServerMetrics? = nil,
+    snapshots: SnapshotShelf? = nil
 ) -> Router<AppRequestContext> {
+    let snapshots = snapshots ?? configuration.snapshot.map { SnapshotShelf(directory: $0.directory) }
     let metrics = metrics ?? (configuration.metrics == .off ? .disabled : .prometheus())
     let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
     router.add(middleware: SecurityHeadersMiddleware())
@@ -132,7 +144,7 @@ public func buildRouter(
     let formulas = FormulaCache(store: stores.fits)
     router.addDashboard(
         stores: stores, formulas: formulas, configuration: configuration,
-        assets: StaticAssetsController(chartJSPath: configuration.chartJSPath))
+        assets: StaticAssetsController(chartJSPath: configuration.chartJSPath), snapshots: snapshots)
     router.addRoutes(
         AgentDownloadsController(directory: configuration.agentBuildsPath, publicURL: configuration.publicURL).routes)
     router.add(

@@ -24,6 +24,10 @@ extension Configuration {
         public var metricsAddress: String?
         /// `--agent-builds`: the directory of agent builds to serve.
         public var agentBuilds: String?
+        /// `--snapshot-every`: time between public snapshots, or `off`.
+        public var snapshotEvery: String?
+        /// `--snapshot-dir`: where the snapshot is kept.
+        public var snapshotDirectory: String?
 
         /// Creates options; everything defaults to "not given".
         public init(
@@ -140,6 +144,9 @@ extension Configuration {
             interval: options.refitInterval, after: options.refitAfter, environment: environment, into: &configuration)
         try resolveMetrics(
             enabled: options.metrics, address: options.metricsAddress, environment: environment, into: &configuration)
+        try resolveSnapshot(
+            every: options.snapshotEvery, directory: options.snapshotDirectory, environment: environment,
+            into: &configuration)
         return configuration
     }
 }

@@ -49,6 +49,9 @@ public struct Configuration: Sendable, Equatable {
     /// The directory of agent builds (`scripts/build-agent`) served at `/downloads/agent/` and
     /// offered by `/install.sh`; nil offers none (install.sh then prints the from-source steps).
     public var agentBuildsPath: String?
+    /// The scheduled public snapshot at `/data/crowdspeed-snapshot.sqlite`; nil publishes none
+    /// (`Configuration+Snapshot.swift`).
+    public var snapshot: SnapshotSchedule?
 
     /// Where `scripts/build-agent` writes, served when present and nothing else is configured.
     public static let defaultAgentBuildsPath = "./artifacts/agents"

@@ -1,4 +1,5 @@
 import CoreMetrics
+import CrowdspeedStore
 import Prometheus
 
 /// Every metric the server records, named in one place (all prefixed `crowdspeed_`; the list and
@@ -42,6 +43,8 @@ public struct ServerMetrics: Sendable {
         public static let submissionsRefused = "crowdspeed_submissions_refused_total"
         public static let ingestDuration = "crowdspeed_ingest_duration_seconds"
         public static let ingestSamples = "crowdspeed_ingest_samples"
+        public static let ingestBatchSize = "crowdspeed_ingest_batch_submissions"
+        public static let ingestWriterDuration = "crowdspeed_ingest_writer_seconds"
         public static let rateLimited = "crowdspeed_rate_limit_rejections_total"
         public static let refitRuns = "crowdspeed_refit_runs_total"
         public static let refitDuration = "crowdspeed_refit_duration_seconds"
@@ -109,6 +112,15 @@ public struct ServerMetrics: Sendable {
     func ingest(nanoseconds: Int64, samples: Int) {
         CoreMetrics.Timer(label: Name.ingestDuration, factory: factory).recordNanoseconds(nanoseconds)
         CoreMetrics.Recorder(label: Name.ingestSamples, factory: factory).record(samples)
+    }
+
+    /// One committed ingest transaction (group commit): how many submissions it held and how
+    /// long it held the database's single writer. Writer time near 1 s per second means the
+    /// writer is the bottleneck; batch sizes above 1 mean group commit is absorbing load.
+    func ingestBatch(_ report: IngestBatchReport) {
+        CoreMetrics.Recorder(label: Name.ingestBatchSize, factory: factory).record(report.submissions)
+        CoreMetrics.Timer(label: Name.ingestWriterDuration, factory: factory).recordNanoseconds(
+            report.writerNanoseconds)
     }
 
     /// A write refused by a rate limit (`address` or `install`).

@@ -41,6 +41,7 @@ final class IngestBatcher: Sendable {
 
     private let writer: any DatabaseWriter
     private let maximumBatch: Int
+    private let observer: IngestBatchObserver?
     private let state = Mutex(State())
     /// The sizes of the most recent batches written, in order (read by tests to see that
     /// batching happened); at most `keptBatchSizes`.
@@ -49,9 +50,10 @@ final class IngestBatcher: Sendable {
 
     /// Creates a batcher over `writer`; a batch holds at most `maximumBatch` submissions, which
     /// bounds how long the write lock is held at once.
-    init(writer: any DatabaseWriter, maximumBatch: Int = 64) {
+    init(writer: any DatabaseWriter, maximumBatch: Int = 64, observer: IngestBatchObserver? = nil) {
         self.writer = writer
         self.maximumBatch = max(1, maximumBatch)
+        self.observer = observer
     }
 
     /// Queues `work` and returns its outcome once the batch holding it has committed.
@@ -117,20 +119,35 @@ final class IngestBatcher: Sendable {
             }
             let works = batch.map(\.work)
             do {
-                let outcomes = try await writer.write { db -> [Result<IngestResult, any Error>] in
-                    works.map { work in
-                        Result {
-                            var outcome: IngestResult?
-                            try db.inSavepoint {
-                                outcome = try work(db)
-                                return .commit
+                // Timed from inside the write (the lock is held) to the commit's return.
+                let (started, outcomes) = try await writer.write {
+                    db -> (ContinuousClock.Instant, [Result<IngestResult, any Error>]) in
+                    let started = ContinuousClock.now
+                    return (
+                        started,
+                        works.map { work in
+                            Result {
+                                var outcome: IngestResult?
+                                try db.inSavepoint {
+                                    outcome = try work(db)
+                                    return .commit
+                                }
+                                guard let outcome else {
+                                    throw DatabaseError(
+                                        resultCode: .SQLITE_INTERNAL, message: "savepoint without outcome")
+                                }
+                                return outcome
                             }
-                            guard let outcome else {
-                                throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "savepoint without outcome")
-                            }
-                            return outcome
                         }
-                    }
+                    )
+                }
+                if let observer {
+                    let held = ContinuousClock.now - started
+                    observer(
+                        IngestBatchReport(
+                            submissions: batch.count,
+                            writerNanoseconds: held.components.seconds * 1_000_000_000
+                                + held.components.attoseconds / 1_000_000_000))
                 }
                 for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
             } catch {

@@ -36,11 +36,16 @@ extension SQLiteResultStore {
         public var maximumReaderCount: Int
         /// Where the store logs (at debug level only: it is a library).
         public var logger: Logger
+        /// Told about every ingest batch committed (the server's batch-size and writer-time
+        /// metrics); nil tells no one.
+        public var batchObserver: IngestBatchObserver?
 
         public init(
             durability: Durability = .normal, migrationsDirectory: URL? = nil, busyTimeout: TimeInterval = 5,
-            maximumReaderCount: Int = 4, logger: Logger = Logger(label: "crowdspeed.store")
+            maximumReaderCount: Int = 4, logger: Logger = Logger(label: "crowdspeed.store"),
+            batchObserver: IngestBatchObserver? = nil
         ) {
+            self.batchObserver = batchObserver
             self.durability = durability
             self.migrationsDirectory = migrationsDirectory
             self.busyTimeout = busyTimeout

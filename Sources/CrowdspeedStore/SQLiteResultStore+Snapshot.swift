@@ -3,13 +3,6 @@ import Foundation
 import GRDB
 
 extension SQLiteResultStore {
-    /// What a public snapshot holds.
-    public struct SnapshotSummary: Sendable, Equatable {
-        public var machines: Int
-        public var submissions: Int
-        public var results: Int
-    }
-
     /// Tables that never leave the server: install identities and their token hashes, the
     /// moderation log, and bookkeeping of the server's own work (fit counters, curve windows,
     /// dashboard counters, applied migrations).

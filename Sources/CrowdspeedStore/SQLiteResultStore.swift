@@ -42,7 +42,7 @@ public final class SQLiteResultStore: ResultStore {
     init(writer: any DatabaseWriter, configuration: Configuration) throws {
         self.writer = writer
         self.logger = configuration.logger
-        self.batcher = IngestBatcher(writer: writer)
+        self.batcher = IngestBatcher(writer: writer, observer: configuration.batchObserver)
         let runner =
             try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
         let applied = try runner.migrate(writer)

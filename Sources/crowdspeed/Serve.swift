@@ -87,6 +87,17 @@ struct Serve: AsyncParsableCommand {
             valueName: "dir"))
     var agentBuilds: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Publish an anonymised SQLite snapshot at /data/crowdspeed-snapshot.sqlite this often, e.g. 24h (default off).",
+            valueName: "duration"))
+    var snapshotEvery: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Directory the published snapshot is kept in (default: the database's directory).", valueName: "dir"))
+    var snapshotDir: String?
+
     @OptionGroup(title: "Trust")
     var trust: TrustOptions
 
@@ -108,6 +119,8 @@ struct Serve: AsyncParsableCommand {
         withTrust.metrics = metrics
         withTrust.metricsAddress = metricsAddress
         withTrust.agentBuilds = agentBuilds
+        withTrust.snapshotEvery = snapshotEvery
+        withTrust.snapshotDirectory = snapshotDir
         do {
             return try CrowdspeedServer.Configuration.resolve(
                 withTrust, environment: ProcessInfo.processInfo.environment)

@@ -23,7 +23,7 @@ struct Snapshot: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openStore()
-        let summary: SQLiteResultStore.SnapshotSummary
+        let summary: SnapshotSummary
         do {
             summary = try await store.writeSnapshot(to: destination, createdAt: Date(), overwrite: force)
         } catch let error as BackupError {

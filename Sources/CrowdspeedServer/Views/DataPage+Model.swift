@@ -1,4 +1,6 @@
+import CrowdspeedCore
 import CrowdspeedPipeline
+import CrowdspeedStore
 import Foundation
 
 /// The data page (`/data`): the export links and what every column means.
@@ -9,14 +11,35 @@ struct DataPageModel: Sendable {
         var meaning: String
     }
 
+    /// The published snapshot, as the page shows it.
+    struct Snapshot: Sendable {
+        var date: String
+        var size: String
+        var sha256: String
+        var machines: Int
+        var submissions: Int
+    }
+
     var page: PageLayout
     var sampleColumns: [Column]
     var curveColumns: [Column]
+    /// Whether this server publishes a snapshot at all.
+    var publishesSnapshot: Bool
+    /// The snapshot on offer; nil before the first one (or when none is published).
+    var snapshot: Snapshot?
 
     /// Creates the model; the column lists come from ``Exporter`` so the page cannot drift from
     /// the files.
-    init(site: SiteSettings) {
+    init(site: SiteSettings, snapshots: SnapshotShelf?) {
         page = PageLayout(title: "Data", section: .data, site: site)
+        publishesSnapshot = snapshots != nil
+        snapshot = snapshots?.snapshot.map { published in
+            Snapshot(
+                date: RFC3339.format(published.createdAt),
+                size: ByteCountFormatter.string(fromByteCount: published.bytes, countStyle: .file),
+                sha256: published.sha256, machines: published.contents.machines,
+                submissions: published.contents.submissions)
+        }
         sampleColumns = Exporter.sampleColumns.map { Column(name: $0, meaning: Self.meanings[$0] ?? "") }
         curveColumns = Exporter.curveColumns.map { Column(name: $0, meaning: Self.meanings[$0] ?? "") }
     }

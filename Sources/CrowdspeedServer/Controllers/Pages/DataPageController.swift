@@ -5,6 +5,8 @@ import Hummingbird
 /// `GET /data`: links to the exports, their filters, a data dictionary and the licence.
 struct DataPageController: Sendable {
     let context: PageContext
+    /// The published snapshot's shelf; nil when the server publishes none.
+    let snapshots: SnapshotShelf?
 
     /// The route.
     var routes: RouteCollection<AppRequestContext> {
@@ -15,6 +17,8 @@ struct DataPageController: Sendable {
 
     /// Renders the page; it reads nothing from the store, so it is as cheap as a static file.
     @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
-        HTMLResponse(html: context.renderer.render(DataPageModel(site: context.renderer.site), template: "data"))
+        HTMLResponse(
+            html: context.renderer.render(
+                DataPageModel(site: context.renderer.site, snapshots: snapshots), template: "data"))
     }
 }

@@ -15,7 +15,8 @@ extension Router where Context == AppRequestContext {
     ///   - configuration: Chart.js path, public URL and demo mode.
     ///   - assets: the static files and Chart.js, loaded once.
     func addDashboard(
-        stores: StoreCapabilities, formulas: FormulaCache, configuration: Configuration, assets: StaticAssetsController
+        stores: StoreCapabilities, formulas: FormulaCache, configuration: Configuration, assets: StaticAssetsController,
+        snapshots: SnapshotShelf?
     ) {
         let site = SiteSettings(
             demo: configuration.demo, chartsAvailable: assets.chartsAvailable, publicURL: configuration.publicURL)
@@ -43,6 +44,7 @@ extension Router where Context == AppRequestContext {
                 downloads: AgentDownloadsController(
                     directory: configuration.agentBuildsPath, publicURL: configuration.publicURL)
             ).routes)
-        addRoutes(DataPageController(context: context).routes)
+        addRoutes(DataPageController(context: context, snapshots: snapshots).routes)
+        addRoutes(SnapshotDownloadController(shelf: snapshots).routes)
     }
 }
