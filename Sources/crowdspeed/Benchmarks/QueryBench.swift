@@ -8,7 +8,8 @@ import Synchronization
 
 /// `crowdspeed bench query`: latency of the API and pages with 10k and 100k simulated machines
 /// stored, the full refit of those machines from the database (time and peak memory of
-/// `crowdspeed refit` as a child process) and the server's memory while serving.
+/// `crowdspeed refit` as a child process), the server's memory while serving, and the streamed
+/// exports' first byte, rate and the server's memory while they stream (``ExportBench``).
 ///
 /// The populations are loaded once through the server's own ingest path
 /// (the ``Pipeline``: validation, curves, machine summaries) straight into a database
@@ -35,6 +36,9 @@ struct QueryBench: AsyncParsableCommand {
 
     @Option(help: "Seconds at most per endpoint and run (slow pages are then timed on fewer requests).")
     var secondsPerEndpoint: Int = 20
+
+    @Option(help: "Seconds at most per streamed export after the queries (0 skips them).")
+    var exportSeconds: Int = 60
 
     @Flag(inversion: .prefixedNo, help: "Also time a full refit of each population.")
     var refit = true
@@ -239,6 +243,7 @@ struct QueryBench: AsyncParsableCommand {
             String(
                 format: "server RSS after the queries: %.1f MiB (peak %.1f MiB)  load %@", memory.rssMiB,
                 memory.peakMiB, BenchMachine.loadAverage()))
+        if exportSeconds > 0 { try ExportBench.run(server: server, limit: exportSeconds) }
     }
 
     /// A recommendation query from a machine's hardware.
