@@ -41,7 +41,8 @@ final class IngestBatcher: Sendable {
 
     private let writer: any DatabaseWriter
     private let maximumBatch: Int
-    private let observer: IngestBatchObserver?
+    /// Told of every committed batch (the WAL checkpointer, the server's metrics).
+    private let observer: IngestBatchObserver
     private let state = Mutex(State())
     /// The sizes of the most recent batches written, in order (read by tests to see that
     /// batching happened); at most `keptBatchSizes`.
@@ -50,7 +51,7 @@ final class IngestBatcher: Sendable {
 
     /// Creates a batcher over `writer`; a batch holds at most `maximumBatch` submissions, which
     /// bounds how long the write lock is held at once.
-    init(writer: any DatabaseWriter, maximumBatch: Int = 64, observer: IngestBatchObserver? = nil) {
+    init(writer: any DatabaseWriter, maximumBatch: Int = 64, observer: @escaping IngestBatchObserver = { _ in }) {
         self.writer = writer
         self.maximumBatch = max(1, maximumBatch)
         self.observer = observer
@@ -141,14 +142,12 @@ final class IngestBatcher: Sendable {
                         }
                     )
                 }
-                if let observer {
-                    let held = ContinuousClock.now - started
-                    observer(
-                        IngestBatchReport(
-                            submissions: batch.count,
-                            writerNanoseconds: held.components.seconds * 1_000_000_000
-                                + held.components.attoseconds / 1_000_000_000))
-                }
+                let held = ContinuousClock.now - started
+                observer(
+                    IngestBatchReport(
+                        submissions: batch.count,
+                        writerNanoseconds: held.components.seconds * 1_000_000_000
+                            + held.components.attoseconds / 1_000_000_000))
                 for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
             } catch {
                 for pending in batch { pending.continuation.resume(throwing: error) }

@@ -15,6 +15,8 @@ public final class SQLiteResultStore: ResultStore {
     let logger: Logger
     /// The single writer of ingests: batches concurrent ones into one transaction.
     let batcher: IngestBatcher
+    /// Moves committed WAL pages into the database file off the writer (file databases only).
+    let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database file at `path` and applies pending migrations.
     ///
@@ -28,8 +30,14 @@ public final class SQLiteResultStore: ResultStore {
         // only connection that commits).
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(configuration.durability.pragmaValue)")
+            // Checkpoints after ingests are the checkpointer's, outside the writer's commits;
+            // the writer's own automatic one stays as a backstop for a WAL grown by other
+            // writes (summaries, formulas, moderation), at ten times SQLite's threshold.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
         }
-        try self.init(writer: pool, configuration: configuration)
+        try self.init(
+            writer: pool, configuration: configuration,
+            checkpointer: WALCheckpointer(path: path, configuration: configuration))
     }
 
     /// A store on a private in-memory database, for tests that need neither a file nor WAL.
@@ -38,11 +46,17 @@ public final class SQLiteResultStore: ResultStore {
             writer: DatabaseQueue(configuration: configuration.grdbConfiguration()), configuration: configuration)
     }
 
-    /// Wraps an opened database and migrates it.
-    init(writer: any DatabaseWriter, configuration: Configuration) throws {
+    /// Wraps an opened database and migrates it; `checkpointer` (file databases) is told of
+    /// every ingest commit.
+    init(writer: any DatabaseWriter, configuration: Configuration, checkpointer: WALCheckpointer? = nil) throws {
         self.writer = writer
         self.logger = configuration.logger
-        self.batcher = IngestBatcher(writer: writer, observer: configuration.batchObserver)
+        self.checkpointer = checkpointer
+        let observer = configuration.batchObserver
+        self.batcher = IngestBatcher(writer: writer) { report in
+            checkpointer?.committed()
+            observer?(report)
+        }
         let runner =
             try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
         let applied = try runner.migrate(writer)
@@ -79,6 +93,7 @@ public final class SQLiteResultStore: ResultStore {
     ///   because a read is still running; the store then stays open.
     public func close() async throws {
         await batcher.close()
+        try await checkpointer?.close()
         // Everything committed is copied into the database file and the WAL emptied, so the
         // file is whole on its own even if the last connection to close is a read-only reader
         // (which cannot checkpoint). Best effort: a read still running can hold it back, and
