@@ -137,6 +137,8 @@ let package = Package(
                 "CrowdspeedStore", "CrowdspeedStorePostgres", "CrowdspeedCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // Only for the inspector's read-only look at a SQLite store's file.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/CrowdspeedStoreTestSupport",
             swiftSettings: swiftSettings

@@ -20,10 +20,10 @@ import Foundation
 /// Columns rather than rows keep each value type together (a future reader can take the CPU
 /// times alone). Floats are stored as their bit patterns, so decoding gives back bit-identical
 /// values; `foreign_load` stays Float64 for the same reason. The flags keep "absent" apart from
-/// `false` because the wire does.
+/// `false` because the wire does. Public so that every backend stores the same bytes.
 public enum SampleBlob {
     /// The only format this build writes; readers refuse any other.
-    static let formatVersion: UInt8 = 1
+    public static let formatVersion: UInt8 = 1
     private static let headerSize = 5
     private static let bytesPerSample = 8 + 8 + 8 + 4 + 8 + 1
 

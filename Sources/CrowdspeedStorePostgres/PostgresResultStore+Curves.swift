@@ -9,15 +9,11 @@ import PostgresNIO
 /// backends is byte for byte. The windows themselves are written by ingest, deletion and
 /// moderation; this file reads them and stores their summaries.
 extension PostgresResultStore: CurveStore {
-    /// The machine curves of one machine, by interpreter, workload and procs. Text is ordered
-    /// bytewise (`COLLATE "C"`), as SQLite's BINARY collation orders it.
+    /// The machine curves of one machine, by interpreter, workload and procs.
     public func machineCurves(machineID: String) async throws -> [MachineCurve] {
-        try await rows(
-            """
-            SELECT * FROM machine_curves WHERE machine_id = \(machineID)
-            ORDER BY implementation COLLATE "C", interpreter_version COLLATE "C", benchmark COLLATE "C",
-                benchmark_version COLLATE "C", pypy_gc_min_pinned, procs
-            """, Self.machineCurve)
+        try await client.withConnection { connection in
+            try await Self.machineCurves(machineID: machineID, on: connection, logger: logger)
+        }
     }
 
     /// The windows of `machineID` (every machine's when nil) whose summary is missing or was
@@ -32,7 +28,8 @@ extension PostgresResultStore: CurveStore {
                 AND m.pypy_gc_min_pinned = w.pypy_gc_min_pinned
             WHERE (\(machineID)::text IS NULL OR w.machine_id = \(machineID)) AND coalesce(m.window_revision, 0) < w.revision
             LIMIT \(max(0, limit))
-            """, Self.curveWindow)
+            """
+        ).map(Self.curveWindow)
     }
 
     /// Stores `summary` as the summary of `window`'s key, unless a summary of the same or a newer
@@ -50,7 +47,7 @@ extension PostgresResultStore: CurveStore {
         let best = summary.best
         let updatedAt = StoreTime.milliseconds(window.updatedAt)
         let intervalUpper = best?.intervalLowerBytes == nil ? nil : best?.intervalUpperBytes
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             let current = try await connection.query(
                 """
                 SELECT revision FROM curve_windows
@@ -87,54 +84,5 @@ extension PostgresResultStore: CurveStore {
                 WHERE excluded.window_revision > machine_curves.window_revision
                 """, logger: logger)
         }
-    }
-
-    // MARK: Row mapping
-
-    /// The key columns of a `machine_curves` or `curve_windows` row.
-    static func machineCurveKey(_ row: PostgresRandomAccessRow) throws -> MachineCurveKey {
-        MachineCurveKey(
-            machineID: try row.decoded("machine_id"), implementation: try row.decoded("implementation"),
-            interpreterVersion: try row.decoded("interpreter_version"), benchmark: try row.decoded("benchmark"),
-            benchmarkVersion: try row.decoded("benchmark_version"), procs: try row.decoded("procs"),
-            pypyGCMinPinned: try row.decoded("pypy_gc_min_pinned"))
-    }
-
-    /// A `curve_windows` row.
-    static func curveWindow(_ row: PostgresRandomAccessRow) throws -> CurveWindow {
-        CurveWindow(
-            key: try machineCurveKey(row),
-            curve: Curve(
-                nurseries: try CurveBlob.int64s(try row.decoded("nurseries")),
-                roundIDs: try CurveBlob.rounds(try row.decoded("round_ids")),
-                roundRatios: try CurveBlob.doubles(try row.decoded("round_ratios")),
-                defaultNurseryBytes: try row.decoded("default_nursery_bytes")),
-            submissionCount: try row.decoded("submission_count"), revision: try row.decoded("revision"),
-            updatedAt: StoreTime.date(milliseconds: try row.decoded("updated_at")))
-    }
-
-    /// A `machine_curves` row.
-    static func machineCurve(_ row: PostgresRandomAccessRow) throws -> MachineCurve {
-        let decoder = JSONDecoder()
-        let pointsJSON: String = try row.decoded("points_json")
-        let flatJSON: String = try row.decoded("flat_set_json")
-        let bestBytes: Int64? = try row.decoded("best_nursery_bytes")
-        let best = try bestBytes.map { bytes in
-            BestNursery(
-                nurseryBytes: bytes, relativeTime: try row.decoded("best_relative_time", as: Double?.self) ?? .nan,
-                intervalLowerBytes: try row.decoded("interval_lower_bytes"),
-                intervalUpperBytes: try row.decoded("interval_upper_bytes"),
-                confidence: try row.decoded("interval_confidence"))
-        }
-        let summary = MachineCurveSummary(
-            submissionCount: try row.decoded("submission_count"), roundCount: try row.decoded("round_count"),
-            defaultNurseryBytes: try row.decoded("default_nursery_bytes"),
-            points: try decoder.decode([MachineCurvePoint].self, from: Data(pointsJSON.utf8)), best: best,
-            flatSet: try decoder.decode([Int64].self, from: Data(flatJSON.utf8)),
-            defaultInFlatSet: try row.decoded("default_in_flat_set"),
-            gainOverDefault: try row.decoded("gain_over_default"))
-        return MachineCurve(
-            key: try machineCurveKey(row), summary: summary,
-            updatedAt: StoreTime.date(milliseconds: try row.decoded("updated_at")))
     }
 }

@@ -8,20 +8,9 @@ import PostgresNIO
 /// (`COLLATE "C"`, SQLite's BINARY) and NULLs are placed where SQLite places them (first when
 /// ascending), so both backends list the same rows in the same order.
 extension PostgresResultStore: DashboardStore {
-    /// Whether submission `s` is hidden: quarantined itself, or through its machine `m` or its
-    /// install `n` (left-joined).
-    static let effectiveQuarantine = "(s.quarantined OR m.quarantined OR coalesce(n.quarantined, false))"
-
-    /// Whether machine `m` belongs in the list: not quarantined, and at least one of its
-    /// submissions is visible.
-    static let visibleMachine = """
-        NOT m.quarantined AND EXISTS (SELECT 1 FROM submissions s LEFT JOIN installs n ON n.id = s.install_id
-            WHERE s.machine_id = m.id AND NOT s.quarantined AND NOT coalesce(n.quarantined, false))
-        """
-
     /// The counters maintained at ingest, deletion and moderation (zero before the first ingest).
     public func dashboardCounts() async throws -> DashboardCounts {
-        try await rows("SELECT * FROM dashboard_counters WHERE id = 1") { row in
+        try await rows("SELECT * FROM dashboard_counters WHERE id = 1").map { row in
             DashboardCounts(
                 machines: try row.decoded("machines"), submissions: try row.decoded("submissions"),
                 samples: try row.decoded("samples"), interpreters: try row.decoded("interpreters"),
@@ -40,12 +29,12 @@ extension PostgresResultStore: DashboardStore {
             WHERE NOT \(unescaped: Self.effectiveQuarantine)
             ORDER BY s.received_at DESC, s.id COLLATE "C" LIMIT \(max(0, limit))
             """
-        ) { row in
+        ).map { row in
             LatestSubmission(
-                id: try Self.storedUUID(try row.decoded("id")), machineID: try row.decoded("machine_id"),
+                id: try Self.uuid(row["id"]), machineID: try row.decoded("machine_id"),
                 cpuVendor: try row.decoded("cpu_vendor"), cpuModel: try row.decoded("cpu_model"),
                 implementation: try row.decoded("implementation"), interpreterVersion: try row.decoded("version"),
-                source: try Self.storedSource(try row.decoded("source")),
+                source: try Self.source(row["source"]),
                 receivedAt: StoreTime.date(milliseconds: try row.decoded("received_at")),
                 sampleCount: try row.decoded("sample_count"))
         }
@@ -83,7 +72,7 @@ extension PostgresResultStore: DashboardStore {
         binds.append(pattern)
         binds.append(max(0, query.limit))
         binds.append(max(0, query.offset))
-        return try await rows(PostgresQuery(unsafeSQL: sql, binds: binds)) { row in
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map { row in
             MachineTableRow(
                 summary: try Self.machineSummary(row), bestNurseryBytes: try row.decoded("table_best_nursery"),
                 gainOverDefault: try row.decoded("table_gain"))
@@ -98,7 +87,7 @@ extension PostgresResultStore: DashboardStore {
         binds.append(pattern)
         return try await rows(
             PostgresQuery(unsafeSQL: "SELECT count(*) FROM machines m WHERE \(Self.tableFilter)", binds: binds)
-        ) { try $0[0].decode(Int.self) }.first ?? 0
+        ).map { try $0[0].decode(Int.self) }.first ?? 0
     }
 
     public func resultSummaries(machineIDs: [String], benchmarks: Set<String>) async throws -> [ResultSummary] {
@@ -114,10 +103,10 @@ extension PostgresResultStore: DashboardStore {
                 rs.benchmark COLLATE "C", rs.payload COLLATE "C" NULLS FIRST, rs.library COLLATE "C" NULLS FIRST,
                 rs.procs NULLS FIRST, rs.nursery_bytes NULLS FIRST, rs.result_id
             """
-        ) { row in
+        ).map { row in
             ResultSummary(
                 machineID: try row.decoded("machine_id"),
-                submissionID: try Self.storedUUID(try row.decoded("submission_id")),
+                submissionID: try Self.uuid(row["submission_id"]),
                 implementation: try row.decoded("implementation"), interpreterVersion: try row.decoded("version"),
                 benchmark: try row.decoded("benchmark"), benchmarkVersion: try row.decoded("benchmark_version"),
                 procs: try row.decoded("procs"), nurseryBytes: try row.decoded("nursery_bytes"),
@@ -144,7 +133,7 @@ extension PostgresResultStore: DashboardStore {
               AND rs.nursery_bytes IS NULL AND coalesce(rs.procs, 1) = 1 AND rs.median_cpu_ms IS NOT NULL
             ORDER BY s.received_at DESC, rs.result_id
             """
-        ) { row in
+        ).map { row in
             InterpreterTiming(
                 machineID: try row.decoded("machine_id"), implementation: try row.decoded("implementation"),
                 interpreterVersion: try row.decoded("version"), benchmark: try row.decoded("benchmark"),
@@ -194,20 +183,6 @@ extension PostgresResultStore: DashboardStore {
         case .best: "mc.best_nursery_bytes"
         case .gain: "mc.gain_over_default"
         }
-    }
-
-    /// A `machines` row as a list entry.
-    static func machineSummary(_ row: PostgresRandomAccessRow) throws -> MachineSummary {
-        MachineSummary(
-            id: try row.decoded("id"), arch: try row.decoded("arch"), cpuVendor: try row.decoded("cpu_vendor"),
-            cpuModel: try row.decoded("cpu_model"), physicalCores: try row.decoded("physical_cores"),
-            logicalCPUs: try row.decoded("logical_cpus"), memoryBytes: try row.decoded("memory_bytes"),
-            l2Bytes: try row.decoded("l2_bytes"), l3Bytes: try row.decoded("l3_bytes"),
-            cpuinfoCacheBytes: try row.decoded("cpuinfo_cache_bytes"),
-            submissionCount: try row.decoded("submission_count"),
-            firstSeen: StoreTime.date(milliseconds: try row.decoded("first_seen")),
-            lastSeen: StoreTime.date(milliseconds: try row.decoded("last_seen")),
-            quarantined: try row.decoded("quarantined"))
     }
 }
 

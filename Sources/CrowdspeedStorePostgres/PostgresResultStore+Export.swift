@@ -31,11 +31,11 @@ extension PostgresResultStore: ExportStore {
                 """, binds: binds)
         var last: Int64?
         var results = 0
-        let pages = try await rows(query) { row -> [ExportSampleRow] in
+        let pages = try await rows(query).map { row -> [ExportSampleRow] in
             last = try row.decoded("result_id")
             results += 1
             let machine = try Self.exportMachine(row)
-            let submissionID = try Self.storedUUID(try row.decoded("submission_id"))
+            let submissionID = try Self.uuid(row["submission_id"])
             let receivedAt = StoreTime.date(milliseconds: try row.decoded("received_at"))
             let params = ResultParams(
                 procs: try row.decoded("procs"), nurseryBytes: try row.decoded("nursery_bytes"),
@@ -85,7 +85,7 @@ extension PostgresResultStore: ExportStore {
                 ORDER BY mc.id LIMIT $\(binds.count)
                 """, binds: binds)
         var last: Int64?
-        let curves = try await rows(query) { row in
+        let curves = try await rows(query).map { row in
             last = try row.decoded("id")
             return ExportCurveRow(
                 machine: try Self.exportMachine(row), implementation: try row.decoded("implementation"),
@@ -119,7 +119,7 @@ extension PostgresResultStore: ExportStore {
                 (SELECT count(*) FROM audit_log) AS audit, (SELECT count(*) FROM machine_curves) AS curves,
                 (SELECT max(updated_at) FROM machine_curves) AS curves_newest
             """
-        ) { row in
+        ).map { row in
             try ["submissions", "newest", "audit", "curves", "curves_newest"].map { column in
                 try row.decoded(column, as: Int64?.self).map(String.init) ?? "-"
             }.joined(separator: ".")

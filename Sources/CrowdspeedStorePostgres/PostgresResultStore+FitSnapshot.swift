@@ -53,10 +53,10 @@ extension PostgresResultStore {
         return try await withReadSnapshot { connection in
             var grids = Interned<[Int64]>()
             var roundLists = Interned<[Int]>()
-            let curves = try await Self.rows(curveQuery, on: connection, logger: logger) { row in
+            let curves = try await Self.rows(connection, curveQuery, logger: logger).map { row in
                 StoredCurve(
-                    submissionID: try Self.storedUUID(try row.decoded("submission_id")),
-                    machineID: try row.decoded("machine_id"), source: try Self.storedSource(try row.decoded("source")),
+                    submissionID: try Self.uuid(row["submission_id"]),
+                    machineID: try row.decoded("machine_id"), source: try Self.source(row["source"]),
                     receivedAt: StoreTime.date(milliseconds: try row.decoded("received_at")),
                     implementation: try row.decoded("implementation"),
                     interpreterVersion: try row.decoded("interpreter_version"), pypyGCMinPinned: false,
@@ -73,13 +73,13 @@ extension PostgresResultStore {
                             roundRatios: try CurveBlob.doubles(try row.decoded("round_ratios")),
                             defaultNurseryBytes: try row.decoded("default_nursery_bytes"))))
             }
-            let provenance = try await Self.rows(provenanceQuery, on: connection, logger: logger) { row in
+            let provenance = try await Self.rows(connection, provenanceQuery, logger: logger).map { row in
                 let arch: String = try row.decoded("arch")
                 let vendor: String = try row.decoded("cpu_vendor")
                 return SubmissionProvenance(
-                    submissionID: try Self.storedUUID(try row.decoded("id")), machineID: try row.decoded("machine_id"),
+                    submissionID: try Self.uuid(row["id"]), machineID: try row.decoded("machine_id"),
                     installID: try row.decoded("install_id"), hardwareClass: "\(arch.lowercased())/\(vendor)",
-                    source: try Self.storedSource(try row.decoded("source")),
+                    source: try Self.source(row["source"]),
                     quarantined: try row.decoded("quarantined"), flagReason: try row.decoded("flag_reason"))
             }
             let submissions =

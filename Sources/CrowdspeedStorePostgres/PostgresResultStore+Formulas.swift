@@ -58,21 +58,21 @@ extension PostgresResultStore: FitStore {
     /// The newest formula of `scope`, nil when none was fitted.
     public func latestFormula(scope: FormulaScope) async throws -> StoredFormula? {
         try await rows(
-            "SELECT * FROM formulas WHERE scope = \(scope.rawValue) ORDER BY version DESC LIMIT 1", Self.storedFormula
-        ).first
+            "SELECT * FROM formulas WHERE scope = \(scope.rawValue) ORDER BY version DESC LIMIT 1"
+        ).map(Self.storedFormula).first
     }
 
     /// The version of the newest formula of `scope` (a cheap check for caches and for the
     /// instances' version polling).
     public func latestFormulaVersion(scope: FormulaScope) async throws -> Int? {
-        try await rows("SELECT max(version) AS version FROM formulas WHERE scope = \(scope.rawValue)") {
+        try await rows("SELECT max(version) AS version FROM formulas WHERE scope = \(scope.rawValue)").map {
             try $0.decoded("version", as: Int?.self)
         }.first ?? nil
     }
 
     /// One formula by version, nil when unknown.
     public func formula(version: Int) async throws -> StoredFormula? {
-        try await rows("SELECT * FROM formulas WHERE version = \(version)", Self.storedFormula).first
+        try await rows("SELECT * FROM formulas WHERE version = \(version)").map(Self.storedFormula).first
     }
 
     /// Formula history, newest first; all scopes when `scope` is nil.
@@ -84,7 +84,8 @@ extension PostgresResultStore: FitStore {
                 fit_milliseconds
             FROM formulas WHERE \(scope?.rawValue)::text IS NULL OR scope = \(scope?.rawValue)
             ORDER BY version DESC LIMIT \(max(0, limit))
-            """, Self.formulaSummary)
+            """
+        ).map(Self.formulaSummary)
     }
 
     /// Whether a refit of `scope` is due: the counter and the newest formula's input, read in
@@ -98,7 +99,7 @@ extension PostgresResultStore: FitStore {
             ) l ON true
             WHERE f.scope = \(scope.rawValue)
             """
-        ) { row in
+        ).map { row in
             let submissions: Int = try row.decoded("submissions")
             let input = try row.decoded("input_submissions", as: Int?.self) ?? 0
             return FitState(

@@ -6,7 +6,7 @@ extension PostgresResultStore: StorageStatisticsStore {
     /// `pg_database_size` reports it, under `database`. The write-ahead log belongs to the server
     /// cluster, shared with other databases, so unlike SQLite's it is not reported here.
     public func storageBytes() async throws -> [String: Int64] {
-        let bytes = try await rows("SELECT pg_database_size(current_database())") { try $0[0].decode(Int64.self) }
+        let bytes = try await rows("SELECT pg_database_size(current_database())").map { try $0[0].decode(Int64.self) }
         return ["database": bytes.first ?? 0]
     }
 }

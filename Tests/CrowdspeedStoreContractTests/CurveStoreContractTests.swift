@@ -10,9 +10,11 @@ import Testing
 /// a window that is gone is not stored.
 @Suite("Curve store contract", .timeLimit(.minutes(2)))
 struct CurveStoreContractTests {
-    @Test("stale, then summarized, then not stale; an older revision never overwrites a newer one", arguments: StoreBackend.allCases)
+    @Test(
+        "stale, then summarized, then not stale; an older revision never overwrites a newer one",
+        arguments: StoreBackend.allCases)
     func summariesFollowRevisions(_ backend: StoreBackend) async throws {
-        try await withStore(backend) { store in
+        try await withReadStore(backend) { store in
             let epyc = ReadScenario.epyc
             let first = SubmissionFixture(id: ReadScenario.ids[0]).build()
             let older = try #require(
@@ -54,7 +56,7 @@ struct CurveStoreContractTests {
 
     @Test("a summary of a window that is gone is not stored", arguments: StoreBackend.allCases)
     func goneWindowKeepsNoSummary(_ backend: StoreBackend) async throws {
-        try await withStore(backend) { store in
+        try await withReadStore(backend) { store in
             let submission = SubmissionFixture(id: ReadScenario.ids[0], machine: SubmissionFixture.i7).build()
             let window = try #require(
                 try await store.ingest(
@@ -74,7 +76,7 @@ struct CurveStoreContractTests {
 
     @Test("machine curves come in interpreter, workload, pinning and procs order", arguments: StoreBackend.allCases)
     func machineCurvesOrder(_ backend: StoreBackend) async throws {
-        try await withStore(backend) { store in
+        try await withReadStore(backend) { store in
             try await ReadScenario.store(into: store)
             try await ReadScenario.summarizeAll(store)
             let curves = try await store.machineCurves(machineID: ReadScenario.epyc)

@@ -14,7 +14,7 @@ struct DashboardExportContractTests {
 
     @Test("dashboard reads of the scenario, and what quarantine hides", arguments: StoreBackend.allCases)
     func dashboard(_ backend: StoreBackend) async throws {
-        try await withStore(backend) { store in
+        try await withReadStore(backend) { store in
             try await ReadScenario.store(into: store)
             try await ReadScenario.summarizeAll(store)
             let ids = ReadScenario.ids
@@ -24,16 +24,22 @@ struct DashboardExportContractTests {
                         machines: 2, submissions: 5, samples: 5 * Self.samplesPerSubmission, interpreters: 2,
                         lastReceivedAt: receivedAt(4)))
             #expect(try await store.latestSubmissions(limit: 2).map(\.id) == [ids[4], ids[3]])
-            #expect(try await store.machineTable(MachineTableQuery()).map(\.summary.id) == [ReadScenario.i7, ReadScenario.epyc])
             #expect(
-                try await store.machineTable(MachineTableQuery(sort: .vendor, descending: false)).map(\.summary.cpuVendor)
+                try await store.machineTable(MachineTableQuery()).map(\.summary.id) == [
+                    ReadScenario.i7, ReadScenario.epyc,
+                ])
+            #expect(
+                try await store.machineTable(MachineTableQuery(sort: .vendor, descending: false)).map(
+                    \.summary.cpuVendor)
                     == ["AuthenticAMD", "GenuineIntel"])
             let byBest = try await store.machineTable(MachineTableQuery(sort: .best))
             #expect(byBest.count == 2 && byBest.allSatisfy { $0.bestNurseryBytes != nil })
             #expect(try await store.machineCount(filter: nil) == 2)
             #expect(try await store.machineCount(filter: "amd") == 1)
             #expect(try await store.machineCount(filter: "%") == 0)
-            #expect(try await store.machineTable(MachineTableQuery(filter: "epyc")).map(\.summary.id) == [ReadScenario.epyc])
+            #expect(
+                try await store.machineTable(MachineTableQuery(filter: "epyc")).map(\.summary.id) == [ReadScenario.epyc]
+            )
             let summaries = try await store.resultSummaries(machineIDs: [ReadScenario.epyc], benchmarks: ["gcbench"])
             #expect(summaries.count == 3 * 20)
             #expect(summaries.first?.nurseryBytes == nil && summaries.first?.procs == 1)
@@ -55,9 +61,10 @@ struct DashboardExportContractTests {
         }
     }
 
-    @Test("exports page through every visible row, filtered, with quarantine left out", arguments: StoreBackend.allCases)
+    @Test(
+        "exports page through every visible row, filtered, with quarantine left out", arguments: StoreBackend.allCases)
     func exports(_ backend: StoreBackend) async throws {
-        try await withStore(backend) { store in
+        try await withReadStore(backend) { store in
             try await ReadScenario.store(into: store)
             try await ReadScenario.summarizeAll(store)
             let ids = ReadScenario.ids
@@ -68,7 +75,8 @@ struct DashboardExportContractTests {
             #expect(epyc.count == 3 * Self.samplesPerSubmission)
             let cpython = try await Self.samples(store, ExportFilter(implementation: "CPython", version: "3.12.7"))
             #expect(Set(cpython.map(\.submissionID)) == [ids[4]])
-            #expect(try await Self.samples(store, ExportFilter(since: receivedAt(4))).count == Self.samplesPerSubmission)
+            #expect(
+                try await Self.samples(store, ExportFilter(since: receivedAt(4))).count == Self.samplesPerSubmission)
             let curves = try await Self.curves(store, ExportFilter())
             #expect(curves.count == 4)
             #expect(try await Self.curves(store, ExportFilter(cpuVendor: "GenuineIntel")).count == 1)

@@ -8,9 +8,11 @@ import Testing
 /// ``FitStore`` on both backends: what a refit reads, and the versioned formulas.
 @Suite("Fit store contract", .timeLimit(.minutes(2)))
 struct FitStoreContractTests {
-    @Test("the fit snapshot holds the scope's admitted curves in machine and receipt order", arguments: StoreBackend.allCases)
+    @Test(
+        "the fit snapshot holds the scope's admitted curves in machine and receipt order",
+        arguments: StoreBackend.allCases)
     func snapshotContents(_ backend: StoreBackend) async throws {
-        try await withStore(backend) { store in
+        try await withReadStore(backend) { store in
             try await ReadScenario.store(into: store)
             let ids = ReadScenario.ids
             let real = try await store.fitSnapshot(scope: .real, benchmark: "gcbench", implementation: "PyPy")
@@ -25,7 +27,10 @@ struct FitStoreContractTests {
             #expect(real.provenance.map(\.hardwareClass) == ["x86_64/AuthenticAMD", "x86_64/GenuineIntel"])
             #expect(real.provenance.allSatisfy { !$0.quarantined })
             let epycCurves = real.curves.filter { $0.machineID == ReadScenario.epyc }
-            #expect(epycCurves.map(\.aggregate) == [ReadScenario.curve(procs: 1, shift: 0), ReadScenario.curve(procs: 2, shift: 0)])
+            #expect(
+                epycCurves.map(\.aggregate) == [
+                    ReadScenario.curve(procs: 1, shift: 0), ReadScenario.curve(procs: 2, shift: 0),
+                ])
             #expect(epycCurves.first?.aggregate.curve.roundRatios[1].isNaN == true)
             #expect(epycCurves.first?.l3Bytes == 32 << 20 && epycCurves.first?.cpuModel == "AMD EPYC 7B13")
             #expect(epycCurves.first?.receivedAt == receivedAt(0))
@@ -34,13 +39,14 @@ struct FitStoreContractTests {
             #expect(synthetic.curves.count == 4 && synthetic.submissions == 3)
             #expect(synthetic.provenance.map(\.submissionID) == [ids[0], ids[1], ids[2]])
             #expect(
-                try await store.fitSnapshot(scope: .real, benchmark: "json.dumps", implementation: "PyPy").curves.isEmpty)
+                try await store.fitSnapshot(scope: .real, benchmark: "json.dumps", implementation: "PyPy").curves
+                    .isEmpty)
         }
     }
 
     @Test("quarantined submissions and machines are left out of the snapshot", arguments: StoreBackend.allCases)
     func snapshotLeavesQuarantineOut(_ backend: StoreBackend) async throws {
-        try await withStore(backend) { store in
+        try await withReadStore(backend) { store in
             try await ReadScenario.store(into: store)
             let ids = ReadScenario.ids
             _ = try await store.setQuarantine(
@@ -61,9 +67,11 @@ struct FitStoreContractTests {
         }
     }
 
-    @Test("formulas get increasing versions across scopes; latest, by version, history, fit state", arguments: StoreBackend.allCases)
+    @Test(
+        "formulas get increasing versions across scopes; latest, by version, history, fit state",
+        arguments: StoreBackend.allCases)
     func formulaVersions(_ backend: StoreBackend) async throws {
-        try await withStore(backend) { store in
+        try await withReadStore(backend) { store in
             try await ReadScenario.store(into: store)
             #expect(try await store.latestFormula(scope: .real) == nil)
             #expect(try await store.latestFormulaVersion(scope: .real) == nil)
@@ -72,7 +80,7 @@ struct FitStoreContractTests {
             let first = try await store.insertFormula(Self.formula(.real, input: 1, minute: 20))
             let second = try await store.insertFormula(Self.formula(.synthetic, input: 3, minute: 21))
             let third = try await store.insertFormula(Self.formula(.real, input: 2, minute: 22))
-            #expect([first, second, third] == [1, 2, 3])
+            #expect([first, second, third] == [Int](1...3))
 
             let latest = try #require(try await store.latestFormula(scope: .real))
             #expect(latest.summary.version == 3 && latest.summary.scope == .real)
@@ -86,13 +94,14 @@ struct FitStoreContractTests {
             #expect(try await store.formulaHistory(scope: .real, limit: 10).map(\.version) == [3, 1])
             #expect(try await store.formulaHistory(scope: nil, limit: 1).map(\.version) == [3])
             #expect(try await store.fitState(scope: .real) == FitState(submissions: 2, latestVersion: 3, pending: 0))
-            #expect(try await store.fitState(scope: .synthetic) == FitState(submissions: 3, latestVersion: 2, pending: 0))
+            #expect(
+                try await store.fitState(scope: .synthetic) == FitState(submissions: 3, latestVersion: 2, pending: 0))
         }
     }
 
     @Test("formulas inserted at once from two tasks get distinct, dense versions", arguments: StoreBackend.allCases)
     func concurrentFormulas(_ backend: StoreBackend) async throws {
-        try await withStore(backend) { store in
+        try await withReadStore(backend) { store in
             let versions = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for task in 0..<2 {
                     group.addTask {

@@ -11,13 +11,19 @@ public enum StoreBackend: String, CaseIterable, Sendable {
 /// Runs `body` with a fresh, migrated SQLite store on a file in a new temporary directory;
 /// the store is closed and the directory removed afterwards.
 public func withSQLiteStore<R: Sendable>(_ body: (SQLiteResultStore) async throws -> R) async throws -> R {
+    try await withSQLiteStore { store, _ in try await body(store) }
+}
+
+/// ``withSQLiteStore(_:)`` with the path of the store's file.
+func withSQLiteStore<R: Sendable>(_ body: (SQLiteResultStore, String) async throws -> R) async throws -> R {
     let directory = FileManager.default.temporaryDirectory
         .appendingPathComponent("crowdspeed-contract-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try SQLiteResultStore(path: directory.appendingPathComponent("store.sqlite").path)
+    let path = directory.appendingPathComponent("store.sqlite").path
+    let store = try SQLiteResultStore(path: path)
     do {
-        let result = try await body(store)
+        let result = try await body(store, path)
         try await store.close()
         return result
     } catch {
@@ -44,5 +50,19 @@ public func withPostgresStore<R: Sendable>(
             _ = try await PostgresMigrationRunner().migrate(client, logger: TestPostgres.logger)
             return try await body(PostgresResultStore(client: client, logger: TestPostgres.logger))
         }
+    }
+}
+
+/// Runs `body` with a fresh store of `backend` (``withSQLiteStore(_:)``,
+/// ``withPostgresStore(maximumConnections:_:)``) and an inspector of its database, for contract
+/// tests that run one generic check on every backend.
+public func withStore<R: Sendable>(
+    _ backend: StoreBackend, _ body: (any ResultStore, any StoreInspector) async throws -> R
+) async throws -> R {
+    switch backend {
+    case .sqlite:
+        return try await withSQLiteStore { store, path in try await body(store, try SQLiteInspector(path: path)) }
+    case .postgres:
+        return try await withPostgresStore { store in try await body(store, PostgresInspector(client: store.client)) }
     }
 }

@@ -6,6 +6,8 @@ import Foundation
 /// - `nurseries`: Int64 per size.
 /// - `round_ids`: Int32 per round.
 /// - `round_ratios`: Float64 per cell, bit patterns, so NaN (missing) survives the round trip.
+///
+/// Public so that every backend stores the same bytes.
 public enum CurveBlob {
     /// Packs 64-bit integers.
     public static func encode(_ values: [Int64]) -> Data {

@@ -9,7 +9,9 @@ import Foundation
 typealias ContractStore = ResultStore & CurveStore & FitStore & DashboardStore & StorageStatisticsStore & ExportStore
 
 /// Runs `body` with a fresh, migrated store of `backend`.
-func withStore<R: Sendable>(_ backend: StoreBackend, _ body: (any ContractStore) async throws -> R) async throws -> R {
+func withReadStore<R: Sendable>(_ backend: StoreBackend, _ body: (any ContractStore) async throws -> R) async throws
+    -> R
+{
     switch backend {
     case .sqlite: try await withSQLiteStore { try await body($0) }
     case .postgres: try await withPostgresStore { try await body($0) }
