@@ -130,11 +130,34 @@ let package = Package(
             path: "Tests/CrowdspeedTestSupport",
             swiftSettings: swiftSettings
         ),
+        // What the store tests of both backends share: a fresh migrated store of either backend
+        // (the live PostgreSQL of scripts/with-postgres), and realistic submissions.
+        .target(
+            name: "CrowdspeedStoreTestSupport",
+            dependencies: [
+                "CrowdspeedStore", "CrowdspeedStorePostgres", "CrowdspeedCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                // Only for the inspector's read-only look at a SQLite store's file.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/CrowdspeedStoreTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CrowdspeedCoreTests", dependencies: ["CrowdspeedCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CrowdspeedFitTests", dependencies: ["CrowdspeedFit", "CrowdspeedCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CrowdspeedStoreTests", dependencies: ["CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore"],
+            name: "CrowdspeedStoreTests",
+            dependencies: ["CrowdspeedStore", "CrowdspeedStoreTestSupport", "CrowdspeedFit", "CrowdspeedCore"],
+            swiftSettings: swiftSettings),
+        // The store's behaviour as the protocols promise it, every test run on both backends.
+        .testTarget(
+            name: "CrowdspeedStoreContractTests",
+            dependencies: [
+                "CrowdspeedStore", "CrowdspeedStorePostgres", "CrowdspeedStoreTestSupport", "CrowdspeedCore",
+                "CrowdspeedFit", "CrowdspeedMigrations",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CrowdspeedPipelineTests",
@@ -144,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedStorePostgresTests",
             dependencies: [
-                "CrowdspeedStorePostgres", "CrowdspeedMigrations",
+                "CrowdspeedStorePostgres", "CrowdspeedMigrations", "CrowdspeedStoreTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // Only to compare the two backends' schemas (SchemaParityTests).

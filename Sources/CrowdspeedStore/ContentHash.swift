@@ -12,10 +12,10 @@ import Foundation
 ///
 /// Fingerprints written before this scheme (`fnv1a64:…`) hashed the canonical JSON encoding;
 /// that costs a full re-encode per submission (13% of the server's CPU under load), so it is
-/// computed only to compare with such an old row.
-enum ContentHash {
+/// computed only to compare with such an old row. Public so that every backend fingerprints alike.
+public enum ContentHash {
     /// `fields-fnv1a64:<16 hex digits>:<hashed byte count>` of the submission's fields.
-    static func of(_ submission: Submission) -> String {
+    public static func of(_ submission: Submission) -> String {
         var digest = FieldDigest()
         digest.add(submission)
         return "fields-fnv1a64:" + digest.hex + ":\(digest.count)"
@@ -23,7 +23,7 @@ enum ContentHash {
 
     /// Whether `stored`, a fingerprint from the submissions table, belongs to `submission`;
     /// `current` is ``of(_:)`` of it, computed once by the caller.
-    static func matches(_ stored: String, _ submission: Submission, current: String) throws -> Bool {
+    public static func matches(_ stored: String, _ submission: Submission, current: String) throws -> Bool {
         guard stored.hasPrefix("fnv1a64:") else { return stored == current }
         return stored == (try legacy(submission))
     }

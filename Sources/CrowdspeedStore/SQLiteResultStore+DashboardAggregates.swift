@@ -3,21 +3,6 @@ import Foundation
 import GRDB
 
 extension SQLiteResultStore {
-    /// The timing summary of one result: its usable samples and their median times. Computed
-    /// before the write, so the single writer only inserts it.
-    struct ResultSummaryValues: Sendable {
-        var usableSamples: Int
-        var medianCPUMs: Double?
-        var medianWallMs: Double?
-
-        init(_ result: BenchmarkResult) {
-            let usable = result.samples.filter { $0.failed != true && $0.cpuMs.isFinite && $0.wallMs.isFinite }
-            usableSamples = usable.count
-            medianCPUMs = Median.of(usable.map(\.cpuMs))
-            medianWallMs = Median.of(usable.map(\.wallMs))
-        }
-    }
-
     /// The migration that added `result_summaries`.
     static let resultSummariesMigration = "0004_dashboard"
 

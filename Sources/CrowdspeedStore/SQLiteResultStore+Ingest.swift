@@ -83,7 +83,7 @@ extension SQLiteResultStore {
                     """
             ).execute(arguments: [
                 installID, credentials?.deletionHash, flag, screenValue, screenVersion,
-                screenValue == nil ? nil : Self.screeningClass(submission, benchmarkVersion: screenVersion),
+                screenValue == nil ? nil : ScreeningClass.of(submission, benchmarkVersion: screenVersion),
                 submissionID,
             ])
             try Self.countIngest(
@@ -144,7 +144,7 @@ extension SQLiteResultStore {
     /// (0006_screening_covering.sql): the work per ingest is a few index pages whatever the size
     /// of the class.
     static func screeningPeers(_ db: Database, submission: Submission, benchmarkVersion: String?) throws -> [Double] {
-        guard let screenClass = screeningClass(submission, benchmarkVersion: benchmarkVersion) else { return [] }
+        guard let screenClass = ScreeningClass.of(submission, benchmarkVersion: benchmarkVersion) else { return [] }
         return try Double.fetchAll(
             db.cachedStatement(
                 sql: """
@@ -154,18 +154,6 @@ extension SQLiteResultStore {
                         AND (s.install_id IS NULL OR s.install_id NOT IN (SELECT id FROM installs WHERE quarantined = 1))
                     ORDER BY s.received_at DESC LIMIT 1000
                     """), arguments: [screenClass])
-    }
-
-    /// The screening class of a submission (`screen_class`): architecture, CPU vendor,
-    /// interpreter implementation and gcbench version, joined by U+001F; nil when it has no
-    /// screened value.
-    static func screeningClass(_ submission: Submission, benchmarkVersion: String?) -> String? {
-        guard let benchmarkVersion else { return nil }
-        return [
-            submission.machine.arch, submission.machine.cpuVendor, submission.interpreter.implementation,
-            benchmarkVersion,
-        ]
-        .joined(separator: "\u{1F}")
     }
 
     /// Inserts the machine or updates its aggregates. The hardware columns follow the most
@@ -254,5 +242,5 @@ extension SQLiteResultStore {
 
 extension UUID {
     /// The stored form of a submission id: lowercase, as RFC 9562 writes UUIDs and PostgreSQL prints them.
-    var storeText: String { uuidString.lowercased() }
+    public var storeText: String { uuidString.lowercased() }
 }

@@ -158,5 +158,5 @@ extension SQLiteResultStore {
 /// A stored value this build cannot read back: the database was edited outside the store.
 public struct StoreCorruption: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

@@ -20,17 +20,17 @@ import Foundation
 /// Columns rather than rows keep each value type together (a future reader can take the CPU
 /// times alone). Floats are stored as their bit patterns, so decoding gives back bit-identical
 /// values; `foreign_load` stays Float64 for the same reason. The flags keep "absent" apart from
-/// `false` because the wire does.
-enum SampleBlob {
+/// `false` because the wire does. Public so that every backend stores the same bytes.
+public enum SampleBlob {
     /// The only format this build writes; readers refuse any other.
-    static let formatVersion: UInt8 = 1
+    public static let formatVersion: UInt8 = 1
     private static let headerSize = 5
     private static let bytesPerSample = 8 + 8 + 8 + 4 + 8 + 1
 
     /// Packs `samples`.
     /// - Throws: ``SampleBlobError/roundOutOfRange(_:)`` when a round does not fit in Int32
     ///   (validation bounds rounds far below that; the store does not rely on it).
-    static func encode(_ samples: [Sample]) throws -> Data {
+    public static func encode(_ samples: [Sample]) throws -> Data {
         guard samples.count <= Int(UInt32.max) else { throw SampleBlobError.malformed("too many samples") }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(headerSize + bytesPerSample * samples.count)
@@ -50,7 +50,7 @@ enum SampleBlob {
 
     /// Unpacks a blob written by ``encode(_:)``.
     /// - Throws: ``SampleBlobError`` when the blob has another format version or the wrong length.
-    static func decode(_ data: Data) throws -> [Sample] {
+    public static func decode(_ data: Data) throws -> [Sample] {
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Sample] in
             guard raw.count >= headerSize else {
                 throw SampleBlobError.malformed("\(raw.count) bytes is shorter than the header")

@@ -10,7 +10,7 @@ import PostgresNIO
 /// The client's connection pool runs as a service (``client``'s `run()`), started by whoever
 /// opens the store: the server adds it to its service group, commands and tests run it in a task.
 /// Each capability lives in its own extension file (`PostgresResultStore+Ingest.swift`, …).
-public final class PostgresResultStore: Sendable {
+public final class PostgresResultStore: ResultStore {
     /// The connection pool; must be running (`client.run()`) for any query to complete.
     public let client: PostgresClient
     let logger: Logger

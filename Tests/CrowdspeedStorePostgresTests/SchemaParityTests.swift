@@ -2,6 +2,7 @@ import CrowdspeedMigrations
 import GRDB
 import PostgresNIO
 import Testing
+import CrowdspeedStoreTestSupport
 
 @testable import CrowdspeedStorePostgres
 

@@ -3,6 +3,7 @@ import Foundation
 @testable import CrowdspeedStore
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// Online backup while ingesting, and restore with its refusals.
 @Suite("Backup and restore")

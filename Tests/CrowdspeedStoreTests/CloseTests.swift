@@ -3,6 +3,7 @@ import Foundation
 @testable import CrowdspeedStore
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// ``SQLiteResultStore/close()``: the store's own work ends before its connections close, and
 /// afterwards the file can be copied, moved or checked by anyone.

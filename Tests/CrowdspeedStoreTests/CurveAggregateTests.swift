@@ -3,6 +3,7 @@ import CrowdspeedFit
 import Foundation
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 @testable import CrowdspeedStore
 

@@ -2,6 +2,7 @@ import CrowdspeedCore
 import Foundation
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 @testable import CrowdspeedStore
 

@@ -3,6 +3,7 @@ import Foundation
 @testable import CrowdspeedStore
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// What survives closing the store, and the settings that decide what survives a crash.
 @Suite("Durability")

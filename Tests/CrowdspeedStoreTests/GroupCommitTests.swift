@@ -3,6 +3,7 @@ import Foundation
 @testable import CrowdspeedStore
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// Group commit (``IngestBatcher``): concurrent ingests share a transaction, each in its own
 /// savepoint, and each caller gets its own outcome only after the commit.

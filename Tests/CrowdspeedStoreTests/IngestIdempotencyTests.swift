@@ -3,6 +3,7 @@ import Foundation
 @testable import CrowdspeedStore
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// The submission id is the idempotency key: retries store nothing twice, and a reused id with
 /// other content is refused.

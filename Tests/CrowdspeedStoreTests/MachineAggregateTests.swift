@@ -2,6 +2,7 @@ import CrowdspeedCore
 import Foundation
 @testable import CrowdspeedStore
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// The machines list reads the aggregates kept at ingest; they must match what was ingested.
 @Suite("Machine aggregates and pagination")

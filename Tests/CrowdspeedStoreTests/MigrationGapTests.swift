@@ -4,6 +4,7 @@ import Foundation
 @testable import CrowdspeedStore
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// Migrations are written in parallel (0002 fitting, 0003 trust, 0004 dashboard), so a database
 /// can receive a higher number before a lower one ships. The runner applies whatever is missing

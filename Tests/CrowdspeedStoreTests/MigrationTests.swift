@@ -4,6 +4,7 @@ import Foundation
 @testable import CrowdspeedStore
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// The migration runner: applies the bundled files once, records them, and refuses databases it
 /// does not understand.

@@ -3,6 +3,7 @@ import Foundation
 @testable import CrowdspeedStore
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// `crowdspeed snapshot`: the public copy opens, passes `integrity_check`, holds every visible
 /// row and nothing secret or quarantined.

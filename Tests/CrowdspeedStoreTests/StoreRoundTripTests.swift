@@ -2,6 +2,7 @@ import CrowdspeedCore
 import Foundation
 @testable import CrowdspeedStore
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// Ingest then read back: what the server stores is what the agent sent, to the bit.
 @Suite("Store round trip")

@@ -3,6 +3,7 @@ import Foundation
 @testable import CrowdspeedStore
 import GRDB
 import Testing
+import CrowdspeedStoreTestSupport
 
 /// Install identity, deletion, quarantine, the audit log and plausibility flags in the store.
 @Suite("Trust in the store")

@@ -6,9 +6,11 @@ import Foundation
 /// - `nurseries`: Int64 per size.
 /// - `round_ids`: Int32 per round.
 /// - `round_ratios`: Float64 per cell, bit patterns, so NaN (missing) survives the round trip.
-enum CurveBlob {
+///
+/// Public so that every backend stores the same bytes.
+public enum CurveBlob {
     /// Packs 64-bit integers.
-    static func encode(_ values: [Int64]) -> Data {
+    public static func encode(_ values: [Int64]) -> Data {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 * values.count)
         for value in values { append(value, to: &bytes) }
@@ -17,7 +19,7 @@ enum CurveBlob {
 
     /// Packs round ids as Int32.
     /// - Throws: ``SampleBlobError/roundOutOfRange(_:)`` for a round beyond Int32.
-    static func encode(rounds: [Int]) throws -> Data {
+    public static func encode(rounds: [Int]) throws -> Data {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(4 * rounds.count)
         for round in rounds {
@@ -28,7 +30,7 @@ enum CurveBlob {
     }
 
     /// Packs doubles by bit pattern.
-    static func encode(_ values: [Double]) -> Data {
+    public static func encode(_ values: [Double]) -> Data {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 * values.count)
         for value in values { append(value.bitPattern, to: &bytes) }
@@ -36,7 +38,7 @@ enum CurveBlob {
     }
 
     /// Unpacks 64-bit integers.
-    static func int64s(_ data: Data) throws -> [Int64] {
+    public static func int64s(_ data: Data) throws -> [Int64] {
         guard data.count % 8 == 0 else { throw SampleBlobError.malformed("\(data.count) bytes is not a list of Int64") }
         return data.withUnsafeBytes { raw in
             (0..<raw.count / 8).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
@@ -44,7 +46,7 @@ enum CurveBlob {
     }
 
     /// Unpacks Int32 round ids.
-    static func rounds(_ data: Data) throws -> [Int] {
+    public static func rounds(_ data: Data) throws -> [Int] {
         guard data.count % 4 == 0 else { throw SampleBlobError.malformed("\(data.count) bytes is not a list of Int32") }
         return data.withUnsafeBytes { raw in
             (0..<raw.count / 4).map {
@@ -54,7 +56,7 @@ enum CurveBlob {
     }
 
     /// Unpacks doubles.
-    static func doubles(_ data: Data) throws -> [Double] {
+    public static func doubles(_ data: Data) throws -> [Double] {
         guard data.count % 8 == 0 else {
             throw SampleBlobError.malformed("\(data.count) bytes is not a list of Float64")
         }

@@ -24,11 +24,6 @@ func withTemporaryStore<T>(
     }
 }
 
-/// Fixed receipt times, a minute apart, so aggregates can be checked exactly.
-func receivedAt(_ minute: Int) -> Date {
-    RFC3339.parse("2026-11-25T19:00:00.000Z")!.addingTimeInterval(TimeInterval(minute * 60))
-}
-
 extension SQLiteResultStore {
     /// Row counts of every data table, to show that something was, or was not, written.
     func tableCounts() async throws -> [String: Int] {

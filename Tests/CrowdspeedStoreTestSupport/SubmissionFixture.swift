@@ -4,20 +4,38 @@ import Foundation
 /// Builds realistic submissions for store tests: a full gcbench sweep (the interpreter default
 /// plus 256K…64M, procs 1 and 2) and JSON timings, with seeded pseudo-random but plausible
 /// numbers, so each test states only what it varies.
-struct SubmissionFixture {
-    var id = UUID(uuidString: "6F1C2D4E-8A3B-4C5D-9E6F-0A1B2C3D4E5F")!
+public struct SubmissionFixture: Sendable {
+    public var id: UUID
     /// RFC 3339 with milliseconds, parsed the way the server parses the wire.
-    var createdAt = "2026-11-25T18:00:00.123Z"
-    var source = SubmissionSource.agent
-    var machine = SubmissionFixture.epyc2Core
-    var interpreter = InterpreterInfo(
-        implementation: "PyPy", version: "7.3.11", languageVersion: "3.9.16", executable: "pypy3")
-    var rounds = 10
-    var seed: UInt64 = 0x5EED
-    var includeRun = true
+    public var createdAt: String
+    public var source: SubmissionSource
+    public var machine: MachineInfo
+    public var interpreter: InterpreterInfo
+    public var rounds: Int
+    public var seed: UInt64
+    public var includeRun: Bool
+
+    /// Every property has a default, so a test names only what it varies.
+    public init(
+        id: UUID = UUID(uuidString: "6F1C2D4E-8A3B-4C5D-9E6F-0A1B2C3D4E5F")!,
+        createdAt: String = "2026-11-25T18:00:00.123Z", source: SubmissionSource = .agent,
+        machine: MachineInfo = SubmissionFixture.epyc2Core,
+        interpreter: InterpreterInfo = InterpreterInfo(
+            implementation: "PyPy", version: "7.3.11", languageVersion: "3.9.16", executable: "pypy3"),
+        rounds: Int = 10, seed: UInt64 = 0x5EED, includeRun: Bool = true
+    ) {
+        self.id = id
+        self.createdAt = createdAt
+        self.source = source
+        self.machine = machine
+        self.interpreter = interpreter
+        self.rounds = rounds
+        self.seed = seed
+        self.includeRun = includeRun
+    }
 
     /// The 2-core EPYC VM the design's measurements come from.
-    static let epyc2Core = MachineInfo(
+    public static let epyc2Core = MachineInfo(
         arch: "x86_64", os: "Linux", osVersion: "Debian 12", kernel: "6.1.0-26-amd64", cpuVendor: "AuthenticAMD",
         cpuModel: "AMD EPYC 7B13", physicalCores: 1, logicalCPUs: 2, memoryBytes: 4_109_926_400,
         caches: [
@@ -29,7 +47,7 @@ struct SubmissionFixture {
         cpuinfoCacheBytes: 512 << 10, virtualized: true, cpuQuota: 1.5)
 
     /// A desktop with SMT and no quota, to make a second machine.
-    static let i7 = MachineInfo(
+    public static let i7 = MachineInfo(
         arch: "x86_64", os: "Linux", osVersion: "Ubuntu 24.04", kernel: "6.8.0-45-generic", cpuVendor: "GenuineIntel",
         cpuModel: "Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz", physicalCores: 6, logicalCPUs: 12,
         memoryBytes: 33_554_432_000,
@@ -42,7 +60,7 @@ struct SubmissionFixture {
 
     /// The submission: (1 default + 9 sizes) × procs {1, 2} gcbench points plus 8 JSON points;
     /// with 10 rounds that is 380 samples.
-    func build() -> Submission {
+    public func build() -> Submission {
         var random = SplitMix64(seed: seed)
         var results: [BenchmarkResult] = []
         let nurseries: [Int64?] = [nil] + (0..<9).map { Int64(256 << 10) << $0 }
@@ -81,31 +99,14 @@ struct SubmissionFixture {
 
     /// One sample around `base` ms, with every optional flag state represented.
     private func sample(base: Double, round: Int, random: inout SplitMix64) -> Sample {
-        let cpu = base * (1 + 0.05 * random.unit())
-        let load = random.unit() * 0.3
+        let cpu = base * (1 + 0.05 * random.nextUnit())
+        let load = random.nextUnit() * 0.3
         let flagState = random.next() % 5
         return Sample(
-            wallMs: cpu * (1.02 + 0.5 * random.unit()), cpuMs: cpu,
+            wallMs: cpu * (1.02 + 0.5 * random.nextUnit()), cpuMs: cpu,
             maxRSSBytes: 90_000_000 + Int64(random.next() % 50_000_000),
             round: round, foreignLoad: load,
             noisy: flagState == 0 ? nil : flagState == 1 ? true : load > 0.2 ? true : false,
             failed: flagState == 4 ? false : nil)
     }
-}
-
-/// A tiny seeded generator (SplitMix64) so fixtures are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A double in [0, 1) with a full 53-bit mantissa: values that do not survive a careless text round trip.
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -10,40 +10,40 @@ import Testing
 /// Each test takes a database of its own (``withFreshDatabase(_:)``), created from the URL's
 /// database and dropped afterwards, so tests run in parallel without seeing each other's tables.
 /// The URL's user must be allowed to create databases (the harness's superuser is).
-enum TestPostgres {
-    static let urlVariable = "CROWDSPEED_TEST_POSTGRES_URL"
+public enum TestPostgres {
+    public static let urlVariable = "CROWDSPEED_TEST_POSTGRES_URL"
 
     /// Shown for every skipped Postgres-backed test.
-    static let skipReason: Comment = """
+    public static let skipReason: Comment = """
         no live PostgreSQL: CROWDSPEED_TEST_POSTGRES_URL is not set. \
         Run `scripts/with-postgres swift test` (scripts/test does) to include these tests.
         """
 
-    static let logger = Logger(label: "crowdspeed.tests.postgres")
+    public static let logger = Logger(label: "crowdspeed.tests.postgres")
 
     /// The clients' own background log, errors only: a client leased from in the instant before
     /// its `run()` task starts warns about it, which is harmless here and would drown the output.
-    static let backgroundLogger: Logger = {
+    public static let backgroundLogger: Logger = {
         var logger = Logger(label: "crowdspeed.tests.postgres.client")
         logger.logLevel = .error
         return logger
     }()
 
     /// The URL text from the environment, nil when unset or empty.
-    static var urlText: String? {
+    public static var urlText: String? {
         ProcessInfo.processInfo.environment[urlVariable].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Whether Postgres-backed tests run (an unparsable URL still runs them, so that they fail).
-    static var isAvailable: Bool { urlText != nil }
+    public static var isAvailable: Bool { urlText != nil }
 
     /// Set by `scripts/with-postgres`: a missing server is then a failure, not a skip.
-    static var isRequired: Bool {
+    public static var isRequired: Bool {
         ProcessInfo.processInfo.environment["CROWDSPEED_TEST_POSTGRES_REQUIRED"] == "1"
     }
 
     /// The parsed URL of the server's own test database.
-    static func url() throws -> PostgresURL {
+    public static func url() throws -> PostgresURL {
         try PostgresURL(try #require(urlText, "\(urlVariable) is not set"))
     }
 
@@ -52,7 +52,7 @@ enum TestPostgres {
     /// The client's `run()` is an unstructured task on purpose: a test that fails part-way cancels
     /// its task group, and a client cancelled under a query still in flight must not be the
     /// first thing to go (seen: a failing concurrent test then hung instead of failing).
-    static func withClient<Result: Sendable>(
+    public static func withClient<Result: Sendable>(
         _ url: PostgresURL, maximumConnections: Int = 4, _ body: (PostgresClient) async throws -> Result
     ) async throws -> Result {
         var configuration = url.clientConfiguration
@@ -72,7 +72,7 @@ enum TestPostgres {
     }
 
     /// Runs `body` with the URL of a new, empty database, dropped afterwards.
-    static func withFreshDatabase<Result: Sendable>(_ body: (PostgresURL) async throws -> Result) async throws
+    public static func withFreshDatabase<Result: Sendable>(_ body: (PostgresURL) async throws -> Result) async throws
         -> Result
     {
         let admin = try url()
