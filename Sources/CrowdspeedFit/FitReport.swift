@@ -157,6 +157,9 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// scores, listed for the operator) and origins capped. Nil when the fit ran without
     /// ``FitConfiguration/robust``, and in reports stored before it existed.
     public var screening: ScreeningReport? = nil
+    /// How much of the gain remains with `PYPY_GC_MIN` pinned, from the stored study-mode curves;
+    /// set by the server's refit (nil in fits without that data source, and in older reports).
+    public var gcMinStudy: GCMinStudy? = nil
     /// The served formulas' gain profiles (``GainProfile/profiles(for:on:)``), keyed like the
     /// prediction intervals. Nil in reports stored before profiles existed; those recommend
     /// from the population-average gain instead.

@@ -18,7 +18,8 @@ import ServiceLifecycle
 ///   - onServerRunning: called with the bound port once the server listens (tests bind port 0
 ///     and learn the real port here).
 /// - Throws: the store's errors when the database cannot be opened or migrated (for instance
-///   `StoreError.unknownMigrations` on a file written by a newer server).
+///   `StoreError.unknownMigrations` on a file written by a newer server), and
+///   `NetworkOriginKeyError` when the origin key file is unusable.
 public func buildApplication(
     configuration: Configuration,
     onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
@@ -60,8 +61,11 @@ public func buildApplication(
     if repaired > 0 { logger.notice("curve summaries repaired", metadata: ["count": "\(repaired)"]) }
 
     let snapshots = configuration.snapshot.map { SnapshotShelf(directory: $0.directory) }
+    // The secret that names network origins: made on the first start, reused ever after.
+    let originKey = try NetworkOriginKey.loadOrCreate(path: configuration.originKeyPath)
     let router = buildRouter(
-        pipeline: pipeline, configuration: configuration, metrics: metrics, snapshots: snapshots)
+        pipeline: pipeline, configuration: configuration, metrics: metrics, snapshots: snapshots,
+        originKey: originKey)
     // The background refit runs in the application's service group, beside the HTTP server.
     let refit = RefitService(
         store: store, scope: configuration.formulaScope, settings: configuration.refit, signal: signal,
@@ -124,13 +128,17 @@ public func buildApplication(
 ///     this router's own, exposed at `/metrics` when ``Configuration/metrics`` is `.main`.
 ///   - snapshots: the published snapshot's shelf, shared with the ``SnapshotPublisher``; by
 ///     default one over ``Configuration/snapshot``'s directory (offering what is already there).
+///   - originKey: names submissions' network origins; the server passes the one kept at
+///     ``Configuration/originKeyPath``, tests a fresh one by default (their origins need only
+///     be consistent within the router's life).
 public func buildRouter(
     pipeline: Pipeline,
     configuration: Configuration,
     now: @escaping @Sendable () -> Date = { Date() },
     rateClock: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds,
     metrics: ServerMetrics? = nil,
-    snapshots: SnapshotShelf? = nil
+    snapshots: SnapshotShelf? = nil,
+    originKey: NetworkOriginKey = .random()
 ) -> Router<AppRequestContext> {
     let snapshots = snapshots ?? configuration.snapshot.map { SnapshotShelf(directory: $0.directory) }
     let metrics = metrics ?? (configuration.metrics == .off ? .disabled : .prometheus())
@@ -155,7 +163,10 @@ public func buildRouter(
     router.add(middleware: BodySizeLimitMiddleware(maxBytes: configuration.limits.maxBodyBytes))
 
     router.addRoutes(
-        SubmissionsController(pipeline: pipeline, now: now, metrics: metrics).routes,
+        SubmissionsController(
+            pipeline: pipeline, now: now, metrics: metrics, originKey: originKey,
+            trustForwardedFor: configuration.trustForwardedFor
+        ).routes,
         atPath: RouterPath(SubmissionsController.basePath))
     router.addRoutes(MachinesController(store: stores.results).routes, atPath: RouterPath(MachinesController.basePath))
     router.addRoutes(HealthController(store: stores.results).routes, atPath: "/healthz")

@@ -31,6 +31,9 @@ extension Configuration {
         public static let trustForwardedFor = "CROWDSPEED_TRUST_FORWARDED_FOR"
         /// The admin token's hash itself (not a file), for service managers and containers.
         public static let adminTokenHash = "CROWDSPEED_ADMIN_TOKEN_HASH"
+        /// The origin key file (``Configuration/originKeyFile``), when it should not sit beside
+        /// the database (a read-only database directory, or a PostgreSQL backend).
+        public static let originKeyFile = "CROWDSPEED_ORIGIN_KEY_FILE"
     }
 
     /// Applies the trust options over their environment variables over the defaults, with the
@@ -45,6 +48,12 @@ extension Configuration {
         if let text = options.installRateLimit ?? environment[TrustEnvironmentKey.installRateLimit] {
             configuration.installRateLimit = try rate(
                 text, option: "--install-rate-limit", variable: TrustEnvironmentKey.installRateLimit)
+        }
+        if let file = environment[TrustEnvironmentKey.originKeyFile] {
+            guard !file.isEmpty else {
+                throw ConfigurationError("\(TrustEnvironmentKey.originKeyFile) must not be empty")
+            }
+            configuration.originKeyFile = file
         }
         let trust = environment[TrustEnvironmentKey.trustForwardedFor]?.lowercased()
         configuration.trustForwardedFor = options.trustForwardedFor || trust == "1" || trust == "true" || trust == "yes"

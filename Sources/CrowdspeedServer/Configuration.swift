@@ -39,6 +39,9 @@ public struct Configuration: Sendable, Equatable {
     public var installRateLimit: RateLimit? = .defaultPerInstall
     /// Key the address limit on the last `X-Forwarded-For` entry (only behind one trusted proxy).
     public var trustForwardedFor = false
+    /// The file holding the secret key that names submissions' network origins
+    /// (`NetworkOriginKey`), created on the first start; nil keeps it beside the database.
+    public var originKeyFile: String?
     /// SHA-256 (64 lowercase hex digits) of the admin token; nil disables the admin API.
     public var adminTokenHash: String?
     /// When the background refit checks for new data and how much makes a refit due.
@@ -63,6 +66,10 @@ public struct Configuration: Sendable, Equatable {
         return FileManager.default.fileExists(atPath: defaultAgentBuildsPath, isDirectory: &isDirectory)
             && isDirectory.boolValue ? defaultAgentBuildsPath : nil
     }
+
+    /// Where the origin key is kept: ``originKeyFile``, else the database path with `.origin-key`
+    /// appended (so a backup of the directory keeps origins comparable after a restore).
+    public var originKeyPath: String { originKeyFile ?? databasePath + ".origin-key" }
 
     /// Creates a configuration; every parameter has the documented default of `crowdspeed serve`.
     public init(

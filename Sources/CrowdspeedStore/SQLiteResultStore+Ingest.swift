@@ -77,12 +77,12 @@ extension SQLiteResultStore {
                 receivedAt: received, contentHash: contentHash)
             try db.cachedStatement(
                 sql: """
-                    UPDATE submissions SET install_id = ?, deletion_token_hash = ?, flag_reason = ?, screen_cpu_ms = ?,
-                        screen_benchmark_version = ?, screen_class = ?
+                    UPDATE submissions SET install_id = ?, deletion_token_hash = ?, origin_hash = ?, flag_reason = ?,
+                        screen_cpu_ms = ?, screen_benchmark_version = ?, screen_class = ?
                     WHERE id = ?
                     """
             ).execute(arguments: [
-                installID, credentials?.deletionHash, flag, screenValue, screenVersion,
+                installID, credentials?.deletionHash, credentials?.origin, flag, screenValue, screenVersion,
                 screenValue == nil ? nil : ScreeningClass.of(submission, benchmarkVersion: screenVersion),
                 submissionID,
             ])

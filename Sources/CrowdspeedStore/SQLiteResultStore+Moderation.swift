@@ -77,7 +77,7 @@ extension SQLiteResultStore {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, m.arch, m.cpu_vendor,
+                SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, s.origin_hash, m.arch, m.cpu_vendor,
                     \(Self.effectiveQuarantine) AS effective_quarantine
                 FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
                 ORDER BY s.received_at, s.id
@@ -88,7 +88,7 @@ extension SQLiteResultStore {
             return SubmissionProvenance(
                 submissionID: try Self.uuid(row["id"]), machineID: row["machine_id"], installID: row["install_id"],
                 hardwareClass: "\(arch.lowercased())/\(vendor)", source: try Self.source(row["source"]),
-                quarantined: row["effective_quarantine"], flagReason: row["flag_reason"])
+                quarantined: row["effective_quarantine"], flagReason: row["flag_reason"], origin: row["origin_hash"])
         }
     }
 }

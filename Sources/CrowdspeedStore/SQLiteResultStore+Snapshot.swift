@@ -11,10 +11,11 @@ extension SQLiteResultStore {
     ]
 
     /// Columns that never leave the server: the install link and deletion-token hash, the
-    /// moderation and plausibility-screen internals, the content hash, and the interpreter's
+    /// network origin (a keyed hash of the address block), the moderation and plausibility-screen internals, the content hash, and the interpreter's
     /// executable path (it may hold a user's home directory).
     static let privateColumns: [(table: String, column: String)] = [
-        ("submissions", "install_id"), ("submissions", "deletion_token_hash"), ("submissions", "quarantined"),
+        ("submissions", "install_id"), ("submissions", "deletion_token_hash"), ("submissions", "origin_hash"),
+        ("submissions", "quarantined"),
         ("submissions", "flag_reason"), ("submissions", "screen_cpu_ms"), ("submissions", "screen_benchmark_version"),
         ("submissions", "screen_class"), ("submissions", "content_hash"), ("submissions", "executable"),
         ("machines", "quarantined"),

@@ -57,6 +57,17 @@ struct RunCommand: AsyncParsableCommand {
             "Concurrent process counts, e.g. 1,2 (default: 1, half and all physical cores).", valueName: "counts"))
     var procs: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Study mode: hold PYPY_GC_MIN fixed at 8 × the largest nursery swept (512M with the default grid).",
+            discussion: """
+                PyPy delays major collections until the heap reaches PYPY_GC_MIN, 8 × the nursery by default, so an \
+                ordinary sweep cannot tell whether a larger nursery or the later major collections helped. With \
+                the floor fixed, every size and the default control share it, and the server keeps these curves \
+                apart from the ordinary ones (they never enter the served formula).
+                """))
+    var pinGCMin = false
+
     @Option(help: "Seed of the shuffled round order (default: random; it is recorded either way).")
     var seed: UInt64?
 
@@ -130,6 +141,7 @@ struct RunCommand: AsyncParsableCommand {
         settings.procs = try processCounts()
         if let rounds { settings.rule.mode = .fixed(rounds: rounds) }
         settings.rule.budgetSeconds = budget.flatMap(Self.parseDuration)
+        settings.pinGCMin = pinGCMin
         return settings
     }
 
@@ -163,6 +175,11 @@ struct RunCommand: AsyncParsableCommand {
                 + "L3 \(machine.cacheBytes(level: 3).map { NurserySize.format($0) } ?? "-"); interpreters: "
                 + interpreters.map { "\($0.command) (\($0.info.implementation) \($0.info.version))" }.joined(
                     separator: ", "))
+        if settings.pinGCMin {
+            Console.info(
+                "study mode: PYPY_GC_MIN=\(NurserySize.format(settings.pinnedGCMinBytes)) for every run "
+                    + "(8 × the largest nursery); these curves are kept apart from the ordinary ones")
+        }
         let session = SweepSession(
             machine: machine, interpreters: interpreters, scripts: scripts, settings: settings,
             environment: environment, interruption: interruption, progress: ProgressReporter())

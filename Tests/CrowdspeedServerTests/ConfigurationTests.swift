@@ -99,4 +99,18 @@ struct ConfigurationTests {
             (error as? ConfigurationError)?.description.contains(named) == true
         }
     }
+
+    @Test("the origin key sits beside the database unless CROWDSPEED_ORIGIN_KEY_FILE names a file; empty is refused")
+    func originKeyFile() throws {
+        let beside = try Configuration.resolve(.init(databasePath: "/srv/cs/db.sqlite"), environment: [:])
+        #expect(beside.originKeyFile == nil && beside.originKeyPath == "/srv/cs/db.sqlite.origin-key")
+        let named = try Configuration.resolve(
+            .init(databasePath: "/srv/cs/db.sqlite"), environment: ["CROWDSPEED_ORIGIN_KEY_FILE": "/etc/cs/origin.key"])
+        #expect(named.originKeyPath == "/etc/cs/origin.key")
+        #expect {
+            try Configuration.resolve(.init(), environment: ["CROWDSPEED_ORIGIN_KEY_FILE": ""])
+        } throws: { error in
+            (error as? ConfigurationError)?.description.contains("CROWDSPEED_ORIGIN_KEY_FILE") == true
+        }
+    }
 }

@@ -24,12 +24,13 @@ struct SnapshotTests {
                 let submission = fixture.build()
                 let install = SecretToken.generate()
                 let deletion = SecretToken.generate()
-                secrets += [install, deletion, SecretToken.digest(install), SecretToken.digest(deletion)]
+                let origin = NetworkOriginKey.random().origin(ofBlock: "ip4:198.51.100.0/24")
+                secrets += [install, deletion, SecretToken.digest(install), SecretToken.digest(deletion), origin]
                 let result = try await store.ingest(
                     submission, receivedAt: receivedAt(index),
                     credentials: IngestCredentials(
                         presentedInstallHash: nil, newInstallHash: SecretToken.digest(install),
-                        deletionHash: SecretToken.digest(deletion)),
+                        deletionHash: SecretToken.digest(deletion), origin: origin),
                     curves: [])
                 installIDs += result.installID.map { [$0] } ?? []
                 if index < 2 { kept.append(submission) }

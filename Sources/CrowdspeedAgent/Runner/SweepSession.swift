@@ -12,6 +12,9 @@ public struct SweepSettings: Sendable, Equatable {
     public var warmupRounds: Int
     public var seed: UInt64
     public var gcbenchDepth: Int
+    /// Study mode (`--pin-gc-min`): when true every run gets `PYPY_GC_MIN` =
+    /// ``pinnedGCMinBytes``, whatever the nursery, instead of PyPy's default of 8 × the nursery.
+    public var pinGCMin = false
 
     public init(
         nurseryGrid: [Int64] = SweepDesign.defaultGrid, procs: [Int]? = nil,
@@ -26,6 +29,26 @@ public struct SweepSettings: Sendable, Equatable {
         self.warmupRounds = warmupRounds
         self.seed = seed
         self.gcbenchDepth = gcbenchDepth
+    }
+
+    /// The `PYPY_GC_MIN` of study mode: 8 × the grid's largest nursery, the floor PyPy gives that
+    /// size by default.
+    ///
+    /// PyPy starts major collections no earlier than `PYPY_GC_MIN` bytes of heap, 8 × the nursery
+    /// unless set; so in an ordinary sweep a larger nursery also delays major collections, and the
+    /// curve cannot tell which of the two helped. Pinned at the largest size's own floor, every
+    /// size (and the default control) has the same major-collection floor, as generous as any
+    /// size gets by default, and what still differs along the curve is the nursery itself.
+    public var pinnedGCMinBytes: Int64 { 8 * (nurseryGrid.max() ?? SweepDesign.defaultGrid.max()!) }
+
+    /// The environment the children run in: `base`, with `PYPY_GC_MIN` set to
+    /// ``pinnedGCMinBytes`` in study mode (replacing any value inherited from the shell).
+    /// Outside study mode a `PYPY_GC_MIN` from the shell is kept and recorded as pinned too.
+    public func environment(from base: [String: String]) -> [String: String] {
+        guard pinGCMin else { return base }
+        var environment = base
+        environment["PYPY_GC_MIN"] = NurserySize.format(pinnedGCMinBytes)
+        return environment
     }
 
     /// `--quick`: four nursery sizes 4× apart plus the default, one JSON payload, five measured
@@ -97,6 +120,7 @@ public struct SweepSession: Sendable {
     ///
     /// Blocking; call from a thread that may wait (see ``runDetached(_:)``).
     public func run() throws -> [InterpreterRun] {
+        let environment = settings.environment(from: self.environment)
         let clock = ContinuousClock()
         let start = clock.now
         var runs: [InterpreterRun] = []
@@ -120,13 +144,14 @@ public struct SweepSession: Sendable {
             runs.append(
                 InterpreterRun(
                     interpreter: interpreter, outcome: outcome,
-                    submission: submission(interpreter: interpreter, outcome: outcome)))
+                    submission: submission(interpreter: interpreter, outcome: outcome, environment: environment)))
         }
         return runs
     }
 
-    /// The submission for one sweep, or nil when no measured round finished.
-    func submission(interpreter: Interpreter, outcome: SweepOutcome) -> Submission? {
+    /// The submission for one sweep, or nil when no measured round finished; its run records the
+    /// children's `PYPY_GC_MIN` (the server keeps such curves as their own family).
+    func submission(interpreter: Interpreter, outcome: SweepOutcome, environment: [String: String]) -> Submission? {
         guard outcome.measuredRounds > 0, !outcome.results.isEmpty else { return nil }
         let run = RunInfo(
             seed: settings.seed, rounds: outcome.measuredRounds, warmupRounds: outcome.warmupRounds,

@@ -13,7 +13,9 @@ public enum FitInputBuilder {
     /// group's first curve in the snapshot's (machine, receipt, row) order; a group's
     /// submissions are combined oldest first. Each machine's weight is the snapshot's
     /// ``InstallWeightCap`` weight (so one install weighs at most one machine per class), 1 for
-    /// a machine missing there.
+    /// a machine missing there. Each curve's ``FitCurve/origin`` is the network origin of its
+    /// newest submission (nil when that was stored without one), so the fit's origin cap sees the
+    /// block a machine submits from now.
     ///
     /// The snapshot is consumed: its curves are released machine by machine as their
     /// ``FitCurve``s are built, so the two never coexist in full (pass it with `consume`).
@@ -23,6 +25,10 @@ public enum FitInputBuilder {
         var curves: [StoredCurve] = []
         swap(&curves, &snapshot.curves)
         let weights = InstallWeightCap.machineWeights(snapshot.provenance)
+        var origins: [UUID: String] = [:]
+        for row in snapshot.provenance {
+            if let origin = row.origin { origins[row.submissionID] = origin }
+        }
         // Built from the last machine back, so that each machine's rows can be dropped as soon
         // as its curves exist; reversed at the end.
         var reversed: [FitCurve] = []
@@ -56,7 +62,8 @@ public enum FitInputBuilder {
                         machineID: latest.machineID, cpuModel: latest.cpuModel, features: features,
                         interpreterVersion: latest.interpreterVersion,
                         workload: "\(latest.aggregate.benchmark)@\(latest.aggregate.benchmarkVersion)",
-                        curve: CurveCombiner.combine(group.members.map { curves[$0].aggregate.curve }), weight: weight))
+                        curve: CurveCombiner.combine(group.members.map { curves[$0].aggregate.curve }), weight: weight,
+                        origin: origins[latest.submissionID]))
             }
             reversed.append(contentsOf: built.reversed())
             curves.removeLast(curves.count - start)

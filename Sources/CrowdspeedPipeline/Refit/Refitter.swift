@@ -61,10 +61,15 @@ public struct Refitter: Sendable {
         guard !input.curves.isEmpty else { return .noData }
         let clock = ContinuousClock()
         let started = clock.now
-        let report = FormulaSelection.fit(input, configuration: configuration)
+        var report = FormulaSelection.fit(input, configuration: configuration)
         let intervals = PredictionInterval.intervals(for: report, on: input)
         let elapsed = started.duration(to: clock.now)
         guard report.evidence.curves > 0 else { return .noData }
+        // The study-mode curves are few (an opt-in mode); comparing them costs a small read.
+        let pinned = FitInputBuilder.input(
+            from: try await store.gcMinPinnedSnapshot(
+                scope: scope, benchmark: BenchmarkName.gcbench, implementation: "PyPy"))
+        report.gcMinStudy = GCMinStudy.compare(pinned: pinned.curves, ordinary: input.curves)
 
         let encoder = FittedFormula.encoder()
         let metrics = Self.metrics(report)

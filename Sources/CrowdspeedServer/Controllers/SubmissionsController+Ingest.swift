@@ -46,13 +46,17 @@ extension SubmissionsController {
         }
         let newInstallToken = SecretToken.generate()
         let deletionToken = SecretToken.generate()
+        // The address block, as a keyed hash: enough for the fit to cap one network's weight,
+        // never the address.
+        let origin = ClientAddress.of(request, context: context, trustForwardedFor: trustForwardedFor)
+            .flatMap(ClientAddress.block).map(originKey.origin(ofBlock:))
         let ingestStart = DispatchTime.now().uptimeNanoseconds
         let result = try await pipeline.ingest(
             submission, receivedAt: receivedAt,
             credentials: IngestCredentials(
                 presentedInstallHash: presentedInstall.map(SecretToken.digest),
                 newInstallHash: SecretToken.digest(newInstallToken),
-                deletionHash: SecretToken.digest(deletionToken)))
+                deletionHash: SecretToken.digest(deletionToken), origin: origin))
         // The store returned after its commit: from here on the submission is acknowledged.
         metrics.ingest(
             nanoseconds: Int64(clamping: DispatchTime.now().uptimeNanoseconds &- ingestStart),

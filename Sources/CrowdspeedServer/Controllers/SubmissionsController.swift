@@ -19,15 +19,24 @@ public struct SubmissionsController: Sendable {
     let now: @Sendable () -> Date
     /// Where the ingest time is recorded.
     let metrics: ServerMetrics
+    /// Names each submission's network origin (a keyed hash of its address block).
+    let originKey: NetworkOriginKey
+    /// Whether the client's address is the trusted proxy's last `X-Forwarded-For` entry.
+    let trustForwardedFor: Bool
 
     /// The path the collection is mounted at; links in responses are built from it.
     public static let basePath = "/api/v1/submissions"
 
-    /// Creates the controller.
-    public init(pipeline: Pipeline, now: @escaping @Sendable () -> Date, metrics: ServerMetrics = .disabled) {
+    /// Creates the controller; the origin key and proxy trust decide each submission's stored origin.
+    public init(
+        pipeline: Pipeline, now: @escaping @Sendable () -> Date, metrics: ServerMetrics = .disabled,
+        originKey: NetworkOriginKey, trustForwardedFor: Bool
+    ) {
         self.pipeline = pipeline
         self.now = now
         self.metrics = metrics
+        self.originKey = originKey
+        self.trustForwardedFor = trustForwardedFor
     }
 
     /// The routes, relative to ``basePath``.

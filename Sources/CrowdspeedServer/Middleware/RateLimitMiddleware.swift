@@ -55,17 +55,10 @@ public struct RateLimitMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The client's address key: the trusted proxy's last `X-Forwarded-For` entry when enabled
-    /// and present, else the peer address; requests without either share one bucket.
+    /// The client's address key (``ClientAddress/of(_:context:trustForwardedFor:)``); requests
+    /// whose address is unknown share one bucket.
     func addressKey(_ request: Request, context: Context) -> String {
-        if trustForwardedFor, let header = request.headers[values: Self.forwardedFor].last,
-            let last = header.split(separator: ",").last, let key = ClientAddress.key(String(last))
-        {
-            return key
-        }
-        if let address = context.remoteAddress?.ipAddress, let key = ClientAddress.key(address) {
-            return key
-        }
-        return "unknown"
+        ClientAddress.of(request, context: context, trustForwardedFor: trustForwardedFor).flatMap(ClientAddress.key)
+            ?? "unknown"
     }
 }

@@ -62,6 +62,15 @@ struct FormulasPageModel: Sendable {
         var classes: [ClassPoints]
     }
 
+    /// The `PYPY_GC_MIN` study (``CrowdspeedFit/GCMinStudy``) in words, from the served fit.
+    struct GCMinStudyText: Sendable {
+        var machines: Int
+        var pairs: Int
+        var ordinaryGain: String
+        var pinnedGain: String
+        var remaining: String
+    }
+
     var page: PageLayout
     var hasFormula: Bool
     var version: Int
@@ -74,6 +83,8 @@ struct FormulasPageModel: Sendable {
     var hasClasses: Bool
     var history: [HistoryRow]
     var chartJSON: ScriptJSON
+    /// Nil ("not enough data yet") until some machine has a pinned curve beside an ordinary one.
+    var gcMinStudy: GCMinStudyText?
 
     /// Builds the page from the served formula, the machines' one-process best sizes and the history.
     init(formula: FittedFormula?, machines: [MachineTableRow], history: [FormulaSummary], site: SiteSettings) {
@@ -158,6 +169,14 @@ struct FormulasPageModel: Sendable {
                 regret: Format.percent(entry.metrics.heldOutRegret),
                 pypyRegret: Format.percent(entry.metrics.pypyDefaultRegret),
                 machines: entry.metrics.machines, curves: entry.metrics.curves)
+        }
+        gcMinStudy = report?.gcMinStudy.flatMap { study in
+            study.pairs == 0
+                ? nil
+                : GCMinStudyText(
+                    machines: study.pairedMachines, pairs: study.pairs,
+                    ordinaryGain: Format.signedPercent(study.ordinaryGain),
+                    pinnedGain: Format.signedPercent(study.pinnedGain), remaining: Format.percent(study.remainingShare))
         }
         chartJSON = ScriptJSON(
             ChartData(classes: names.map { ChartData.ClassPoints(name: $0.description, points: byClass[$0] ?? []) }))

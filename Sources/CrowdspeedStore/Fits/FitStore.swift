@@ -25,6 +25,10 @@ public protocol FitStore: Sendable {
     /// Everything one refit of `scope` reads, from one snapshot (quarantined data left out).
     func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot
 
+    /// The same for the study-mode curves (`PYPY_GC_MIN` pinned), which no formula is fitted on.
+    func gcMinPinnedSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws
+        -> FitSnapshot
+
     /// Whether a refit of `scope` is due.
     func fitState(scope: FormulaScope) async throws -> FitState
 

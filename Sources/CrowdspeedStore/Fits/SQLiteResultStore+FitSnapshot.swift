@@ -13,7 +13,17 @@ extension SQLiteResultStore {
     public func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot
     {
         try await writer.read { db in
-            try Self.fitSnapshot(db, scope: scope, benchmark: benchmark, implementation: implementation)
+            try Self.fitSnapshot(db, scope: scope, benchmark: benchmark, implementation: implementation, pinned: false)
+        }
+    }
+
+    /// The same read for the study-mode curves, whose runs pinned `PYPY_GC_MIN` (never fitted;
+    /// compared with the ordinary ones in ``CrowdspeedFit/GCMinStudy``).
+    public func gcMinPinnedSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws
+        -> FitSnapshot
+    {
+        try await writer.read { db in
+            try Self.fitSnapshot(db, scope: scope, benchmark: benchmark, implementation: implementation, pinned: true)
         }
     }
 
@@ -25,9 +35,9 @@ extension SQLiteResultStore {
     /// order: machines and quarantined installs into small maps, submissions into their
     /// provenance, then the curves, each row mapped straight into a ``StoredCurve`` (strings
     /// shared across rows) and checked against those maps; the order is then restored in Swift.
-    static func fitSnapshot(_ db: Database, scope: FormulaScope, benchmark: String, implementation: String) throws
-        -> FitSnapshot
-    {
+    static func fitSnapshot(
+        _ db: Database, scope: FormulaScope, benchmark: String, implementation: String, pinned: Bool
+    ) throws -> FitSnapshot {
         var strings = Pool<String>()
         // Most curves share a grid and a round list: one array each, shared by every row.
         var grids = Pool<[Int64]>()
@@ -54,7 +64,8 @@ extension SQLiteResultStore {
         let submissionRows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT id, machine_id, install_id, source, flag_reason, received_at, quarantined FROM submissions
+                SELECT id, machine_id, install_id, source, flag_reason, received_at, quarantined, origin_hash
+                FROM submissions
                 """)
         while let row = try submissionRows.next() {
             let machineID: String = row[1]
@@ -68,7 +79,7 @@ extension SQLiteResultStore {
                     submissionID: try uuid(id), machineID: machineID, installID: installID,
                     hardwareClass: machine.hardwareClass,
                     source: try source(row[3]),
-                    quarantined: quarantined || machine.quarantined, flagReason: row[4]))
+                    quarantined: quarantined || machine.quarantined, flagReason: row[4], origin: row[7]))
             provenanceKeys.append((row[5], id))
             ownQuarantine.append(quarantined)
         }
@@ -83,8 +94,10 @@ extension SQLiteResultStore {
                     procs, cpu_model, arch, cpu_vendor, physical_cores, l2_bytes, l3_bytes, cpuinfo_cache_bytes, default_nursery_bytes,
                     nurseries, round_ids, round_ratios
                 FROM curves
-                WHERE benchmark = ? AND lower(implementation) = ? AND pypy_gc_min_pinned = 0 AND source IN (\(placeholders))
-                """, arguments: StatementArguments([benchmark, implementation.lowercased()] + sources))
+                WHERE benchmark = ? AND lower(implementation) = ? AND pypy_gc_min_pinned = ? AND source IN (\(placeholders))
+                """,
+            arguments: StatementArguments([benchmark, implementation.lowercased()]) + [pinned]
+                + StatementArguments(sources))
         // Sized once (an upper bound, from the smallest index): grown by doubling, the array of
         // 300k rows would hold up to twice their room while the input is built from it.
         let rowCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM curves") ?? 0
@@ -127,7 +140,7 @@ extension SQLiteResultStore {
                     submissionID: provenance[submission].submissionID, machineID: machineIDs[machineNumber],
                     source: try source(row[3]),
                     receivedAt: StoreTime.date(milliseconds: receivedAt), implementation: strings.intern(row[5]),
-                    interpreterVersion: strings.intern(row[6]), pypyGCMinPinned: false,
+                    interpreterVersion: strings.intern(row[6]), pypyGCMinPinned: pinned,
                     cpuModel: strings.intern(row[9]),
                     arch: strings.intern(row[10]), cpuVendor: strings.intern(row[11]), physicalCores: row[12],
                     l2Bytes: row[13],

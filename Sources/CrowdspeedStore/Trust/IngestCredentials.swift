@@ -11,11 +11,16 @@ public struct IngestCredentials: Sendable, Equatable {
     public var newInstallHash: String
     /// Digest of the freshly generated deletion token for this submission.
     public var deletionHash: String
+    /// The network origin of the request: ``NetworkOriginKey/origin(ofBlock:)`` of the submitting
+    /// address's /24 or /48, never the address itself; nil when the address is unknown. Stored
+    /// with the submission for the fit's origin cap and never exported.
+    public var origin: String?
 
     /// Creates the credentials of one request.
-    public init(presentedInstallHash: String?, newInstallHash: String, deletionHash: String) {
+    public init(presentedInstallHash: String?, newInstallHash: String, deletionHash: String, origin: String? = nil) {
         self.presentedInstallHash = presentedInstallHash
         self.newInstallHash = newInstallHash
         self.deletionHash = deletionHash
+        self.origin = origin
     }
 }

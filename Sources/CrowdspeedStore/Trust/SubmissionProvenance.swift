@@ -16,10 +16,13 @@ public struct SubmissionProvenance: Sendable, Equatable {
     public var quarantined: Bool
     /// Plausibility flag (kept in fits unless an operator quarantines it; shown on pages).
     public var flagReason: String?
+    /// The network origin it came from (``IngestCredentials/origin``), nil when unknown: the fit
+    /// input carries it as ``CrowdspeedFit/FitCurve/origin`` for the per-origin cap.
+    public var origin: String?
 
     public init(
         submissionID: UUID, machineID: String, installID: String?, hardwareClass: String, source: SubmissionSource,
-        quarantined: Bool, flagReason: String?
+        quarantined: Bool, flagReason: String?, origin: String? = nil
     ) {
         self.submissionID = submissionID
         self.machineID = machineID
@@ -28,5 +31,6 @@ public struct SubmissionProvenance: Sendable, Equatable {
         self.source = source
         self.quarantined = quarantined
         self.flagReason = flagReason
+        self.origin = origin
     }
 }
