@@ -110,26 +110,30 @@ struct SQLiteInspector: StoreInspector {
 }
 
 /// Reads a PostgreSQL store's database through its client.
-struct PostgresInspector: StoreInspector {
+public struct PostgresInspector: StoreInspector {
     let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
 
     private func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         try await client.query(query, logger: TestPostgres.logger).collect().map { $0.makeRandomAccess() }
     }
 
-    func count(_ table: String) async throws -> Int {
+    public func count(_ table: String) async throws -> Int {
         try await rows(PostgresQuery(unsafeSQL: "SELECT count(*) AS n FROM \(table)"))[0]["n"].decode(Int.self)
     }
 
-    func storedCounters() async throws -> DashboardCounts? {
+    public func storedCounters() async throws -> DashboardCounts? {
         try await rows("SELECT * FROM dashboard_counters WHERE id = 1").first.map(Self.counts)
     }
 
-    func recountedCounters() async throws -> DashboardCounts {
+    public func recountedCounters() async throws -> DashboardCounts {
         try Self.counts(try await rows(PostgresQuery(unsafeSQL: recountSQL))[0])
     }
 
-    func windows(machineID: String) async throws -> [InspectedWindow] {
+    public func windows(machineID: String) async throws -> [InspectedWindow] {
         var binds = PostgresBindings()
         binds.append(machineID)
         return try await rows(
