@@ -17,6 +17,8 @@ public protocol StoreInspector: Sendable {
     func recountedCounters() async throws -> DashboardCounts
     /// The curve windows of `machineID`, ordered by key.
     func windows(machineID: String) async throws -> [InspectedWindow]
+    /// `fit_state.submissions` of `scope` (`real`, `synthetic`): curves ingested since the start.
+    func fitSubmissions(scope: String) async throws -> Int
 }
 
 /// One `curve_windows` row, as far as the contract tests compare it.
@@ -101,6 +103,12 @@ struct SQLiteInspector: StoreInspector {
         }
     }
 
+    func fitSubmissions(scope: String) async throws -> Int {
+        try await queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope]) ?? -1
+        }
+    }
+
     private static func counts(_ row: Row) -> DashboardCounts {
         DashboardCounts(
             machines: row["machines"], submissions: row["submissions"], samples: row["samples"],
@@ -150,6 +158,10 @@ public struct PostgresInspector: StoreInspector {
                 nurseries: try data("nurseries"), roundIDs: try data("round_ids"), roundRatios: try data("round_ratios")
             )
         }
+    }
+
+    public func fitSubmissions(scope: String) async throws -> Int {
+        try await rows("SELECT submissions FROM fit_state WHERE scope = \(scope)")[0]["submissions"].decode(Int.self)
     }
 
     private static func counts(_ row: PostgresRandomAccessRow) throws -> DashboardCounts {
