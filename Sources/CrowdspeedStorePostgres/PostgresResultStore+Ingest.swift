@@ -22,9 +22,8 @@ extension PostgresResultStore {
         // Everything that can be computed outside the transaction is, to keep its locks short.
         let prepared = try PreparedIngest(submission, receivedAt: receivedAt, credentials: credentials, curves: curves)
         // Judged against the peers stored before this write began, as SQLite does.
-        let peers =
-            prepared.screenClass == nil
-            ? [] : try await screeningPeers(screenClass: prepared.screenClass!)
+        var peers: [Double] = []
+        if let screenClass = prepared.screenClass { peers = try await screeningPeers(screenClass: screenClass) }
         let flag = prepared.screenValue.flatMap { OutlierScreen.flag($0, peers: peers) }
         let result = try await writeTransaction { connection in
             try await self.write(prepared, flag: flag, on: connection)
