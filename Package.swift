@@ -167,7 +167,8 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedStorePostgresTests",
             dependencies: [
-                "CrowdspeedStorePostgres", "CrowdspeedMigrations", "CrowdspeedStoreTestSupport",
+                "CrowdspeedStorePostgres", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedMigrations",
+                "CrowdspeedStoreTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // Only to compare the two backends' schemas (SchemaParityTests).

@@ -11,7 +11,7 @@ extension PostgresResultStore {
     /// counters recounted, and an audit entry. The digests are compared in constant time.
     public func deleteSubmission(id: UUID, deletionTokenHash: String, at: Date) async throws -> DeletionOutcome {
         let now = StoreTime.milliseconds(at)
-        return try await transaction { connection -> DeletionOutcome in
+        return try await writeTransaction { connection -> DeletionOutcome in
             // Locks the machine row first, as an ingest does, so that the two take turns on the
             // machine's aggregates and windows; then the submission row.
             guard

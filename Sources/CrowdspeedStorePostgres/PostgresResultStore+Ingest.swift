@@ -22,41 +22,21 @@ extension PostgresResultStore {
         // Everything that can be computed outside the transaction is, to keep its locks short.
         let prepared = try PreparedIngest(submission, receivedAt: receivedAt, credentials: credentials, curves: curves)
         // Judged against the peers stored before this write began, as SQLite does.
-        let peers =
-            prepared.screenClass == nil
-            ? [] : try await screeningPeers(screenClass: prepared.screenClass!)
+        var peers: [Double] = []
+        if let screenClass = prepared.screenClass { peers = try await screeningPeers(screenClass: screenClass) }
         let flag = prepared.screenValue.flatMap { OutlierScreen.flag($0, peers: peers) }
-        var attempt = 1
-        while true {
-            do {
-                let result = try await transaction { connection in
-                    try await self.write(prepared, flag: flag, on: connection)
-                }
-                if case .created = result.outcome {
-                    logger.debug(
-                        "stored submission",
-                        metadata: ["submission": "\(submission.id)", "machine": "\(prepared.machineID)"])
-                }
-                return result
-            } catch let error where attempt < Self.ingestAttempts && Self.isLostRace(error) {
-                attempt += 1
-            }
+        let result = try await writeTransaction { connection in
+            try await self.write(prepared, flag: flag, on: connection)
         }
+        if case .created = result.outcome {
+            logger.debug(
+                "stored submission", metadata: ["submission": "\(submission.id)", "machine": "\(prepared.machineID)"])
+        }
+        return result
     }
 
-    /// How often an ingest runs when it keeps losing races (each loss means another transaction
-    /// committed, so the next attempt sees it).
-    static let ingestAttempts = 4
-
-    /// Whether `error` means a concurrent transaction won: the id was stored meanwhile, a unique
-    /// key was taken by an equal row, or PostgreSQL broke a serialization failure or deadlock.
-    static func isLostRace(_ error: any Error) -> Bool {
-        if error is LostIngestRace { return true }
-        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
-        return ["40001", "40P01", "23505"].contains(state)
-    }
-
-    /// The submission row already existed when this transaction tried to insert it.
+    /// The submission row already existed when this transaction tried to insert it: the
+    /// transaction is rolled back and run again (``writeTransaction(_:)``), and then finds it.
     struct LostIngestRace: Error {}
 
     /// One ingest's writes inside its transaction.

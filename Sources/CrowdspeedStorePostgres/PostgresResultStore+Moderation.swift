@@ -18,7 +18,7 @@ extension PostgresResultStore {
             case .install: "installs"
             case .machine: "machines"
             }
-        return try await transaction { connection -> ModerationOutcome in
+        return try await writeTransaction { connection -> ModerationOutcome in
             if case .submission(let id) = target {
                 // The machine's row first, as an ingest locks it, so that the two take turns.
                 try await connection.query(

@@ -17,6 +17,43 @@ extension PostgresResultStore {
         }
     }
 
+    /// Runs a write in ``transaction(_:)`` and runs it again, from the start, when it lost a race
+    /// with another transaction (``isLostRace(_:)``): each loss means the other committed, so the
+    /// next attempt sees it. A race between servers thus never reaches a client as an error.
+    func writeTransaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws
+        -> Result
+    {
+        var attempt = 1
+        while true {
+            do {
+                return try await transaction(body)
+            } catch let error where attempt < Self.writeAttempts && Self.isLostRace(error) {
+                attempt += 1
+            }
+        }
+    }
+
+    /// How often a write runs when it keeps losing races.
+    static let writeAttempts = 4
+
+    /// Whether `error` means a concurrent transaction won: an ingest found its id stored
+    /// meanwhile, a unique key was taken, or PostgreSQL ended a serialization failure or deadlock.
+    static func isLostRace(_ error: any Error) -> Bool {
+        if error is LostIngestRace { return true }
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return ["40001", "40P01", "23505"].contains(state)
+    }
+
+    /// Runs `body`'s reads on one snapshot: a read-only repeatable-read transaction, so that a
+    /// write committing between two of its statements is seen by neither or both (under the
+    /// default read committed each statement would take a snapshot of its own).
+    func snapshot<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await transaction { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            return try await body(connection)
+        }
+    }
+
     /// The rows of `query`, each addressable by column name.
     static func rows(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger) async throws
         -> [PostgresRandomAccessRow]

@@ -7,10 +7,10 @@ extension PostgresResultStore {
     /// One stored submission rebuilt from its rows and sample blobs; equal (`==`) to the
     /// submission that was ingested when its dates came from the wire (millisecond precision).
     ///
-    /// Its two statements run in one transaction, so a deletion committing between them cannot
-    /// leave a submission without its results.
+    /// Its two statements read one snapshot, so a deletion committing between them cannot leave
+    /// a submission without its results.
     public func submission(id: UUID) async throws -> StoredSubmission? {
-        try await transaction { connection -> StoredSubmission? in
+        try await snapshot { connection -> StoredSubmission? in
             guard
                 let row = try await Self.rows(
                     connection,
@@ -63,7 +63,7 @@ extension PostgresResultStore {
     public func machines(limit: Int, offset: Int) async throws -> MachinePage {
         let limit = max(0, limit)
         let offset = max(0, offset)
-        return try await transaction { connection -> MachinePage in
+        return try await snapshot { connection -> MachinePage in
             let total = try await Self.rows(
                 connection, "SELECT count(*) AS total FROM machines m WHERE \(unescaped: Self.visibleMachine)",
                 logger: logger)[0]["total"].decode(Int.self)
@@ -79,9 +79,9 @@ extension PostgresResultStore {
     }
 
     /// One machine with the hardware of its most recently received submission, all its
-    /// submissions (newest first) and its curves, read in one transaction.
+    /// submissions (newest first) and its curves, read from one snapshot.
     public func machine(id: String) async throws -> MachineDetail? {
-        try await transaction { connection -> MachineDetail? in
+        try await snapshot { connection -> MachineDetail? in
             guard
                 let row = try await Self.rows(connection, "SELECT * FROM machines WHERE id = \(id)", logger: logger)
                     .first

@@ -17,6 +17,8 @@ public protocol StoreInspector: Sendable {
     func recountedCounters() async throws -> DashboardCounts
     /// The curve windows of `machineID`, ordered by key.
     func windows(machineID: String) async throws -> [InspectedWindow]
+    /// `fit_state.submissions` of `scope` (`real`, `synthetic`): curves ingested since the start.
+    func fitSubmissions(scope: String) async throws -> Int
 }
 
 /// One `curve_windows` row, as far as the contract tests compare it.
@@ -101,6 +103,12 @@ struct SQLiteInspector: StoreInspector {
         }
     }
 
+    func fitSubmissions(scope: String) async throws -> Int {
+        try await queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT submissions FROM fit_state WHERE scope = ?", arguments: [scope]) ?? -1
+        }
+    }
+
     private static func counts(_ row: Row) -> DashboardCounts {
         DashboardCounts(
             machines: row["machines"], submissions: row["submissions"], samples: row["samples"],
@@ -110,26 +118,30 @@ struct SQLiteInspector: StoreInspector {
 }
 
 /// Reads a PostgreSQL store's database through its client.
-struct PostgresInspector: StoreInspector {
+public struct PostgresInspector: StoreInspector {
     let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
 
     private func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         try await client.query(query, logger: TestPostgres.logger).collect().map { $0.makeRandomAccess() }
     }
 
-    func count(_ table: String) async throws -> Int {
+    public func count(_ table: String) async throws -> Int {
         try await rows(PostgresQuery(unsafeSQL: "SELECT count(*) AS n FROM \(table)"))[0]["n"].decode(Int.self)
     }
 
-    func storedCounters() async throws -> DashboardCounts? {
+    public func storedCounters() async throws -> DashboardCounts? {
         try await rows("SELECT * FROM dashboard_counters WHERE id = 1").first.map(Self.counts)
     }
 
-    func recountedCounters() async throws -> DashboardCounts {
+    public func recountedCounters() async throws -> DashboardCounts {
         try Self.counts(try await rows(PostgresQuery(unsafeSQL: recountSQL))[0])
     }
 
-    func windows(machineID: String) async throws -> [InspectedWindow] {
+    public func windows(machineID: String) async throws -> [InspectedWindow] {
         var binds = PostgresBindings()
         binds.append(machineID)
         return try await rows(
@@ -146,6 +158,10 @@ struct PostgresInspector: StoreInspector {
                 nurseries: try data("nurseries"), roundIDs: try data("round_ids"), roundRatios: try data("round_ratios")
             )
         }
+    }
+
+    public func fitSubmissions(scope: String) async throws -> Int {
+        try await rows("SELECT submissions FROM fit_state WHERE scope = \(scope)")[0]["submissions"].decode(Int.self)
     }
 
     private static func counts(_ row: PostgresRandomAccessRow) throws -> DashboardCounts {
