@@ -16,17 +16,32 @@ extension PostgresResultStore {
     /// matched up in Swift.
     public func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot
     {
+        try await fitSnapshot(scope: scope, benchmark: benchmark, implementation: implementation, pinned: false)
+    }
+
+    /// The same read for the study-mode curves, whose runs pinned `PYPY_GC_MIN` (never fitted;
+    /// compared with the ordinary ones in `GCMinStudy`).
+    public func gcMinPinnedSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws
+        -> FitSnapshot
+    {
+        try await fitSnapshot(scope: scope, benchmark: benchmark, implementation: implementation, pinned: true)
+    }
+
+    private func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String, pinned: Bool)
+        async throws -> FitSnapshot
+    {
         let sources = scope.sources.map(\.rawValue).sorted()
         let lowered = implementation.lowercased()
         // The curves a fit admits; `c` a curve, `s` its submission, `n` its install, `m` its machine.
         let admitted = """
-            c.benchmark = $1 AND lower(c.implementation) = $2 AND NOT c.pypy_gc_min_pinned AND c.source = ANY($3)
+            c.benchmark = $1 AND lower(c.implementation) = $2 AND c.pypy_gc_min_pinned = $4 AND c.source = ANY($3)
             AND NOT s.quarantined AND NOT coalesce(n.quarantined, false) AND NOT m.quarantined
             """
         var binds = PostgresBindings()
         binds.append(benchmark)
         binds.append(lowered)
         binds.append(sources)
+        binds.append(pinned)
         let curveQuery = PostgresQuery(
             unsafeSQL: """
                 SELECT c.id, c.submission_id, c.machine_id, c.source, c.received_at, c.implementation,
@@ -42,7 +57,8 @@ extension PostgresResultStore {
         // machine's (the curve's machine is checked above; both are the same machine).
         let provenanceQuery = PostgresQuery(
             unsafeSQL: """
-                SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, sm.arch, sm.cpu_vendor, sm.quarantined
+                SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, s.origin_hash, sm.arch, sm.cpu_vendor,
+                    sm.quarantined
                 FROM submissions s JOIN machines sm ON sm.id = s.machine_id
                 WHERE EXISTS (
                     SELECT 1 FROM curves c JOIN machines m ON m.id = c.machine_id LEFT JOIN installs n ON n.id = s.install_id
@@ -59,7 +75,7 @@ extension PostgresResultStore {
                     machineID: try row.decoded("machine_id"), source: try Self.source(row["source"]),
                     receivedAt: StoreTime.date(milliseconds: try row.decoded("received_at")),
                     implementation: try row.decoded("implementation"),
-                    interpreterVersion: try row.decoded("interpreter_version"), pypyGCMinPinned: false,
+                    interpreterVersion: try row.decoded("interpreter_version"), pypyGCMinPinned: pinned,
                     cpuModel: try row.decoded("cpu_model"), arch: try row.decoded("arch"),
                     cpuVendor: try row.decoded("cpu_vendor"), physicalCores: try row.decoded("physical_cores"),
                     l2Bytes: try row.decoded("l2_bytes"), l3Bytes: try row.decoded("l3_bytes"),
@@ -80,7 +96,8 @@ extension PostgresResultStore {
                     submissionID: try Self.uuid(row["id"]), machineID: try row.decoded("machine_id"),
                     installID: try row.decoded("install_id"), hardwareClass: "\(arch.lowercased())/\(vendor)",
                     source: try Self.source(row["source"]),
-                    quarantined: try row.decoded("quarantined"), flagReason: try row.decoded("flag_reason"))
+                    quarantined: try row.decoded("quarantined"), flagReason: try row.decoded("flag_reason"),
+                    origin: try row.decoded("origin_hash"))
             }
             let submissions =
                 try await connection.query(

@@ -102,14 +102,14 @@ extension PostgresResultStore {
             INSERT INTO submissions (id, schema_version, machine_id, interpreter_id, created_at, received_at, source,
                 agent_name, agent_version, executable, machine_json, run_seed, run_rounds, run_warmup_rounds,
                 run_pypy_gc_min, run_stop_reason, content_hash, result_count, sample_count, install_id,
-                deletion_token_hash, flag_reason, screen_cpu_ms, screen_benchmark_version, screen_class)
+                deletion_token_hash, origin_hash, flag_reason, screen_cpu_ms, screen_benchmark_version, screen_class)
             VALUES (\(id), \(submission.schemaVersion), \(prepared.machineID), \(interpreterID),
                 \(StoreTime.milliseconds(submission.createdAt)), \(prepared.received), \(submission.source.rawValue),
                 \(submission.agent.name), \(submission.agent.version), \(submission.interpreter.executable),
                 \(prepared.hardwareJSON), \(submission.run.map { Int64(bitPattern: $0.seed) }), \(submission.run?.rounds),
                 \(submission.run?.warmupRounds), \(submission.run?.pypyGCMin), \(submission.run?.stopReason),
                 \(prepared.contentHash), \(submission.results.count), \(prepared.sampleCount), \(installID),
-                \(prepared.credentials?.deletionHash), \(flag), \(prepared.screenValue), \(prepared.screenVersion),
+                \(prepared.credentials?.deletionHash), \(prepared.credentials?.origin), \(flag), \(prepared.screenValue), \(prepared.screenVersion),
                 \(prepared.screenClass))
             ON CONFLICT (id) DO NOTHING
             RETURNING id

@@ -85,7 +85,7 @@ extension PostgresResultStore {
     public func submissionProvenance() async throws -> [SubmissionProvenance] {
         try await rows(
             """
-            SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, m.arch, m.cpu_vendor,
+            SELECT s.id, s.machine_id, s.install_id, s.source, s.flag_reason, s.origin_hash, m.arch, m.cpu_vendor,
                 \(unescaped: Self.effectiveQuarantine) AS effective_quarantine
             FROM submissions s JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
             ORDER BY s.received_at, s.id
@@ -98,7 +98,8 @@ extension PostgresResultStore {
                 installID: try row["install_id"].decode(String?.self), hardwareClass: "\(arch.lowercased())/\(vendor)",
                 source: try Self.source(row["source"]),
                 quarantined: try row["effective_quarantine"].decode(Bool.self),
-                flagReason: try row["flag_reason"].decode(String?.self))
+                flagReason: try row["flag_reason"].decode(String?.self),
+                origin: try row["origin_hash"].decode(String?.self))
         }
     }
 }

@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedStoreTestSupport
 import Foundation
 @testable import CrowdspeedStore
 import GRDB

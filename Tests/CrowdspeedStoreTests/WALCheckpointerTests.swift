@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedStoreTestSupport
 import Foundation
 import GRDB
 import Testing
