@@ -17,8 +17,8 @@ extension PostgresResultStore: RefitLeaseStore {
     /// Extends the refit lease (``RefitLeaseStore/renewRefitLease(holder:duration:now:)``).
     public func renewRefitLease(holder: String, duration: Duration, now: Date) async throws -> Bool {
         var binds = PostgresBindings()
-        binds.append(holder)
         binds.append(RefitLeaseSQL.expiry(now: now, duration: duration))
+        binds.append(holder)
         return try await returnsRow(PostgresQuery(unsafeSQL: RefitLeaseSQL.renew, binds: binds))
     }
 

@@ -23,7 +23,8 @@ public protocol RefitLeaseStore: Sendable {
 }
 
 /// The SQL both backends run for the lease (`refit_lease`, migration 0009): the same statements
-/// work on SQLite and PostgreSQL, with positional parameters.
+/// work on SQLite and PostgreSQL. Parameters are `$1`, `$2`, … and first appear in that order in
+/// each statement: SQLite takes `$N` for a named parameter and numbers those by first appearance.
 public enum RefitLeaseSQL {
     /// Parameters: holder, expires_at (ms), now (ms). Returns the holder's row when it got the
     /// lease, no row otherwise.
@@ -34,8 +35,8 @@ public enum RefitLeaseSQL {
         RETURNING holder
         """
 
-    /// Parameters: holder, expires_at (ms). Returns a row when the holder still held the lease.
-    public static let renew = "UPDATE refit_lease SET expires_at = $2 WHERE id = 1 AND holder = $1 RETURNING holder"
+    /// Parameters: expires_at (ms), holder. Returns a row when the holder still held the lease.
+    public static let renew = "UPDATE refit_lease SET expires_at = $1 WHERE id = 1 AND holder = $2 RETURNING holder"
 
     /// Parameters: holder.
     public static let release = "DELETE FROM refit_lease WHERE id = 1 AND holder = $1"

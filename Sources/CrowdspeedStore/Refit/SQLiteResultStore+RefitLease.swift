@@ -15,7 +15,7 @@ extension SQLiteResultStore: RefitLeaseStore {
     public func renewRefitLease(holder: String, duration: Duration, now: Date) async throws -> Bool {
         let expiresAt = RefitLeaseSQL.expiry(now: now, duration: duration)
         return try await writer.write { db in
-            try String.fetchOne(db, sql: RefitLeaseSQL.renew, arguments: [holder, expiresAt]) != nil
+            try String.fetchOne(db, sql: RefitLeaseSQL.renew, arguments: [expiresAt, holder]) != nil
         }
     }
 
