@@ -26,6 +26,8 @@ struct Migrate: AsyncParsableCommand {
         }
         for name in result.applied { print("applied \(name)") }
         let newest = result.recorded.last ?? "none"
-        print("\(location): \(result.applied.count) migrations applied, \(result.recorded.count) recorded, newest \(newest)")
+        print(
+            "\(location): \(result.applied.count) migrations applied, \(result.recorded.count) recorded, newest \(newest)"
+        )
     }
 }

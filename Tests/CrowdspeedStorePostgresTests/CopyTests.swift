@@ -127,7 +127,8 @@ struct CopyTests {
             // three: machines and submissions go in first, then results fail.
             let queue = try DatabaseQueue(path: path)
             try await queue.write { db in
-                try db.execute(sql: "UPDATE results SET samples = 'not a blob' WHERE id = (SELECT max(id) FROM results)")
+                try db.execute(
+                    sql: "UPDATE results SET samples = 'not a blob' WHERE id = (SELECT max(id) FROM results)")
             }
             try queue.close()
             try await TestPostgres.withFreshDatabase { url in

@@ -41,7 +41,8 @@ struct DatabaseLocationTests {
                 databaseURL: "sqlite:there.sqlite", databasePath: nil, environment: ["CROWDSPEED_DB": "x.sqlite"])
                 == .sqlite(path: "there.sqlite"))
         #expect(
-            try DatabaseLocation.resolve(databaseURL: nil, databasePath: nil, environment: ["CROWDSPEED_DB": "x.sqlite"])
+            try DatabaseLocation.resolve(
+                databaseURL: nil, databasePath: nil, environment: ["CROWDSPEED_DB": "x.sqlite"])
                 == .sqlite(path: "x.sqlite"))
     }
 

@@ -183,7 +183,8 @@ public struct RefitService: Service {
                     } catch is CancellationError {
                         break
                     } catch {
-                        logger.warning("refit lease not renewed", metadata: ["error": .string(String(reflecting: error))])
+                        logger.warning(
+                            "refit lease not renewed", metadata: ["error": .string(String(reflecting: error))])
                     }
                 }
                 return .none

@@ -211,7 +211,8 @@ struct SourceSchema: Sendable {
         var parents: [String: Set<String>] = [:]
         columns = [:]
         for table in names {
-            columns[table] = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+            columns[table] = try String.fetchAll(
+                db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
             parents[table] = Set(
                 try String.fetchAll(db, sql: "SELECT \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
             ).subtracting([table])

@@ -90,7 +90,8 @@ struct RefitTests {
         try await FitPopulation.withDirectory { directory in
             let store = try SQLiteResultStore(path: directory.appendingPathComponent("db.sqlite").path)
             let service = RefitService(
-                fits: store, lease: store, scope: .real, settings: .init(interval: .seconds(3600), minimumNewSubmissions: 5),
+                fits: store, lease: store, scope: .real,
+                settings: .init(interval: .seconds(3600), minimumNewSubmissions: 5),
                 logger: .init(label: "test"))
             #expect(await service.runOnce() == .notDue(pending: 0))
             let machines = FitPopulation.machines(0..<8, source: .agent)
