@@ -17,7 +17,6 @@ public enum PostgresDatabase {
         configuration.options.maximumConnections = maximumConnections
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let running = Task { await client.run() }
-        defer { running.cancel() }
         do {
             let result = try await body(client)
             running.cancel()
