@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedFit
 import CrowdspeedPipeline
 import CrowdspeedServer
 import CrowdspeedStore
@@ -43,6 +44,53 @@ struct RefitLeaseServiceTests {
             #expect(formula.version == 1)
             // The service let the lease go after its check: the first server may take it at once.
             #expect(try await first.acquireRefitLease(holder: "first", duration: .seconds(60), now: clock.now()))
+        }
+    }
+
+    /// The real store, its fit reads slowed down: a fit that outlasts the lease.
+    struct SlowFitStore: FitStore {
+        let store: SQLiteResultStore
+        let delay: Duration
+
+        func fitSnapshot(scope: FormulaScope, benchmark: String, implementation: String) async throws -> FitSnapshot {
+            try await Task.sleep(for: delay)
+            return try await store.fitSnapshot(scope: scope, benchmark: benchmark, implementation: implementation)
+        }
+        func fitState(scope: FormulaScope) async throws -> FitState { try await store.fitState(scope: scope) }
+        func insertFormula(_ formula: NewFormula) async throws -> Int { try await store.insertFormula(formula) }
+        func latestFormula(scope: FormulaScope) async throws -> StoredFormula? {
+            try await store.latestFormula(scope: scope)
+        }
+        func latestFormulaVersion(scope: FormulaScope) async throws -> Int? {
+            try await store.latestFormulaVersion(scope: scope)
+        }
+        func formula(version: Int) async throws -> StoredFormula? { try await store.formula(version: version) }
+        func formulaHistory(scope: FormulaScope?, limit: Int) async throws -> [FormulaSummary] {
+            try await store.formulaHistory(scope: scope, limit: limit)
+        }
+    }
+
+    @Test("a fit longer than the lease keeps it renewed, and releases it when done")
+    func renewedDuringFit() async throws {
+        try await FitPopulation.withDirectory { directory in
+            let path = directory.appendingPathComponent("db.sqlite").path
+            let fitting = try SQLiteResultStore(path: path)
+            let other = try SQLiteResultStore(path: path)
+            try await FitPopulation.ingest(FitPopulation.machines(0..<4, source: .agent), into: fitting)
+            // A one-second lease, renewed every third of a second, around a fit of 2.5 s or more.
+            let service = RefitService(
+                fits: SlowFitStore(store: fitting, delay: .milliseconds(2500)), lease: fitting, holder: "fitting",
+                scope: .real, settings: .init(interval: .seconds(3600), leaseDuration: .seconds(1)),
+                logger: .init(label: "test"))
+            let running = Task { await service.runOnce() }
+            try await Task.sleep(for: .milliseconds(1800))
+            // Past the first expiry: only renewal keeps the other server out.
+            #expect(!(try await other.acquireRefitLease(holder: "other", duration: .seconds(1), now: Date())))
+            guard case .fitted = await running.value else {
+                Issue.record("the slow fit did not complete")
+                return
+            }
+            #expect(try await other.acquireRefitLease(holder: "other", duration: .seconds(1), now: Date()))
         }
     }
 
