@@ -15,11 +15,11 @@ import ServiceLifecycle
 /// blocked on it. A failed fit is logged and retried at the next check: the previous formula
 /// keeps being served meanwhile. Tests call ``runOnce()`` directly instead of waiting.
 ///
-/// Several servers may share one database (PostgreSQL). Each check first takes the store's refit
-/// lease (``RefitLeaseStore``) for this process's ``holder``, renews it while the fit runs and
-/// releases it after, so one server at a time checks and fits; a server that finds the lease
-/// held skips the check (the holder's fit covers the same data, the due-state is in the
-/// database). A server that dies holding it delays the others by ``Settings/leaseDuration`` at
+/// Several servers may share one database (PostgreSQL). A check that finds a fit due takes the
+/// store's refit lease (``RefitLeaseStore``) for this process's ``holder``, checks again under
+/// it, renews it while the fit runs and releases it after, so one server at a time fits; a
+/// server that finds the lease held skips (the holder's fit covers the same data, and the
+/// due-state is in the database). A server that dies holding it delays the others by ``Settings/leaseDuration`` at
 /// most. Submissions prompt the check on the server that received them, so any server refits.
 public struct RefitService: Service {
     /// When to refit (part of the server's `Configuration`).
@@ -138,17 +138,25 @@ public struct RefitService: Service {
     @discardableResult
     public func runOnce(firstFitOnAnyData: Bool = true) async -> Refitter.Outcome? {
         do {
+            // Most checks find nothing due: they read one row and write nothing, lease included.
+            if let notDue = try await refitter.notDue(
+                minimumNewSubmissions: settings.minimumNewSubmissions, firstFitOnAnyData: firstFitOnAnyData)
+            {
+                metrics.refitRun(outcome: "not_due")
+                return notDue
+            }
             guard try await lease.acquireRefitLease(holder: holder, duration: settings.leaseDuration, now: now())
             else {
                 metrics.refitRun(outcome: "leased_elsewhere")
-                logger.debug("refit check skipped: another server holds the refit lease")
+                logger.debug("refit skipped: another server holds the refit lease")
                 return nil
             }
         } catch {
             metrics.refitRun(outcome: "failed")
-            logger.error("refit lease failed", metadata: ["error": .string(String(reflecting: error))])
+            logger.error("refit check failed", metadata: ["error": .string(String(reflecting: error))])
             return nil
         }
+        // Checked again under the lease: the previous holder may have just fitted the same data.
         let outcome = await whileRenewingLease {
             let executor = FitThreadExecutor(name: "crowdspeed-refit")
             defer { executor.stop() }
