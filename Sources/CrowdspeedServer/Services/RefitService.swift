@@ -19,8 +19,9 @@ import ServiceLifecycle
 /// store's refit lease (``RefitLeaseStore``) for this process's ``holder``, checks again under
 /// it, renews it while the fit runs and releases it after, so one server at a time fits; a
 /// server that finds the lease held skips (the holder's fit covers the same data, and the
-/// due-state is in the database). A server that dies holding it delays the others by ``Settings/leaseDuration`` at
-/// most. Submissions prompt the check on the server that received them, so any server refits.
+/// due-state is in the database). A server that dies holding it delays the others by
+/// ``Settings/leaseDuration`` at most. Submissions prompt the check on the server that received
+/// them, so any server refits.
 public struct RefitService: Service {
     /// When to refit (part of the server's `Configuration`).
     public struct Settings: Sendable, Equatable {
