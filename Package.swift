@@ -53,13 +53,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The PostgreSQL backend (issue 13): URL parsing, its migration runner, and later the store.
+        // The PostgreSQL backend (issue 13): URL parsing, its migration runner, the store, and
+        // where the two backends meet: `DatabaseLocation`, opening either, copying SQLite into it.
         .target(
             name: "CrowdspeedStorePostgres",
             dependencies: [
                 "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedStore", "CrowdspeedMigrations",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Only to read a SQLite file table by table for `crowdspeed copy`.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -76,7 +80,8 @@ let package = Package(
         .target(
             name: "CrowdspeedServer",
             dependencies: [
-                "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedStore", "CrowdspeedPipeline", "CrowdspeedWeb",
+                "CrowdspeedCore", "CrowdspeedFit", "CrowdspeedStore", "CrowdspeedStorePostgres", "CrowdspeedPipeline",
+                "CrowdspeedWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,7 +108,8 @@ let package = Package(
         .executableTarget(
             name: "crowdspeed",
             dependencies: [
-                "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore",
+                "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedStorePostgres", "CrowdspeedFit",
+                "CrowdspeedCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -167,8 +173,8 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedStorePostgresTests",
             dependencies: [
-                "CrowdspeedStorePostgres", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedMigrations",
-                "CrowdspeedStoreTestSupport",
+                "CrowdspeedStorePostgres", "CrowdspeedMigrations", "CrowdspeedStore", "CrowdspeedPipeline",
+                "CrowdspeedFit", "CrowdspeedCore", "CrowdspeedStoreTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // Only to compare the two backends' schemas (SchemaParityTests).
@@ -185,8 +191,8 @@ let package = Package(
         .testTarget(
             name: "CrowdspeedServerTests",
             dependencies: [
-                "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedFit", "CrowdspeedCore",
-                "CrowdspeedTestSupport",
+                "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedStorePostgres", "CrowdspeedFit",
+                "CrowdspeedCore", "CrowdspeedTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,6 +1,7 @@
 import CrowdspeedCore
 import CrowdspeedPipeline
 import CrowdspeedStore
+import CrowdspeedStorePostgres
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,8 +9,9 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Builds the whole server from its configuration: opens the SQLite store (applying pending
-/// migrations before any request is served), builds the router and binds the address. Run it
+/// Builds the whole server from its configuration: opens the database (SQLite, or PostgreSQL
+/// through a connection pool that runs in the application's service group), applying pending
+/// migrations before any request is served, builds the router and binds the address. Run it
 /// with `runService()`, which shuts down gracefully on SIGTERM and SIGINT: the listener closes,
 /// requests in flight complete, then the process exits.
 ///
@@ -18,7 +20,8 @@ import ServiceLifecycle
 ///   - onServerRunning: called with the bound port once the server listens (tests bind port 0
 ///     and learn the real port here).
 /// - Throws: the store's errors when the database cannot be opened or migrated (for instance
-///   `StoreError.unknownMigrations` on a file written by a newer server), and
+///   `StoreError.unknownMigrations` on a file written by a newer server, or
+///   `PostgresMigrationError.unknownMigrations` on a PostgreSQL database migrated by one), and
 ///   `NetworkOriginKeyError` when the origin key file is unusable.
 public func buildApplication(
     configuration: Configuration,
@@ -34,31 +37,34 @@ public func buildApplication(
     }()
     // One registry per application (see ServerMetrics for why not the global bootstrap).
     let metrics: ServerMetrics = configuration.metrics == .off ? .disabled : .prometheus()
-    let store = try SQLiteResultStore(
-        path: configuration.databasePath,
-        configuration: .init(
+    let database = try await OpenedDatabase.open(
+        configuration.database,
+        sqlite: .init(
             durability: configuration.durable ? .durable : .normal, logger: storeLogger,
-            batchObserver: { metrics.ingestBatch($0) }))
-    let migrations = try store.appliedMigrations()
+            batchObserver: { metrics.ingestBatch($0) }),
+        logger: storeLogger
+    ) { stores in
+        let pipeline = Pipeline(stores: stores, limits: configuration.limits, logger: storeLogger)
+        if configuration.demo {
+            // A demo database is filled by the simulator once, before the first refit reads it.
+            try await DemoSeeder().seedIfEmpty(pipeline: pipeline, logger: logger)
+        }
+        // Summaries a previous process stored the data for but did not get to write (it stopped
+        // in between) are redone before requests are served.
+        let repaired = try await pipeline.summarizer.summarizeStale()
+        if repaired > 0 { logger.notice("curve summaries repaired", metadata: ["count": "\(repaired)"]) }
+    }
     logger.info(
         "database ready",
         metadata: [
-            "path": .string(configuration.databasePath),
-            "migrations": .string(migrations.joined(separator: ",")),
+            "database": .string(configuration.database.description),
+            "migrations": .string(database.migrations.joined(separator: ",")),
             "durable": .stringConvertible(configuration.durable),
         ])
 
-    let stores = StoreCapabilities(store)
+    let stores = database.stores
     let signal = RefitSignal()
     let pipeline = Pipeline(stores: stores, limits: configuration.limits, refitSignal: signal, logger: storeLogger)
-    if configuration.demo {
-        // A demo database is filled by the simulator once, before the first refit reads it.
-        try await DemoSeeder().seedIfEmpty(pipeline: pipeline, logger: logger)
-    }
-    // Summaries a previous process stored the data for but did not get to write (it stopped in
-    // between) are redone before requests are served.
-    let repaired = try await pipeline.summarizer.summarizeStale()
-    if repaired > 0 { logger.notice("curve summaries repaired", metadata: ["count": "\(repaired)"]) }
 
     let snapshots = configuration.snapshot.map { SnapshotShelf(directory: $0.directory) }
     // The secret that names network origins: made on the first start, reused ever after.
@@ -68,12 +74,14 @@ public func buildApplication(
         originKey: originKey)
     // The background refit runs in the application's service group, beside the HTTP server.
     let refit = RefitService(
-        store: store, scope: configuration.formulaScope, settings: configuration.refit, signal: signal,
-        metrics: metrics, logger: logger)
-    var services: [any Service] = [refit]
-    if let schedule = configuration.snapshot, let snapshots {
+        fits: stores.fits, lease: stores.refitLease, scope: configuration.formulaScope, settings: configuration.refit,
+        signal: signal, metrics: metrics, logger: logger)
+    // The database's services (PostgreSQL's pool) first: the group shuts services down in
+    // reverse order, so the pool outlives everything that queries it.
+    var services: [any Service] = database.services + [refit]
+    if let schedule = configuration.snapshot, let snapshots, let writer = database.snapshots {
         services.append(
-            SnapshotPublisher(store: store, shelf: snapshots, interval: schedule.interval, logger: logger))
+            SnapshotPublisher(store: writer, shelf: snapshots, interval: schedule.interval, logger: logger))
     }
     if case .separate(let metricsHost, let metricsPort) = configuration.metrics,
         let controller = MetricsController(metrics: metrics, stores: stores, scope: configuration.formulaScope)
@@ -149,7 +157,7 @@ public func buildRouter(
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     let stores = pipeline.stores
-    let formulas = FormulaCache(store: stores.fits)
+    let formulas = FormulaCache(store: stores.fits, refreshInterval: configuration.formulaRefreshInterval)
     router.addDashboard(
         stores: stores, formulas: formulas, configuration: configuration,
         assets: StaticAssetsController(chartJSPath: configuration.chartJSPath), snapshots: snapshots)

@@ -1,3 +1,4 @@
+import CrowdspeedStorePostgres
 import Foundation
 import Logging
 
@@ -5,6 +6,8 @@ extension Configuration {
     /// What the operator gave on the command line; nil means "not given".
     public struct Options: Sendable, Equatable {
         public var databasePath: String?
+        /// `--database-url`: `sqlite:PATH` or `postgres://…`; never together with `--db`.
+        public var databaseURL: String?
         public var host: String?
         public var port: Int?
         public var logLevel: String?
@@ -18,6 +21,8 @@ extension Configuration {
         public var refitInterval: String?
         /// `--refit-after`: new submissions that make a refit due.
         public var refitAfter: String?
+        /// `--formula-refresh`: how often the newest formula version is asked again.
+        public var formulaRefresh: String?
         /// `--metrics on|off`.
         public var metrics: String?
         /// `--metrics-address HOST:PORT`: serve `/metrics` on a second listener only.
@@ -48,7 +53,8 @@ extension Configuration {
 
     /// The environment variables `crowdspeed serve` reads, one per option.
     public enum EnvironmentKey {
-        public static let databasePath = "CROWDSPEED_DB"
+        public static let databasePath = DatabaseLocation.pathVariable
+        public static let databaseURL = DatabaseLocation.urlVariable
         public static let host = "CROWDSPEED_HOST"
         public static let port = "CROWDSPEED_PORT"
         public static let logLevel = "CROWDSPEED_LOG_LEVEL"
@@ -68,22 +74,27 @@ extension Configuration {
     {
         var configuration = Configuration()
         if options.demo {
-            // The demo never touches the real database: CROWDSPEED_DB is ignored, and only an
-            // explicit --db (for tests and side-by-side demos) moves it.
+            // The demo never touches the real database: CROWDSPEED_DB and CROWDSPEED_DATABASE_URL
+            // are ignored, and only an explicit --db (for tests and side-by-side demos) moves it.
+            guard options.databaseURL == nil else {
+                throw ConfigurationError("--demo runs on a SQLite file of its own; it does not take --database-url")
+            }
             configuration.demo = true
-            configuration.databasePath = Configuration.defaultDemoDatabasePath
+            configuration.database = .sqlite(path: Configuration.defaultDemoDatabasePath)
             if let path = options.databasePath {
                 guard !path.isEmpty else { throw ConfigurationError("--db must not be empty") }
-                guard path != environment[EnvironmentKey.databasePath], path != Configuration().databasePath else {
+                guard path != environment[EnvironmentKey.databasePath], path != DatabaseLocation.defaultPath else {
                     throw ConfigurationError("--demo must not run on the real database \(path); choose another --db")
                 }
-                configuration.databasePath = path
+                configuration.database = .sqlite(path: path)
             }
-        } else if let path = options.databasePath ?? environment[EnvironmentKey.databasePath] {
-            guard !path.isEmpty else {
-                throw ConfigurationError("--db (\(EnvironmentKey.databasePath)) must not be empty")
+        } else {
+            do {
+                configuration.database = try DatabaseLocation.resolve(
+                    databaseURL: options.databaseURL, databasePath: options.databasePath, environment: environment)
+            } catch {
+                throw ConfigurationError(error.description)
             }
-            configuration.databasePath = path
         }
         if let host = options.host ?? environment[EnvironmentKey.host] {
             guard !host.isEmpty else { throw ConfigurationError("--host (\(EnvironmentKey.host)) must not be empty") }
@@ -141,7 +152,8 @@ extension Configuration {
         configuration.durable = options.durable || durable == "1" || durable == "true" || durable == "yes"
         try resolveTrust(options.trust, environment: environment, into: &configuration)
         try resolveRefit(
-            interval: options.refitInterval, after: options.refitAfter, environment: environment, into: &configuration)
+            interval: options.refitInterval, after: options.refitAfter, formulaRefresh: options.formulaRefresh,
+            environment: environment, into: &configuration)
         try resolveMetrics(
             enabled: options.metrics, address: options.metricsAddress, environment: environment, into: &configuration)
         try resolveSnapshot(

@@ -50,7 +50,12 @@ extension Configuration {
         if let directory, directory.isEmpty {
             throw ConfigurationError("--snapshot-dir (\(SnapshotEnvironmentKey.directory)) must not be empty")
         }
-        let databaseDirectory = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path
+        guard let databasePath = configuration.databasePath else {
+            throw ConfigurationError(
+                "--snapshot-every (\(SnapshotEnvironmentKey.every)) needs the embedded SQLite database; on PostgreSQL use pg_dump or the /api/v1/export endpoints"
+            )
+        }
+        let databaseDirectory = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
         configuration.snapshot = SnapshotSchedule(interval: interval, directory: directory ?? databaseDirectory)
     }
 }

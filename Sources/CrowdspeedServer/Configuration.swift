@@ -1,4 +1,5 @@
 import CrowdspeedCore
+import CrowdspeedStorePostgres
 import Foundation
 import Logging
 
@@ -11,8 +12,9 @@ public struct Configuration: Sendable, Equatable {
     public var host: String
     /// The TCP port; 0 asks the system for a free one (tests use it to avoid collisions).
     public var port: Int
-    /// The SQLite database file, created with its migrations when missing.
-    public var databasePath: String
+    /// The database: a SQLite file (created with its migrations when missing) or a PostgreSQL
+    /// database that several server instances may share.
+    public var database: DatabaseLocation
     /// Bounds on what a submission may hold, including the largest accepted request body.
     public var limits: SubmissionLimits
     /// The lowest level of log message written.
@@ -46,6 +48,9 @@ public struct Configuration: Sendable, Equatable {
     public var adminTokenHash: String?
     /// When the background refit checks for new data and how much makes a refit due.
     public var refit = RefitService.Settings()
+    /// How long a server serves the newest formula version it knows before asking the database
+    /// again: a formula fitted by another server sharing the database is served within it.
+    public var formulaRefreshInterval: Duration = .seconds(2)
     /// Where `/metrics` is served, or whether metrics are off (`Configuration+Metrics.swift`).
     public var metrics = MetricsEndpoint.main
 
@@ -68,8 +73,10 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// Where the origin key is kept: ``originKeyFile``, else the database path with `.origin-key`
-    /// appended (so a backup of the directory keeps origins comparable after a restore).
-    public var originKeyPath: String { originKeyFile ?? databasePath + ".origin-key" }
+    /// appended (so a backup of the directory keeps origins comparable after a restore). On
+    /// PostgreSQL, `./crowdspeed.origin-key` unless set: every instance must be given the same
+    /// key file, or one network block counts as several.
+    public var originKeyPath: String { originKeyFile ?? (databasePath ?? "./crowdspeed") + ".origin-key" }
 
     /// Creates a configuration; every parameter has the documented default of `crowdspeed serve`.
     public init(
@@ -86,7 +93,7 @@ public struct Configuration: Sendable, Equatable {
     ) {
         self.host = host
         self.port = port
-        self.databasePath = databasePath
+        self.database = .sqlite(path: databasePath)
         self.limits = limits
         self.logLevel = logLevel
         self.durable = durable
@@ -103,6 +110,9 @@ public struct Configuration: Sendable, Equatable {
         let candidates = ["/usr/share/javascript/chart.js/chart.umd.js", "/usr/share/javascript/chart.js/chart.min.js"]
         return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[1]
     }
+
+    /// The SQLite file in use, nil on PostgreSQL.
+    public var databasePath: String? { database.sqlitePath }
 
     /// The database `--demo` uses unless `--db` is given: never the real one.
     public static let defaultDemoDatabasePath = "./crowdspeed-demo.sqlite"

@@ -130,7 +130,8 @@ public struct ServerMetrics: Sendable {
 
     // MARK: Refit
 
-    /// One refit check: `fitted`, `not_due`, `no_data` or `failed`.
+    /// One refit check: `fitted`, `not_due`, `no_data`, `failed`, or `leased_elsewhere` (another server
+    /// held the refit lease, so this one did not check).
     func refitRun(outcome: String) {
         CoreMetrics.Counter(label: Name.refitRuns, dimensions: [("outcome", outcome)], factory: factory).increment()
     }

@@ -5,9 +5,9 @@ import GRDB
 extension SQLiteResultStore {
     /// Tables that never leave the server: install identities and their token hashes, the
     /// moderation log, and bookkeeping of the server's own work (fit counters, curve windows,
-    /// dashboard counters, applied migrations).
+    /// dashboard counters, the refit lease, applied migrations).
     static let privateTables = [
-        "installs", "audit_log", "fit_state", "curve_windows", "dashboard_counters", "schema_migrations",
+        "installs", "audit_log", "fit_state", "curve_windows", "dashboard_counters", "refit_lease", "schema_migrations",
     ]
 
     /// Columns that never leave the server: the install link and deletion-token hash, the

@@ -17,6 +17,9 @@ public final class SQLiteResultStore: ResultStore {
     let batcher: IngestBatcher
     /// Moves committed WAL pages into the database file off the writer (file databases only).
     let checkpointer: WALCheckpointer?
+    /// The migrations this store applied when it opened (empty when the file was up to date), for
+    /// `crowdspeed migrate` to report.
+    public let migrationsAppliedAtOpen: [String]
 
     /// Opens (creating if needed) the database file at `path` and applies pending migrations.
     ///
@@ -60,6 +63,7 @@ public final class SQLiteResultStore: ResultStore {
         let runner =
             try configuration.migrationsDirectory.map { try MigrationRunner(directory: $0) } ?? MigrationRunner()
         let applied = try runner.migrate(writer)
+        self.migrationsAppliedAtOpen = applied
         // Results stored before the dashboard's summaries existed are summarized once, when
         // their migration is applied; every later ingest writes its own. (Looking for missing
         // ones at every open read every results row: 5 s at startup with 100k submissions.)

@@ -1,8 +1,9 @@
 import ArgumentParser
 
-/// `crowdspeed admin`: moderation on the database file directly, for an operator on the server's
-/// host (the same actions as the admin API, without a token: file access is the credential).
-/// Safe while the server runs: SQLite serializes the writes.
+/// `crowdspeed admin`: moderation on the database directly, for an operator on the server's
+/// host (the same actions as the admin API, without a token: access to the database file, or
+/// its PostgreSQL credentials, is the credential). Safe while servers run: the database
+/// serializes the writes.
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Quarantine or release data, read the audit log, hash an admin token.",

@@ -18,7 +18,8 @@ struct AdminAudit: AsyncParsableCommand {
     }
 
     func run() async throws {
-        for entry in try await database.openStore().auditLog(limit: limit) {
+        let entries = try await database.withStores { stores in try await stores.results.auditLog(limit: limit) }
+        for entry in entries {
             let reason = entry.reason.map { " — \($0)" } ?? ""
             print(
                 "\(RFC3339.format(entry.at))  \(entry.actor)  \(entry.action) \(entry.targetKind) \(entry.targetID)\(reason)"

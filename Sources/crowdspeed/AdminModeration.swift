@@ -10,15 +10,16 @@ enum AdminModeration {
         async throws
     {
         let target = try options.target()
-        let store = try database.openStore()
-        let outcome = try await Pipeline(stores: StoreCapabilities(store)).setQuarantine(
-            target, quarantined: quarantined, reason: options.reason, actor: "admin-cli", at: Date())
+        let outcome = try await database.withStores { stores in
+            try await Pipeline(stores: stores).setQuarantine(
+                target, quarantined: quarantined, reason: options.reason, actor: "admin-cli", at: Date())
+        }
         let verb = quarantined ? "quarantined" : "released"
         switch outcome {
         case .changed: print("\(target) \(verb)")
         case .unchanged: print("\(target) was already \(verb)")
         case .notFound:
-            FileHandle.standardError.write(Data("no \(target) in \(database.path)\n".utf8))
+            FileHandle.standardError.write(Data("no \(target) in \(try database.location())\n".utf8))
             throw ExitCode(1)
         }
     }

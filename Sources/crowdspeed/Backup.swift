@@ -17,12 +17,12 @@ struct Backup: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
-        let store = try database.openStore()
+        let store = try database.sqliteStore(for: "backup", instead: "pg_dump (see the README)")
         do {
             try await store.backup(to: destination, overwrite: force)
         } catch let error as BackupError {
             throw CommandFailure.exit(error.description)
         }
-        print("backed up \(database.path) to \(destination) (integrity check ok)")
+        print("backed up \(try database.location()) to \(destination) (integrity check ok)")
     }
 }

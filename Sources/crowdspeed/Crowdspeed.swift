@@ -9,7 +9,8 @@ struct Crowdspeed: AsyncParsableCommand {
         abstract: "Collects crowd-sourced PyPy GC nursery benchmark results and serves them.",
         // `refit`, `simulate`, `admin` and `backup` join here as they are written.
         subcommands: [
-            Serve.self, Admin.self, Backup.self, Restore.self, Snapshot.self, Refit.self, Simulate.self, Bench.self,
+            Serve.self, Migrate.self, Copy.self, Admin.self, Backup.self, Restore.self, Snapshot.self, Refit.self,
+            Simulate.self, Bench.self,
         ],
         defaultSubcommand: nil)
 }

@@ -4,17 +4,14 @@ import CrowdspeedPipeline
 import CrowdspeedStore
 import Foundation
 
-/// `crowdspeed refit --db PATH [--demo]`: runs one fit now, stores it as the next formula
+/// `crowdspeed refit [--db PATH | --database-url URL] [--demo]`: runs one fit now, stores it as the next formula
 /// version, and prints its summary (the served formula, its held-out regret beside PyPy's rule
 /// and the other baselines, the noise floor, the evidence).
 struct Refit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit the nursery formulas now from the stored curves and print the result.")
 
-    @Option(
-        name: .customLong("db"),
-        help: ArgumentHelp("SQLite database file (default $CROWDSPEED_DB or ./crowdspeed.sqlite).", valueName: "path"))
-    var databasePath: String?
+    @OptionGroup var database: DatabaseOptions
 
     @Flag(
         help:
@@ -23,13 +20,11 @@ struct Refit: AsyncParsableCommand {
     var demo = false
 
     func run() async throws {
-        let path = databasePath ?? ProcessInfo.processInfo.environment["CROWDSPEED_DB"] ?? "./crowdspeed.sqlite"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no database at \(path); pass --db or set CROWDSPEED_DB")
-        }
-        let store = try SQLiteResultStore(path: path)
         let scope: FormulaScope = demo ? .synthetic : .real
-        switch try await Refitter(store: store, scope: scope).refit() {
+        let outcome = try await database.withStores { stores in
+            try await Refitter(store: stores.fits, scope: scope).refit()
+        }
+        switch outcome {
         case .fitted(let formula):
             print(FormulaReport.text(formula))
         case .noData:

@@ -22,15 +22,16 @@ struct Restore: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
+        let path = try database.sqlitePath(for: "restore", instead: "pg_restore (see the README)")
         do {
-            try SQLiteResultStore.restore(from: source, to: database.path, overwrite: force)
+            try SQLiteResultStore.restore(from: source, to: path, overwrite: force)
         } catch let error as BackupError {
             throw CommandFailure.exit(error.description)
         } catch let error as StoreError {
             throw CommandFailure.exit("the backup cannot be restored by this build: \(error)")
         }
         // Opening the store applies migrations the backup predates.
-        _ = try SQLiteResultStore(path: database.path)
-        print("restored \(database.path) from \(source) (integrity check ok)")
+        _ = try SQLiteResultStore(path: path)
+        print("restored \(path) from \(source) (integrity check ok)")
     }
 }

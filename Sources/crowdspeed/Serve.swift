@@ -1,6 +1,7 @@
 import ArgumentParser
 import CrowdspeedCore
 import CrowdspeedServer
+import CrowdspeedStorePostgres
 import Foundation
 import Hummingbird
 import Logging
@@ -15,16 +16,14 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the ingestion and API server.",
         discussion: """
-            Environment equivalents: CROWDSPEED_DB, CROWDSPEED_HOST, CROWDSPEED_PORT, CROWDSPEED_LOG_LEVEL, \
+            Environment equivalents: CROWDSPEED_DB, CROWDSPEED_DATABASE_URL, CROWDSPEED_HOST, CROWDSPEED_PORT, CROWDSPEED_LOG_LEVEL, \
             CROWDSPEED_DURABLE (1/true), CROWDSPEED_CHARTJS, CROWDSPEED_PUBLIC_URL, CROWDSPEED_REFIT_INTERVAL, \
-            CROWDSPEED_REFIT_AFTER, CROWDSPEED_METRICS, CROWDSPEED_METRICS_ADDRESS, CROWDSPEED_AGENT_BUILDS. Options given on the command line take precedence.
+            CROWDSPEED_REFIT_AFTER, CROWDSPEED_FORMULA_REFRESH, CROWDSPEED_METRICS, CROWDSPEED_METRICS_ADDRESS, CROWDSPEED_AGENT_BUILDS. Options given on the command line take precedence.
             """)
 
-    @Option(
-        name: .customLong("db"),
-        help: ArgumentHelp("SQLite database file, created if missing (default ./crowdspeed.sqlite).", valueName: "path")
-    )
-    var databasePath: String?
+    /// `--db` (created if missing) or `--database-url`.
+    @OptionGroup(title: "Database")
+    var database: DatabaseOptions
 
     @Option(help: ArgumentHelp("Address to bind (default 127.0.0.1).", valueName: "address"))
     var host: String?
@@ -71,6 +70,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "How often the newest formula version is read again, so a formula fitted by another server is served within it (default 2s; 0 reads it for every request).",
+            valueName: "duration"))
+    var formulaRefresh: String?
+
+    @Option(
+        help: ArgumentHelp(
             "Prometheus metrics at /metrics: on or off (default on; off records nothing and /metrics is 404).",
             valueName: "on|off"))
     var metrics: String?
@@ -110,12 +115,14 @@ struct Serve: AsyncParsableCommand {
     /// place the environment is read.
     func resolve() throws -> CrowdspeedServer.Configuration {
         let options = CrowdspeedServer.Configuration.Options(
-            databasePath: databasePath, host: host, port: port, logLevel: logLevel, durable: durable,
+            databasePath: database.databasePath, host: host, port: port, logLevel: logLevel, durable: durable,
             chartJSPath: chartJSPath, publicURL: publicURL, demo: demo)
         var withTrust = options
         withTrust.trust = trust.resolved
         withTrust.refitInterval = refitInterval
         withTrust.refitAfter = refitAfter
+        withTrust.formulaRefresh = formulaRefresh
+        withTrust.databaseURL = database.databaseURL
         withTrust.metrics = metrics
         withTrust.metricsAddress = metricsAddress
         withTrust.agentBuilds = agentBuilds
@@ -137,8 +144,14 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = configuration.logLevel
             return handler
         }
-        let app = try await buildApplication(configuration: configuration)
-        try await app.runService()
+        do {
+            let app = try await buildApplication(configuration: configuration)
+            try await app.runService()
+        } catch let error as PostgresBackendError {
+            throw CommandFailure.exit(error.description)
+        } catch let error as PostgresMigrationError {
+            throw CommandFailure.exit(error.description)
+        }
         // runService returns once a signal has drained the requests in flight.
         Logger(label: "crowdspeed").info("stopped")
     }

@@ -22,7 +22,8 @@ struct Snapshot: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
-        let store = try database.openStore()
+        let store = try database.sqliteStore(
+            for: "snapshot", instead: "crowdspeed snapshot on a SQLite copy, or the /api/v1/export endpoints")
         let summary: SnapshotSummary
         do {
             summary = try await store.writeSnapshot(to: destination, createdAt: Date(), overwrite: force)

@@ -54,20 +54,57 @@ public struct FittedFormula: Sendable, Equatable {
     }
 }
 
-/// Decoded formulas by version: stored formulas never change, so each is decoded once.
+/// Decoded formulas by version, and the newest version of each scope as of the last poll.
+///
+/// Stored formulas never change, so each is decoded once. Which version is newest does change,
+/// possibly on another server sharing the database: the newest version of a scope is asked of the
+/// store again once it is older than ``refreshInterval``, so every server (the one that fitted
+/// included) serves a new formula within that interval, and a busy server asks the database once
+/// per interval rather than once per request. Nothing here is state other servers cannot see:
+/// it is a copy of the database's, at most one interval old.
 public actor FormulaCache {
     private let store: any FitStore
+    /// How old a known newest version may be before it is asked again.
+    public let refreshInterval: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
     private var decoded: [Int: FittedFormula] = [:]
+    private var newest: [FormulaScope: (version: Int, checkedAt: ContinuousClock.Instant)] = [:]
 
     /// Creates an empty cache over `store`.
-    public init(store: any FitStore) {
+    ///
+    /// - Parameters:
+    ///   - refreshInterval: how long a known newest version is served before the store is asked
+    ///     again; zero asks at every call.
+    ///   - now: the monotonic clock (tests step it).
+    public init(
+        store: any FitStore, refreshInterval: Duration = .seconds(2),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.store = store
+        self.refreshInterval = refreshInterval
+        self.now = now
     }
 
-    /// The newest formula of `scope` (one indexed query, then the cache), nil when none exists.
+    /// The newest formula of `scope`, nil when none exists. A scope without a formula is asked
+    /// at every call: that lasts only until the first fit, which should be served at once.
     public func latest(scope: FormulaScope) async throws -> FittedFormula? {
-        guard let version = try await store.latestFormulaVersion(scope: scope) else { return nil }
+        guard let version = try await latestVersion(scope: scope) else { return nil }
         return try await formula(version: version)
+    }
+
+    /// The newest version of `scope`: the one known when polled less than ``refreshInterval``
+    /// ago, else the store's (one indexed query).
+    public func latestVersion(scope: FormulaScope) async throws -> Int? {
+        let instant = now()
+        if let known = newest[scope], instant - known.checkedAt < refreshInterval { return known.version }
+        guard let version = try await store.latestFormulaVersion(scope: scope) else { return nil }
+        // Versions only grow; a slower concurrent poll must not put an older one back.
+        if let known = newest[scope], known.version > version {
+            newest[scope] = (known.version, instant)
+            return known.version
+        }
+        newest[scope] = (version, instant)
+        return version
     }
 
     /// One formula by version, nil when unknown.

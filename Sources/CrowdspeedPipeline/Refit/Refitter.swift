@@ -43,12 +43,20 @@ public struct Refitter: Sendable {
     /// last fit, or, with `firstFitOnAnyData`, when no formula exists yet and there is data (a
     /// server started on a database without a formula fits at once).
     public func refitIfDue(minimumNewSubmissions: Int, firstFitOnAnyData: Bool = true) async throws -> Outcome {
-        let state = try await store.fitState(scope: scope)
-        let threshold = state.latestVersion == nil && firstFitOnAnyData ? 1 : max(1, minimumNewSubmissions)
-        if state.pending < threshold {
-            return .notDue(pending: state.pending)
+        if let notDue = try await notDue(
+            minimumNewSubmissions: minimumNewSubmissions, firstFitOnAnyData: firstFitOnAnyData)
+        {
+            return notDue
         }
         return try await refit()
+    }
+
+    /// The check of ``refitIfDue(minimumNewSubmissions:firstFitOnAnyData:)`` alone (one small
+    /// read): `.notDue` when no fit is due, nil when one is.
+    public func notDue(minimumNewSubmissions: Int, firstFitOnAnyData: Bool = true) async throws -> Outcome? {
+        let state = try await store.fitState(scope: scope)
+        let threshold = state.latestVersion == nil && firstFitOnAnyData ? 1 : max(1, minimumNewSubmissions)
+        return state.pending < threshold ? .notDue(pending: state.pending) : nil
     }
 
     /// Fits now, whatever the counters say.

@@ -55,11 +55,12 @@ enum ClientAddress {
     private static func parse(_ text: String) -> Parsed? {
         let trimmed = text.trimmed(of: " \t[]")
         guard !trimmed.isEmpty, trimmed.utf8.count <= 64 else { return nil }
-        var v4 = in_addr()
-        if inet_pton(AF_INET, trimmed, &v4) == 1 { return .v4(withUnsafeBytes(of: &v4) { Array($0) }) }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, trimmed, &v6) == 1 else { return nil }
-        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        // Parsed into plain byte buffers (network order, 4 and 16 bytes), not `in_addr` values:
+        // NIO's C shim declares those structs too, which makes their initializers ambiguous.
+        var v4 = [UInt8](repeating: 0, count: 4)
+        if inet_pton(AF_INET, trimmed, &v4) == 1 { return .v4(v4) }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(AF_INET6, trimmed, &bytes) == 1 else { return nil }
         if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
             return .v4(Array(bytes[12...]))
         }

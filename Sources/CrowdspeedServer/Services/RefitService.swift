@@ -14,6 +14,14 @@ import ServiceLifecycle
 /// The check is one small read; the fit itself runs on the service's task, so requests are never
 /// blocked on it. A failed fit is logged and retried at the next check: the previous formula
 /// keeps being served meanwhile. Tests call ``runOnce()`` directly instead of waiting.
+///
+/// Several servers may share one database (PostgreSQL). A check that finds a fit due takes the
+/// store's refit lease (``RefitLeaseStore``) for this process's ``holder``, checks again under
+/// it, renews it while the fit runs and releases it after, so one server at a time fits; a
+/// server that finds the lease held skips (the holder's fit covers the same data, and the
+/// due-state is in the database). A server that dies holding it delays the others by
+/// ``Settings/leaseDuration`` at most. Submissions prompt the check on the server that received
+/// them, so any server refits.
 public struct RefitService: Service {
     /// When to refit (part of the server's `Configuration`).
     public struct Settings: Sendable, Equatable {
@@ -24,20 +32,38 @@ public struct RefitService: Service {
         /// The least time between two checks prompted by new submissions: a burst of them costs
         /// one check of the counters a second, not one per submission.
         public var debounce: Duration
+        /// How long a taken refit lease lasts without renewal; renewed every third of it while a
+        /// fit runs, so it only bounds how long a dead holder keeps the others waiting.
+        public var leaseDuration: Duration
 
         /// Creates settings; by default a check every five minutes and at most once a second
-        /// after new submissions, a refit after 20 submissions.
+        /// after new submissions, a refit after 20 submissions, a one-minute lease.
         public init(
-            interval: Duration = .seconds(300), minimumNewSubmissions: Int = 20, debounce: Duration = .seconds(1)
+            interval: Duration = .seconds(300), minimumNewSubmissions: Int = 20, debounce: Duration = .seconds(1),
+            leaseDuration: Duration = .seconds(60)
         ) {
             self.interval = interval
             self.minimumNewSubmissions = minimumNewSubmissions
             self.debounce = debounce
+            self.leaseDuration = leaseDuration
         }
     }
 
+    /// This process's name in the refit lease: host, process id and a random part, so two
+    /// processes never share it, even on one host after a pid is reused.
+    public static let processHolder: String = {
+        let random = UUID().uuidString.prefix(8).lowercased()
+        return "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(random)"
+    }()
+
     public let refitter: Refitter
     public let settings: Settings
+    /// Where the refit lease is taken.
+    let lease: any RefitLeaseStore
+    /// Who takes it: ``processHolder`` unless a test plays several servers.
+    public let holder: String
+    /// The lease's clock.
+    let now: @Sendable () -> Date
     /// New submissions; the service also posts its interval ticks here, so one loop serves both.
     let signal: RefitSignal
     /// Where refit runs, their duration and the fitted machines are recorded.
@@ -47,18 +73,25 @@ public struct RefitService: Service {
     /// Creates the service.
     ///
     /// - Parameters:
-    ///   - store: where curves are read and formulas written.
+    ///   - fits: where curves are read and formulas written.
+    ///   - lease: where the refit lease is taken (the same database as `fits`).
+    ///   - holder: this server's name in the lease.
     ///   - scope: `.real` on a production server, `.synthetic` on a demo server.
     ///   - settings: when to refit.
     ///   - fitConfiguration: CrowdspeedFit's knobs.
     ///   - metrics: where each check's outcome and each fit's duration and machines are recorded.
+    ///   - now: the lease's clock.
     ///   - logger: where fits and failures are reported.
     public init(
-        store: any FitStore, scope: FormulaScope, settings: Settings, signal: RefitSignal = RefitSignal(),
+        fits: any FitStore, lease: any RefitLeaseStore, holder: String = RefitService.processHolder,
+        scope: FormulaScope, settings: Settings, signal: RefitSignal = RefitSignal(),
         fitConfiguration: FitConfiguration = FitConfiguration(), metrics: ServerMetrics = .disabled,
-        logger: Logger
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
-        self.refitter = Refitter(store: store, scope: scope, configuration: fitConfiguration)
+        self.refitter = Refitter(store: fits, scope: scope, configuration: fitConfiguration)
+        self.lease = lease
+        self.holder = holder
+        self.now = now
         self.settings = settings
         self.signal = signal
         self.metrics = metrics
@@ -102,11 +135,79 @@ public struct RefitService: Service {
     ///   start-up and at interval ticks); a check prompted by new submissions waits for
     ///   ``Settings/minimumNewSubmissions`` of them, so the first formula does not rest on one
     ///   machine.
+    /// - Returns: what the check did; nil when it failed or another server holds the lease.
     @discardableResult
     public func runOnce(firstFitOnAnyData: Bool = true) async -> Refitter.Outcome? {
-        let executor = FitThreadExecutor(name: "crowdspeed-refit")
-        defer { executor.stop() }
-        return await withTaskExecutorPreference(executor) { await check(firstFitOnAnyData: firstFitOnAnyData) }
+        do {
+            // Most checks find nothing due: they read one row and write nothing, lease included.
+            if let notDue = try await refitter.notDue(
+                minimumNewSubmissions: settings.minimumNewSubmissions, firstFitOnAnyData: firstFitOnAnyData)
+            {
+                metrics.refitRun(outcome: "not_due")
+                return notDue
+            }
+            guard try await lease.acquireRefitLease(holder: holder, duration: settings.leaseDuration, now: now())
+            else {
+                metrics.refitRun(outcome: "leased_elsewhere")
+                logger.debug("refit skipped: another server holds the refit lease")
+                return nil
+            }
+        } catch {
+            metrics.refitRun(outcome: "failed")
+            logger.error("refit check failed", metadata: ["error": .string(String(reflecting: error))])
+            return nil
+        }
+        // Checked again under the lease: the previous holder may have just fitted the same data.
+        let outcome = await whileRenewingLease {
+            let executor = FitThreadExecutor(name: "crowdspeed-refit")
+            defer { executor.stop() }
+            return await withTaskExecutorPreference(executor) { await check(firstFitOnAnyData: firstFitOnAnyData) }
+        }
+        do {
+            try await lease.releaseRefitLease(holder: holder)
+        } catch {
+            // The lease then expires on its own; the next check (here or elsewhere) waits for that.
+            logger.warning("refit lease not released", metadata: ["error": .string(String(reflecting: error))])
+        }
+        return outcome
+    }
+
+    /// Runs `body` while a child task renews the lease every third of its duration, so a fit
+    /// longer than the lease keeps it. A lost lease (renewal refused) is logged; the fit in
+    /// progress still completes and stores its version, which is harmless: versions are numbered
+    /// by the database and every fit reads one consistent snapshot.
+    private func whileRenewingLease(
+        _ body: @escaping @Sendable () async -> Refitter.Outcome?
+    ) async -> Refitter.Outcome? {
+        await withTaskGroup(of: Refitter.Outcome??.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    do {
+                        try await Task.sleep(for: settings.leaseDuration / 3)
+                        if !(try await lease.renewRefitLease(
+                            holder: holder, duration: settings.leaseDuration, now: now()))
+                        {
+                            logger.warning("refit lease lost to another server during a fit")
+                        }
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        logger.warning(
+                            "refit lease not renewed", metadata: ["error": .string(String(reflecting: error))])
+                    }
+                }
+                return .none
+            }
+            group.addTask { .some(await body()) }
+            var outcome: Refitter.Outcome?
+            for await result in group {
+                if case .some(let finished) = result {
+                    outcome = finished
+                    group.cancelAll()
+                }
+            }
+            return outcome
+        }
     }
 
     /// The body of ``runOnce(firstFitOnAnyData:)``.

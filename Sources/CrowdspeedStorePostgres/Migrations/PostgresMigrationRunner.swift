@@ -226,3 +226,20 @@ public enum PostgresMigrationError: Error, Sendable, Equatable {
     /// The server rejected statement number `statement` (1-based) of a migration.
     case statementFailed(migration: String, statement: Int, sqlState: String, message: String)
 }
+
+extension PostgresMigrationError: CustomStringConvertible {
+    /// What an operator reads when a server or `crowdspeed migrate` refuses the database.
+    public var description: String {
+        switch self {
+        case .unknownMigrations(let names):
+            "the database was migrated by a newer crowdspeed (unknown migrations: \(names.joined(separator: ", "))); "
+                + "refusing to run on it: upgrade this server"
+        case .checksumMismatch(let name):
+            "migration \(name) recorded in the database differs from this build's file"
+        case .unsupportedSQL(let migration, let reason):
+            "migration \(migration) cannot be split into statements: \(reason)"
+        case .statementFailed(let migration, let statement, let sqlState, let message):
+            "migration \(migration), statement \(statement), failed (SQLSTATE \(sqlState)): \(message); rolled back"
+        }
+    }
+}

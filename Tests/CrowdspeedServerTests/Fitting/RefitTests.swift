@@ -90,7 +90,8 @@ struct RefitTests {
         try await FitPopulation.withDirectory { directory in
             let store = try SQLiteResultStore(path: directory.appendingPathComponent("db.sqlite").path)
             let service = RefitService(
-                store: store, scope: .real, settings: .init(interval: .seconds(3600), minimumNewSubmissions: 5),
+                fits: store, lease: store, scope: .real,
+                settings: .init(interval: .seconds(3600), minimumNewSubmissions: 5),
                 logger: .init(label: "test"))
             #expect(await service.runOnce() == .notDue(pending: 0))
             let machines = FitPopulation.machines(0..<8, source: .agent)
@@ -119,7 +120,7 @@ struct RefitTests {
             let signal = RefitSignal()
             let pipeline = Pipeline(stores: StoreCapabilities(store), refitSignal: signal)
             let service = RefitService(
-                store: store, scope: .real,
+                fits: store, lease: store, scope: .real,
                 settings: .init(interval: .seconds(3600), minimumNewSubmissions: 5, debounce: .milliseconds(50)),
                 signal: signal, logger: .init(label: "test"))
             let running = Task { try await service.run() }
