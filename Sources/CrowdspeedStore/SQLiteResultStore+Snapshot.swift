@@ -14,7 +14,8 @@ extension SQLiteResultStore {
     /// moderation log, and bookkeeping of the server's own work (fit counters, curve windows,
     /// dashboard counters, applied migrations).
     static let privateTables = [
-        "installs", "audit_log", "fit_state", "curve_windows", "dashboard_counters", "schema_migrations",
+        "installs", "audit_log", "fit_state", "curve_windows", "dashboard_counters", "comparison_revision",
+        "schema_migrations",
     ]
 
     /// Columns that never leave the server: the install link and deletion-token hash, the

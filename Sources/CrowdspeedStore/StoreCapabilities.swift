@@ -16,11 +16,13 @@ public struct StoreCapabilities: Sendable {
     public var storage: any StorageStatisticsStore
     /// The public data, page by page, for the streamed exports.
     public var exports: any ExportStore
+    /// The per-machine figures of the version comparisons.
+    public var comparisons: any ComparisonStore
 
     /// Capabilities from separate values (tests substitute one).
     public init(
         results: any ResultStore, curves: any CurveStore, fits: any FitStore, dashboard: any DashboardStore,
-        storage: any StorageStatisticsStore, exports: any ExportStore
+        storage: any StorageStatisticsStore, exports: any ExportStore, comparisons: any ComparisonStore
     ) {
         self.results = results
         self.curves = curves
@@ -28,12 +30,16 @@ public struct StoreCapabilities: Sendable {
         self.dashboard = dashboard
         self.storage = storage
         self.exports = exports
+        self.comparisons = comparisons
     }
 
     /// Every capability from one backend.
     public init(
         _ store: some ResultStore & CurveStore & FitStore & DashboardStore & StorageStatisticsStore & ExportStore
+            & ComparisonStore
     ) {
-        self.init(results: store, curves: store, fits: store, dashboard: store, storage: store, exports: store)
+        self.init(
+            results: store, curves: store, fits: store, dashboard: store, storage: store, exports: store,
+            comparisons: store)
     }
 }

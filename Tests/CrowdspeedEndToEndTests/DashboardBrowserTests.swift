@@ -38,7 +38,8 @@ extension EndToEnd {
                 let compare = seeded.prefix(3).map { "m=\($0)" }.joined(separator: "&")
                 let pages: [(name: String, path: String, charts: Int)] = [
                     ("overview", "/", 1), ("machines", "/machines", 0), ("machine", "/machines/\(seeded[0])", 2),
-                    ("compare", "/compare?\(compare)", 2), ("formulas", "/formulas", 1), ("timeline", "/timeline", 2),
+                    ("compare", "/compare?\(compare)", 2), ("formulas", "/formulas", 1), ("timeline", "/timeline", 1),
+                    ("changes", "/changes", 0), ("versions", "/versions", 0),
                     ("submit", "/submit", 0), ("hostile", "/machines/\(hostileID)", 1),
                     ("not-found", "/machines/m-0000000000000000", 0),
                 ]
