@@ -18,8 +18,7 @@ struct MachineStatisticsBackfillTests {
             try FileManager.default.createDirectory(at: older, withIntermediateDirectories: true)
             for file in try FileManager.default.contentsOfDirectory(
                 at: BundledMigrations.directory, includingPropertiesForKeys: nil)
-            where file.lastPathComponent < "0010"
-            {
+            where file.lastPathComponent < "0010" {
                 try FileManager.default.copyItem(at: file, to: older.appendingPathComponent(file.lastPathComponent))
             }
             var options = VersionedSimulationOptions()

@@ -24,7 +24,9 @@ struct ComparisonsController: Sendable {
         let query = try VersionQuery(request.uri.queryParameters, snapshot: snapshot)
         let comparison = await center.comparison(
             snapshot, implementation: query.implementation, from: query.from, to: query.to)
-        return try answer(request, comparison, revision: snapshot.revision, parts: ["versions", query.implementation, query.from, query.to])
+        return try answer(
+            request, comparison, revision: snapshot.revision,
+            parts: ["versions", query.implementation, query.from, query.to])
     }
 
     /// Newest PyPy against newest CPython, paired per machine (speedup = 1 / ratio).
@@ -45,7 +47,8 @@ struct ComparisonsController: Sendable {
         -> Response
     {
         CachedAnswer.respond(
-            request, etag: CachedAnswer.etag(version: Int(revision), parts), contentType: "application/json; charset=utf-8",
+            request, etag: CachedAnswer.etag(version: Int(revision), parts),
+            contentType: "application/json; charset=utf-8",
             body: try CachedAnswer.json(value), cacheControl: "public, max-age=60")
     }
 }
@@ -126,7 +129,8 @@ struct ChangesDocument: Encodable, Sendable {
                 improvements: comparison.rows.filter { $0.verdict == .improvement },
                 comparison: ChangesDocument.link(comparison, api: true))
         }
-        method = snapshot.changes.first?.method ?? PairedComparator.method(settings: ComparisonSettings(), testedRows: 0)
+        method =
+            snapshot.changes.first?.method ?? PairedComparator.method(settings: ComparisonSettings(), testedRows: 0)
     }
 
     /// The API resource (`api`) or the page of one comparison.

@@ -44,7 +44,8 @@ struct MachineHistory: Sendable {
                     guard let value = byKey[key]?[version] else { return Cell(value: "—", change: nil) }
                     defer { previous = value }
                     return Cell(
-                        value: Format.milliseconds(value), change: previous.map { Format.signedPercent(value / $0 - 1) })
+                        value: Format.milliseconds(value), change: previous.map { Format.signedPercent(value / $0 - 1) }
+                    )
                 }
                 return Row(label: "\(key.benchmark) (\(ComparisonRowView.params(key.params)))", cells: cells)
             }

@@ -36,7 +36,9 @@ struct VersionsPageModel: Sendable {
     init(snapshot: SpeedCenter.Snapshot, query: VersionQuery?, comparison: VersionComparison?, site: SiteSettings) {
         page = PageLayout(title: "Versions", section: .versions, site: site)
         let implementation = query?.implementation ?? snapshot.versions.first?.implementation
-        implementations = snapshot.versions.map { Option(value: $0.implementation, selected: $0.implementation == implementation) }
+        implementations = snapshot.versions.map {
+            Option(value: $0.implementation, selected: $0.implementation == implementation)
+        }
         let versions = implementation.flatMap { snapshot.versions(of: $0)?.versions } ?? []
         fromVersions = versions.map { Option(value: $0, selected: $0 == query?.from) }
         toVersions = versions.map { Option(value: $0, selected: $0 == query?.to) }

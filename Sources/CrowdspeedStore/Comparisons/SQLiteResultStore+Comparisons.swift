@@ -114,11 +114,13 @@ extension SQLiteResultStore: ComparisonStore {
         _ db: Database, _ statistics: [MachineStatistic], machineID: String, interpreter: InterpreterKey,
         at milliseconds: Int64
     ) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE id = ?)", arguments: [machineID])
-            == true
+        guard
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE id = ?)", arguments: [machineID])
+                == true
         else { return }
         try db.execute(
-            sql: "DELETE FROM machine_statistics WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?",
+            sql:
+                "DELETE FROM machine_statistics WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?",
             arguments: [machineID, interpreter.implementation, interpreter.version])
         let insert = try db.cachedStatement(
             sql: """

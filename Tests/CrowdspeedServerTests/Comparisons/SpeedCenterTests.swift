@@ -63,11 +63,14 @@ struct SpeedCenterTests {
             let first = try #require((object?["rows"] as? [[String: Any]])?.first)
             #expect(first.keys.contains("hardware_class") && first.keys.contains("ci"))
 
-            let explicit = try await client.get("/api/v1/comparisons/versions?implementation=pypy&from=7.3.16&to=7.3.17")
+            let explicit = try await client.get(
+                "/api/v1/comparisons/versions?implementation=pypy&from=7.3.16&to=7.3.17")
             #expect(explicit.data == response.data)
             let reversed = try await client.get("/api/v1/comparisons/versions?from=7.3.17&to=7.3.16")
             let backwards = try reversed.decode(VersionComparison.self)
-            #expect(backwards.rows.first { $0.key == amd.key && $0.hardwareClass == amd.hardwareClass }?.verdict == .improvement)
+            #expect(
+                backwards.rows.first { $0.key == amd.key && $0.hardwareClass == amd.hardwareClass }?.verdict
+                    == .improvement)
 
             let etag = try #require(response.headers[.eTag])
             let again = try await client.execute(
@@ -132,7 +135,9 @@ struct SpeedCenterTests {
             #expect(regressions.contains { $0["hardware_class"] as? String == "x86_64/AuthenticAMD" })
             #expect(regressions.allSatisfy { $0["benchmark"] as? String == BenchmarkName.gcbench })
             #expect(improvements.allSatisfy { $0["benchmark"] as? String == BenchmarkName.jsonDumps })
-            #expect(change["comparison"] as? String == "/api/v1/comparisons/versions?implementation=PyPy&from=7.3.16&to=7.3.17")
+            #expect(
+                change["comparison"] as? String
+                    == "/api/v1/comparisons/versions?implementation=PyPy&from=7.3.16&to=7.3.17")
 
             // A new run changes the figures' revision: the cached answer is recomputed.
             let etag = try #require(response.headers[.eTag])
@@ -169,7 +174,8 @@ struct SpeedCenterTests {
             let comparison = try await client.get("/api/v1/comparisons/implementations")
                 .decode(ImplementationComparison.self)
             #expect(comparison.baseline == "newest CPython" && comparison.candidate == "newest PyPy")
-            let dumps = try #require(comparison.rows.first { $0.benchmark == BenchmarkName.jsonDumps && $0.hardwareClass == nil })
+            let dumps = try #require(
+                comparison.rows.first { $0.benchmark == BenchmarkName.jsonDumps && $0.hardwareClass == nil })
             // The simulator's PyPy takes 0.6 of CPython's time on dumps: about 1.7× faster.
             #expect(dumps.speedup > 1.4 && dumps.speedup < 2.0)
             #expect(dumps.speedupInterval.lower <= dumps.speedup && dumps.speedup <= dumps.speedupInterval.upper)

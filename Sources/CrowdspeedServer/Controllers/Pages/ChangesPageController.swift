@@ -24,7 +24,8 @@ struct ChangesPageController: Sendable {
 
     /// Without parameters, the newest change (or, before any two versions share enough machines,
     /// a page that says so); with parameters, errors are those of the API.
-    @Sendable func versions(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
+    @Sendable func versions(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse
+    {
         let snapshot = try await center.current()
         let parameters = request.uri.queryParameters
         let query =
