@@ -17,7 +17,7 @@ function drawTimeline(canvas, chart) {
   const options = baseOptions();
   options.scales = {
     x: { ticks: { color: colours.muted }, grid: { color: colours.grid } },
-    y: valueAxis(`CPU time relative to ${chart.implementation} ${chart.versions[0]}`),
+    y: valueAxis("CPU time relative to the chain's first version"),
   };
   options.plugins.tooltip = {
     callbacks: {

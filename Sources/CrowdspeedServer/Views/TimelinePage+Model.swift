@@ -8,7 +8,7 @@ import Foundation
 /// the median over machines of each machine's median CPU time (not paired: different versions
 /// were measured on different machines), and the step from the previous version as the paired
 /// ratio on the machines that measured both (from the changes' comparisons). The chart chains
-/// the paired steps into an index (first version = 1), so its lines show only paired changes.
+/// the paired steps into an index (1 where a chain starts), so its lines show only paired changes.
 struct TimelinePageModel: Sendable {
     /// One cell: a version of one variant.
     struct Cell: Sendable {
@@ -97,15 +97,16 @@ struct TimelinePageModel: Sendable {
                         } ?? "—"
                     var step: String?
                     var rested: Int?
-                    if position == 0 {
-                        chain[version] = 1
-                    } else if let change = changes.first(where: { $0.to == version }),
+                    if let change = changes.first(where: { $0.to == version }),
                         let row = Self.overallRow(change, variant: variant), row.ratio.isFinite
                     {
                         step = "×\(Format.ratio(row.ratio)) vs \(change.from), paired on \(row.machines) machines"
-                        chain[version] = chain[change.from].map { $0 * row.ratio }
+                        // A chain starts at 1 on the first version of a paired step.
+                        let base = chain[change.from] ?? 1
+                        chain[change.from] = base
+                        chain[version] = base * row.ratio
                         rested = row.machines
-                    } else {
+                    } else if position > 0 {
                         step = "not paired with an earlier version"
                     }
                     cells.append(Cell(level: level, step: step))
