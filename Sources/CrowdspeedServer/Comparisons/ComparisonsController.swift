@@ -3,7 +3,7 @@ import CrowdspeedFit
 import Foundation
 import Hummingbird
 
-/// The speed center's API: `GET /api/v1/comparisons/versions`, `GET /api/v1/comparisons/implementations`
+/// The speed center's API: `GET /api/v1/comparisons/versions`, `…/implementations`, `…/nursery`
 /// and `GET /api/v1/changes`. Answers carry an `ETag` of the figures' revision.
 struct ComparisonsController: Sendable {
     let center: SpeedCenter
@@ -13,6 +13,7 @@ struct ComparisonsController: Sendable {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("api/v1/comparisons/versions", use: versions)
         routes.get("api/v1/comparisons/implementations", use: implementations)
+        routes.get("api/v1/comparisons/nursery", use: nursery)
         routes.get("api/v1/changes", use: changes)
         return routes
     }
@@ -27,6 +28,18 @@ struct ComparisonsController: Sendable {
         return try answer(
             request, comparison, revision: snapshot.revision,
             parts: ["versions", query.implementation, query.from, query.to])
+    }
+
+    /// How the best nursery moved between two PyPy versions, on the machines with a curve in
+    /// both; the parameters are those of ``versions(_:context:)``, for PyPy only.
+    @Sendable func nursery(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let snapshot = try await center.current()
+        let query = try VersionQuery(request.uri.queryParameters, snapshot: snapshot)
+        guard query.implementation.lowercased() == "pypy" else {
+            throw APIError.badParameter("implementation", "must be PyPy: only PyPy has a nursery")
+        }
+        let drift = await center.drift(snapshot, from: query.from, to: query.to)
+        return try answer(request, drift, revision: snapshot.revision, parts: ["nursery", query.from, query.to])
     }
 
     /// Newest PyPy against newest CPython, paired per machine (speedup = 1 / ratio).

@@ -23,6 +23,8 @@ actor SpeedCenter {
         var speedups: ImplementationComparison
         /// When the figures of each interpreter last changed.
         var updated: [InterpreterKey: Date]
+        /// The best nursery of every PyPy machine curve, for the nursery drift between versions.
+        var bests: [CurveBestNursery]
 
         /// The versions of `implementation` (matched ignoring case) and its stored spelling.
         func versions(of implementation: String) -> (implementation: String, versions: [String])? {
@@ -42,6 +44,8 @@ actor SpeedCenter {
     private var snapshot: Snapshot?
     /// Comparisons asked for by version, for ``snapshot``'s revision.
     private var asked: [String: VersionComparison] = [:]
+    /// Nursery drifts asked for, for ``snapshot``'s revision.
+    private var drifts: [String: NurseryDrift] = [:]
 
     init(store: any ComparisonStore, settings: ComparisonSettings = ComparisonSettings()) {
         self.store = store
@@ -54,6 +58,7 @@ actor SpeedCenter {
         if let snapshot, snapshot.revision == revision { return snapshot }
         let statistics = try await store.machineStatistics(machineID: nil)
         let updated = try await store.statisticsUpdated()
+        let bests = try await store.bestNurseries()
         let implementations = Set(statistics.map(\.interpreter.implementation)).sorted {
             ($0.lowercased() == "pypy" ? 0 : 1, $0) < ($1.lowercased() == "pypy" ? 0 : 1, $1)
         }
@@ -72,10 +77,22 @@ actor SpeedCenter {
         let speedups = ImplementationComparison.compare(statistics, settings: settings, using: &generator)
         let fresh = Snapshot(
             revision: revision, statistics: statistics, versions: versions, changes: changes, speedups: speedups,
-            updated: updated)
+            updated: updated, bests: bests)
         snapshot = fresh
         asked = [:]
+        drifts = [:]
         return fresh
+    }
+
+    /// How PyPy's best nursery moved from `from` to `to`, from the current revision.
+    func drift(_ snapshot: Snapshot, from: String, to: String) -> NurseryDrift {
+        let key = [from, to].joined(separator: "\u{1F}")
+        let current = snapshot.revision == self.snapshot?.revision
+        if current, let cached = drifts[key] { return cached }
+        var generator = SplitMix64(seed: FNV1a.hash64(joining: ["drift", from, to]))
+        let result = NurseryDrift.estimate(bests: snapshot.bests, from: from, to: to, using: &generator)
+        if current { drifts[key] = result }
+        return result
     }
 
     /// `from` against `to` of `implementation`, from the current revision.

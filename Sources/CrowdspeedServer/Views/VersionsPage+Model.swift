@@ -21,7 +21,21 @@ struct VersionsPageModel: Sendable {
     var hasRows: Bool
     var speedups: [SpeedupRow]
     var hasSpeedups: Bool
+    /// How the best nursery moved (PyPy only); empty when no machine has curves in both.
+    var drift: [DriftRow]
+    var hasDrift: Bool
     var method: [String]
+
+    /// One row of the nursery drift: `×2.00 (1.41–2.83)`, machines up, down and unchanged.
+    struct DriftRow: Sendable {
+        var hardwareClass: String
+        var machines: Int
+        var factor: String
+        var interval: String
+        var up: Int
+        var down: Int
+        var unchanged: Int
+    }
 
     /// One row of PyPy against CPython: `2.1× faster`.
     struct SpeedupRow: Sendable {
@@ -33,7 +47,10 @@ struct VersionsPageModel: Sendable {
         var interval: String
     }
 
-    init(snapshot: SpeedCenter.Snapshot, query: VersionQuery?, comparison: VersionComparison?, site: SiteSettings) {
+    init(
+        snapshot: SpeedCenter.Snapshot, query: VersionQuery?, comparison: VersionComparison?, drift: NurseryDrift?,
+        site: SiteSettings
+    ) {
         page = PageLayout(title: "Versions", section: .versions, site: site)
         let implementation = query?.implementation ?? snapshot.versions.first?.implementation
         implementations = snapshot.versions.map {
@@ -60,6 +77,15 @@ struct VersionsPageModel: Sendable {
                     ? String(format: "%.2f–%.2f×", interval.lower, interval.upper) : "—")
         }
         hasSpeedups = !speedups.isEmpty
+        let factor = { (log2: Double) in log2.isFinite ? String(format: "×%.2f", exp2(log2)) : "—" }
+        self.drift = (drift?.rows ?? []).filter { $0.machines > 0 }.map { row in
+            DriftRow(
+                hardwareClass: row.hardwareClass?.description ?? "every machine", machines: row.machines,
+                factor: factor(row.medianShiftLog2),
+                interval: row.lower.isFinite ? "\(factor(row.lower))–\(factor(row.upper))" : "—", up: row.up,
+                down: row.down, unchanged: row.unchanged)
+        }
+        hasDrift = !self.drift.isEmpty
         method = ComparisonMethodText.paragraphs()
     }
 }

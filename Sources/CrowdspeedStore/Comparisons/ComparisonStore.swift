@@ -36,6 +36,10 @@ public protocol ComparisonStore: Sendable {
     /// Per interpreter with stored figures, when they last changed: the dates of the changes feed.
     func statisticsUpdated() async throws -> [InterpreterKey: Date]
 
+    /// The best nursery of every visible machine's PyPy gcbench curve summary (unpinned
+    /// `PYPY_GC_MIN` only): the input of the nursery drift between versions.
+    func bestNurseries() async throws -> [CurveBestNursery]
+
     /// The stored figures of `machineID`, or of every machine when nil, sorted by machine,
     /// interpreter and key.
     func machineStatistics(machineID: String?) async throws -> [MachineStatistic]

@@ -78,6 +78,30 @@ extension SQLiteResultStore: ComparisonStore {
         }
     }
 
+    public func bestNurseries() async throws -> [CurveBestNursery] {
+        try await writer.read { db -> [CurveBestNursery] in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.machine_id, m.arch, m.cpu_vendor, c.interpreter_version, c.benchmark, c.benchmark_version,
+                        c.procs, c.best_nursery_bytes
+                    FROM machine_curves c JOIN machines m ON m.id = c.machine_id
+                    WHERE lower(c.implementation) = 'pypy' AND c.pypy_gc_min_pinned = 0 AND c.best_nursery_bytes IS NOT NULL
+                        AND \(Self.visibleMachine)
+                    ORDER BY c.machine_id, c.interpreter_version, c.benchmark, c.benchmark_version, c.procs
+                    """
+            ).map { row in
+                let benchmark: String = row["benchmark"]
+                let benchmarkVersion: String = row["benchmark_version"]
+                return CurveBestNursery(
+                    machineID: row["machine_id"],
+                    hardwareClass: HardwareClass(arch: row["arch"], cpuVendor: row["cpu_vendor"]),
+                    interpreterVersion: row["interpreter_version"], workload: "\(benchmark)@\(benchmarkVersion)",
+                    procs: row["procs"], nurseryBytes: row["best_nursery_bytes"])
+            }
+        }
+    }
+
     public func machineStatistics(machineID: String?) async throws -> [MachineStatistic] {
         try await writer.read { db -> [MachineStatistic] in
             try Row.fetchAll(

@@ -182,6 +182,38 @@ struct SpeedCenterTests {
         }
     }
 
+    @Test("nursery drift from the stored curve summaries: a planted doubling of the optimum on ARM is found there")
+    func nurseryDrift() async throws {
+        try await PageHarness.run { client, store in
+            let pipeline = Pipeline(stores: StoreCapabilities(store))
+            var options = VersionedSimulationOptions()
+            options.repeatShare = 1
+            options.cpythonShare = 0
+            options.jsonPayloads = []
+            options.effects = [
+                VersionEffect(
+                    version: "7.3.17", hardwareClass: HardwareClass(arch: "aarch64", cpuVendor: "ARM"),
+                    benchmark: BenchmarkName.gcbench, optimumShiftLog2: 1)
+            ]
+            for submission in VersionedPopulationSimulator(seed: 41, options: options).submissions(count: 100) {
+                _ = try await pipeline.ingest(submission, receivedAt: submission.createdAt.addingTimeInterval(60))
+            }
+            let response = try await client.get("/api/v1/comparisons/nursery?from=7.3.16&to=7.3.17")
+            #expect(response.status == .ok)
+            let drift = try response.decode(NurseryDrift.self)
+            let arm = try #require(drift.rows.first { $0.hardwareClass?.cpuVendor == "ARM" })
+            #expect(arm.machines >= 4)
+            #expect(abs(arm.medianShiftLog2 - 1) <= 0.5)
+            #expect(arm.up > arm.down)
+            for row in drift.rows where row.hardwareClass?.arch == "x86_64" && row.machines >= 6 {
+                #expect(abs(row.medianShiftLog2) < 0.5, "\(row.hardwareClass?.description ?? "")")
+            }
+            #expect(try await client.get("/api/v1/comparisons/nursery?implementation=CPython").status == .notFound)
+            let page = try await client.get("/versions?from=7.3.16&to=7.3.17").text
+            #expect(page.contains("Best nursery between these versions") && page.contains("×2.00"))
+        }
+    }
+
     @Test("pages: changes, versions with its picker, the timeline per implementation, and a machine's history")
     func pages() async throws {
         try await withSeeded { client, _, submissions in

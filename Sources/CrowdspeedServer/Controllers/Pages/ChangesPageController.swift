@@ -33,12 +33,16 @@ struct ChangesPageController: Sendable {
             ? snapshot.changes.first.map { VersionQuery(implementation: $0.implementation, from: $0.from, to: $0.to) }
             : try VersionQuery(parameters, snapshot: snapshot)
         var comparison: VersionComparison?
+        var drift: NurseryDrift?
         if let query {
             comparison = await center.comparison(
                 snapshot, implementation: query.implementation, from: query.from, to: query.to)
+            if query.implementation.lowercased() == "pypy" {
+                drift = await center.drift(snapshot, from: query.from, to: query.to)
+            }
         }
         let model = VersionsPageModel(
-            snapshot: snapshot, query: query, comparison: comparison, site: context.renderer.site)
+            snapshot: snapshot, query: query, comparison: comparison, drift: drift, site: context.renderer.site)
         return HTMLResponse(html: context.renderer.render(model, template: "versions"))
     }
 }
