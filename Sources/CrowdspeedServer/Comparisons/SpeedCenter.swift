@@ -59,9 +59,12 @@ actor SpeedCenter {
         let statistics = try await store.machineStatistics(machineID: nil)
         let updated = try await store.statisticsUpdated()
         let bests = try await store.bestNurseries()
+        // One entry per implementation whatever the case its submitters spelled it in (the
+        // comparisons match it ignoring case).
+        var seen: Set<String> = []
         let implementations = Set(statistics.map(\.interpreter.implementation)).sorted {
             ($0.lowercased() == "pypy" ? 0 : 1, $0) < ($1.lowercased() == "pypy" ? 0 : 1, $1)
-        }
+        }.filter { seen.insert($0.lowercased()).inserted }
         let versions = implementations.map {
             (implementation: $0, versions: VersionComparison.versions(statistics, implementation: $0))
         }
