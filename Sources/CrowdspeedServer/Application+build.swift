@@ -158,9 +158,11 @@ public func buildRouter(
     router.add(middleware: ProblemMiddleware())
     let stores = pipeline.stores
     let formulas = FormulaCache(store: stores.fits, refreshInterval: configuration.formulaRefreshInterval)
+    let center = SpeedCenter(store: stores.comparisons)
     router.addDashboard(
         stores: stores, formulas: formulas, configuration: configuration,
-        assets: StaticAssetsController(chartJSPath: configuration.chartJSPath), snapshots: snapshots)
+        assets: StaticAssetsController(chartJSPath: configuration.chartJSPath), snapshots: snapshots, center: center)
+    router.addRoutes(ChangesFeedController(center: center, publicURL: configuration.publicURL).routes)
     router.addRoutes(
         AgentDownloadsController(directory: configuration.agentBuildsPath, publicURL: configuration.publicURL).routes)
     router.add(
@@ -181,6 +183,7 @@ public func buildRouter(
     router.addRoutes(
         ExportController(store: stores.exports, now: now).routes, atPath: RouterPath(ExportController.basePath))
     router.addFittingRoutes(stores: stores, cache: formulas, configuration: configuration)
+    router.addRoutes(ComparisonsController(center: center).routes)
     router.addRoutes(
         AdminController(pipeline: pipeline, tokenHash: configuration.adminTokenHash, now: now).routes,
         atPath: RouterPath(AdminController.basePath))

@@ -8,43 +8,46 @@ extension SQLiteResultStore {
     public func submission(id: UUID) async throws -> StoredSubmission? {
         // Rows are mapped to Sendable values inside the closure so that the async `read` overload
         // is the one chosen (see STYLE.md).
-        try await writer.read { db -> StoredSubmission? in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT s.*, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
-                        FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
-                        JOIN machines m ON m.id = s.machine_id
-                        LEFT JOIN installs n ON n.id = s.install_id
-                        WHERE s.id = ?
-                        """, arguments: [id.storeText])
-            else { return nil }
-            let results = try Row.fetchAll(
+        try await writer.read { db -> StoredSubmission? in try Self.storedSubmission(db, id: id) }
+    }
+
+    /// One stored submission read in the caller's transaction, nil when the id is unknown.
+    static func storedSubmission(_ db: Database, id: UUID) throws -> StoredSubmission? {
+        guard
+            let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT benchmark, benchmark_version, procs, nursery_bytes, payload, library, unit, samples
-                    FROM results WHERE submission_id = ? ORDER BY position
-                    """, arguments: [id.storeText]
-            ).map(Self.benchmarkResult)
-            let machineJSON: String = row["machine_json"]
-            let machine = try WireCoding.makeDecoder().decode(MachineInfo.self, from: Data(machineJSON.utf8))
-            let run: RunInfo? = (row["run_seed"] as Int64?).map { seed in
-                RunInfo(
-                    seed: UInt64(bitPattern: seed), rounds: row["run_rounds"], warmupRounds: row["run_warmup_rounds"],
-                    pypyGCMin: row["run_pypy_gc_min"], stopReason: row["run_stop_reason"])
-            }
-            let submission = Submission(
-                schemaVersion: row["schema_version"], id: id,
-                createdAt: StoreTime.date(milliseconds: row["created_at"]),
-                agent: AgentInfo(name: row["agent_name"], version: row["agent_version"]),
-                source: try Self.source(row["source"]), machine: machine, interpreter: Self.interpreter(row),
-                run: run, results: results)
-            return StoredSubmission(
-                submission: submission, machineID: row["machine_id"],
-                receivedAt: StoreTime.date(milliseconds: row["received_at"]),
-                quarantined: row["effective_quarantine"], flagReason: row["flag_reason"])
+                    SELECT s.*, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
+                    FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
+                    JOIN machines m ON m.id = s.machine_id
+                    LEFT JOIN installs n ON n.id = s.install_id
+                    WHERE s.id = ?
+                    """, arguments: [id.storeText])
+        else { return nil }
+        let results = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT benchmark, benchmark_version, procs, nursery_bytes, payload, library, unit, samples
+                FROM results WHERE submission_id = ? ORDER BY position
+                """, arguments: [id.storeText]
+        ).map(Self.benchmarkResult)
+        let machineJSON: String = row["machine_json"]
+        let machine = try WireCoding.makeDecoder().decode(MachineInfo.self, from: Data(machineJSON.utf8))
+        let run: RunInfo? = (row["run_seed"] as Int64?).map { seed in
+            RunInfo(
+                seed: UInt64(bitPattern: seed), rounds: row["run_rounds"], warmupRounds: row["run_warmup_rounds"],
+                pypyGCMin: row["run_pypy_gc_min"], stopReason: row["run_stop_reason"])
         }
+        let submission = Submission(
+            schemaVersion: row["schema_version"], id: id,
+            createdAt: StoreTime.date(milliseconds: row["created_at"]),
+            agent: AgentInfo(name: row["agent_name"], version: row["agent_version"]),
+            source: try Self.source(row["source"]), machine: machine, interpreter: Self.interpreter(row),
+            run: run, results: results)
+        return StoredSubmission(
+            submission: submission, machineID: row["machine_id"],
+            receivedAt: StoreTime.date(milliseconds: row["received_at"]),
+            quarantined: row["effective_quarantine"], flagReason: row["flag_reason"])
     }
 
     /// A page of machines, most recently seen first (ties by id, so pages are stable), read from

@@ -7,7 +7,8 @@ extension SQLiteResultStore {
     /// moderation log, and bookkeeping of the server's own work (fit counters, curve windows,
     /// dashboard counters, the refit lease, applied migrations).
     static let privateTables = [
-        "installs", "audit_log", "fit_state", "curve_windows", "dashboard_counters", "refit_lease", "schema_migrations",
+        "installs", "audit_log", "fit_state", "curve_windows", "dashboard_counters", "refit_lease",
+        "comparison_revision", "schema_migrations",
     ]
 
     /// Columns that never leave the server: the install link and deletion-token hash, the

@@ -77,6 +77,10 @@ public final class SQLiteResultStore: ResultStore {
         if applied.contains(Self.dashboardCountersMigration) {
             try writer.write { db in try Self.recountDashboard(db) }
         }
+        // And the per-machine figures of the version comparisons, from the stored submissions.
+        if applied.contains(Self.machineStatisticsMigration) {
+            try Self.fillMachineStatistics(writer)
+        }
         if !applied.isEmpty {
             logger.debug("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"])
         }

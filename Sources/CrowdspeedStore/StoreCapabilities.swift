@@ -18,11 +18,14 @@ public struct StoreCapabilities: Sendable {
     public var exports: any ExportStore
     /// The lease that keeps the background refit on one server at a time.
     public var refitLease: any RefitLeaseStore
+    /// The per-machine figures of the version comparisons.
+    public var comparisons: any ComparisonStore
 
     /// Capabilities from separate values (tests substitute one).
     public init(
         results: any ResultStore, curves: any CurveStore, fits: any FitStore, dashboard: any DashboardStore,
-        storage: any StorageStatisticsStore, exports: any ExportStore, refitLease: any RefitLeaseStore
+        storage: any StorageStatisticsStore, exports: any ExportStore, refitLease: any RefitLeaseStore,
+        comparisons: any ComparisonStore
     ) {
         self.results = results
         self.curves = curves
@@ -31,15 +34,16 @@ public struct StoreCapabilities: Sendable {
         self.storage = storage
         self.exports = exports
         self.refitLease = refitLease
+        self.comparisons = comparisons
     }
 
     /// Every capability from one backend.
     public init(
         _ store: some ResultStore & CurveStore & FitStore & DashboardStore & StorageStatisticsStore & ExportStore
-            & RefitLeaseStore
+            & RefitLeaseStore & ComparisonStore
     ) {
         self.init(
             results: store, curves: store, fits: store, dashboard: store, storage: store, exports: store,
-            refitLease: store)
+            refitLease: store, comparisons: store)
     }
 }

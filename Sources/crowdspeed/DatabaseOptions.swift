@@ -45,8 +45,6 @@ struct DatabaseOptions: ParsableArguments {
         }
         do {
             return try await OpenedDatabase.withStores(location, logger: Self.logger, body)
-        } catch let error as PostgresBackendError {
-            throw CommandFailure.exit(error.description)
         } catch let error as PostgresMigrationError {
             throw CommandFailure.exit(error.description)
         }

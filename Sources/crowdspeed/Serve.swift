@@ -147,8 +147,6 @@ struct Serve: AsyncParsableCommand {
         do {
             let app = try await buildApplication(configuration: configuration)
             try await app.runService()
-        } catch let error as PostgresBackendError {
-            throw CommandFailure.exit(error.description)
         } catch let error as PostgresMigrationError {
             throw CommandFailure.exit(error.description)
         }

@@ -87,6 +87,29 @@ public struct NurseryDriftRow: Sendable, Equatable, Codable {
     }
 }
 
+/// One machine curve's best nursery: the input of ``NurseryDrift/estimate(bests:from:to:replicates:confidence:using:)``.
+public struct CurveBestNursery: Sendable, Hashable, Codable {
+    public var machineID: String
+    public var hardwareClass: HardwareClass
+    public var interpreterVersion: String
+    /// `gcbench@1`: curves of different workloads are never paired.
+    public var workload: String
+    public var procs: Int
+    public var nurseryBytes: Int64
+
+    public init(
+        machineID: String, hardwareClass: HardwareClass, interpreterVersion: String, workload: String, procs: Int,
+        nurseryBytes: Int64
+    ) {
+        self.machineID = machineID
+        self.hardwareClass = hardwareClass
+        self.interpreterVersion = interpreterVersion
+        self.workload = workload
+        self.procs = procs
+        self.nurseryBytes = nurseryBytes
+    }
+}
+
 /// The best nursery's movement between two versions, overall and per hardware class.
 public struct NurseryDrift: Sendable, Equatable, Codable {
     public var from: String
@@ -124,24 +147,44 @@ public struct NurseryDrift: Sendable, Equatable, Codable {
         curves: [FitCurve], from: String, to: String, replicates: Int = 2000, confidence: Double = 0.95,
         using generator: inout SplitMix64
     ) -> NurseryDrift {
+        let bests = curves.compactMap { curve -> CurveBestNursery? in
+            guard curve.interpreterVersion == from || curve.interpreterVersion == to,
+                let index = BestNurseryEstimator.argmin(curve.curve.relativeTime)
+            else { return nil }
+            return CurveBestNursery(
+                machineID: curve.machineID, hardwareClass: curve.features.hardwareClass,
+                interpreterVersion: curve.interpreterVersion, workload: curve.workload, procs: curve.features.procs,
+                nurseryBytes: curve.curve.nurseries[index])
+        }
+        return estimate(
+            bests: bests, from: from, to: to, replicates: replicates, confidence: confidence, using: &generator)
+    }
+
+    /// Estimates how the best nursery moved from `from` to `to` from each machine curve's best
+    /// size already estimated (a server's stored curve summaries), by the same rule as
+    /// ``estimate(curves:from:to:replicates:confidence:using:)``.
+    public static func estimate(
+        bests: [CurveBestNursery], from: String, to: String, replicates: Int = 2000, confidence: Double = 0.95,
+        using generator: inout SplitMix64
+    ) -> NurseryDrift {
         struct Slot: Hashable {
             var machineID: String
             var workload: String
             var procs: Int
         }
-        var bests: [Slot: (from: [Double], to: [Double])] = [:]
+        var bestsBySlot: [Slot: (from: [Double], to: [Double])] = [:]
         var classes: [String: HardwareClass] = [:]
-        for curve in curves where curve.interpreterVersion == from || curve.interpreterVersion == to {
-            guard let index = BestNurseryEstimator.argmin(curve.curve.relativeTime) else { continue }
-            let best = log2(Double(curve.curve.nurseries[index]))
-            let slot = Slot(machineID: curve.machineID, workload: curve.workload, procs: curve.features.procs)
-            var entry = bests[slot] ?? ([], [])
-            if curve.interpreterVersion == from { entry.from.append(best) } else { entry.to.append(best) }
-            bests[slot] = entry
-            classes[curve.machineID] = classes[curve.machineID] ?? curve.features.hardwareClass
+        for best in bests
+        where (best.interpreterVersion == from || best.interpreterVersion == to) && best.nurseryBytes > 0 {
+            let size = log2(Double(best.nurseryBytes))
+            let slot = Slot(machineID: best.machineID, workload: best.workload, procs: best.procs)
+            var entry = bestsBySlot[slot] ?? ([], [])
+            if best.interpreterVersion == from { entry.from.append(size) } else { entry.to.append(size) }
+            bestsBySlot[slot] = entry
+            classes[best.machineID] = classes[best.machineID] ?? best.hardwareClass
         }
         var shiftsByMachine: [String: [Double]] = [:]
-        for (slot, entry) in bests where !entry.from.isEmpty && !entry.to.isEmpty {
+        for (slot, entry) in bestsBySlot where !entry.from.isEmpty && !entry.to.isEmpty {
             shiftsByMachine[slot.machineID, default: []].append(Stats.mean(entry.to) - Stats.mean(entry.from))
         }
         let machineIDs = shiftsByMachine.keys.sorted()

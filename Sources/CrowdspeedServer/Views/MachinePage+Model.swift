@@ -113,6 +113,8 @@ struct MachinePageModel: Sendable {
     var facts: [Fact]
     var caches: [Cache]
     var chartJSON: ScriptJSON
+    /// Its own figures across interpreter versions; set by the controller.
+    var history = MachineHistory([])
 
     /// Builds the page.
     ///

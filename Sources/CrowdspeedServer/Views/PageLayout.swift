@@ -18,7 +18,7 @@ struct PageLayout: Sendable {
 
     /// The sections in the navigation bar, in order.
     enum Section: String, CaseIterable, Sendable {
-        case overview, machines, compare, formulas, timeline, data, submit
+        case overview, machines, compare, formulas, timeline, changes, versions, data, submit
 
         var href: String { self == .overview ? "/" : "/\(rawValue)" }
         var label: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }

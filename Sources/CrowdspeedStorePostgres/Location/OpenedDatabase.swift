@@ -30,7 +30,7 @@ public struct OpenedDatabase: Sendable {
     /// ``services``, so that the server's service group runs it and shuts it down last.
     ///
     /// - Throws: the SQLite store's open errors (`StoreError.unknownMigrations`, …),
-    ///   ``PostgresMigrationError``, ``PostgresBackendError``, and whatever `startUp` throws.
+    ///   ``PostgresMigrationError``, and whatever `startUp` throws.
     public static func open(
         _ location: DatabaseLocation, sqlite: SQLiteResultStore.Configuration = .init(), logger: Logger,
         startUp: (StoreCapabilities) async throws -> Void = { _ in }
@@ -46,11 +46,11 @@ public struct OpenedDatabase: Sendable {
         case .postgres(let url):
             let migrations = try await PostgresDatabase.withRunningClient(url, logger: logger) { client in
                 try await PostgresMigrationRunner().migrate(client, logger: logger)
-                try await startUp(try capabilities(of: PostgresResultStore(client: client, logger: logger)))
+                try await startUp(StoreCapabilities(PostgresResultStore(client: client, logger: logger)))
                 return try await PostgresMigrationRunner.appliedMigrations(client, logger: logger)
             }
             let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-            let stores = try capabilities(of: PostgresResultStore(client: client, logger: logger))
+            let stores = StoreCapabilities(PostgresResultStore(client: client, logger: logger))
             return OpenedDatabase(
                 location: location, stores: stores, services: [client], migrations: migrations, snapshots: nil)
         }
@@ -70,7 +70,7 @@ public struct OpenedDatabase: Sendable {
         case .postgres(let url):
             return try await PostgresDatabase.withRunningClient(url, logger: logger) { client in
                 try await PostgresMigrationRunner().migrate(client, logger: logger)
-                return try await body(try capabilities(of: PostgresResultStore(client: client, logger: logger)))
+                return try await body(StoreCapabilities(PostgresResultStore(client: client, logger: logger)))
             }
         }
     }

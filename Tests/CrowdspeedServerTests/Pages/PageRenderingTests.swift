@@ -199,12 +199,12 @@ struct PageRenderingTests {
         }
     }
 
-    @Test("timeline shows gcbench and JSON medians per interpreter version")
+    @Test("timeline shows gcbench and JSON medians per implementation and version")
     func timeline() async throws {
         try await withPages { client, _, _ in
             let html = try await client.get("/timeline").text
             #expect(html.contains("gcbench, default nursery, 1 process"))
-            #expect(html.contains("CPython 3.11.2"))
+            #expect(html.contains("<h2>CPython</h2>") && html.contains(#"<th scope="col" class="num">3.11.2</th>"#))
             #expect(html.contains("loads · nested · json"))
             #expect(html.contains("machine"))
         }
@@ -230,7 +230,7 @@ struct PageRenderingTests {
             let ids = "m=\(hostile)&m=\(hostile)x".replacingOccurrences(of: "&m=\(hostile)x", with: "")
             for path in [
                 "/", "/machines", "/machines?q=%3Cscript%3E", "/machines/\(hostile)", "/compare?\(ids)", "/formulas",
-                "/timeline",
+                "/timeline", "/changes", "/versions",
             ] {
                 let html = try await client.get(path).text
                 #expect(!html.contains(PageFixture.script), "raw script on \(path)")

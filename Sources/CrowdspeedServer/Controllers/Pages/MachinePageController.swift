@@ -14,7 +14,7 @@ struct MachinePageController: Sendable {
         return routes
     }
 
-    /// Renders the machine from its row, runs, curves and JSON summaries; 400 for a malformed
+    /// Renders the machine from its row, runs, curves, JSON summaries and version history; 400 for a malformed
     /// id and 404 for an unknown one, both as HTML pages.
     @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
         let id = requestContext.parameters.get("id") ?? ""
@@ -28,10 +28,12 @@ struct MachinePageController: Sendable {
         async let curves = stores.curves.machineCurves(machineID: id)
         async let summaries = stores.dashboard.resultSummaries(
             machineIDs: [id], benchmarks: [BenchmarkName.jsonDumps, BenchmarkName.jsonLoads])
+        async let statistics = stores.comparisons.machineStatistics(machineID: id)
         let formula = await context.currentFormula()
-        let model = MachinePageModel(
+        var model = MachinePageModel(
             detail: detail, curves: try await curves, summaries: try await summaries, formula: formula,
             site: context.renderer.site)
+        model.history = MachineHistory(try await statistics)
         return HTMLResponse(html: context.renderer.render(model, template: "machine"))
     }
 }

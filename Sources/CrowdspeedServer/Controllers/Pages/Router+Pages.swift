@@ -14,9 +14,10 @@ extension Router where Context == AppRequestContext {
     ///   - formulas: the decoded formulas, shared with the API.
     ///   - configuration: Chart.js path, public URL and demo mode.
     ///   - assets: the static files and Chart.js, loaded once.
+    ///   - center: the version comparisons, shared with the API.
     func addDashboard(
         stores: StoreCapabilities, formulas: FormulaCache, configuration: Configuration, assets: StaticAssetsController,
-        snapshots: SnapshotShelf?
+        snapshots: SnapshotShelf?, center: SpeedCenter
     ) {
         let site = SiteSettings(
             demo: configuration.demo, chartsAvailable: assets.chartsAvailable, publicURL: configuration.publicURL)
@@ -37,7 +38,8 @@ extension Router where Context == AppRequestContext {
         addRoutes(MachinePageController(context: context).routes)
         addRoutes(ComparePageController(context: context).routes)
         addRoutes(FormulasPageController(context: context).routes)
-        addRoutes(TimelinePageController(context: context).routes)
+        addRoutes(TimelinePageController(context: context, center: center).routes)
+        addRoutes(ChangesPageController(context: context, center: center).routes)
         addRoutes(
             SubmitPageController(
                 context: context,

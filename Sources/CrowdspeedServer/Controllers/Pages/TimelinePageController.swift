@@ -6,6 +6,7 @@ import Hummingbird
 /// `GET /timeline`: results across interpreter versions.
 struct TimelinePageController: Sendable {
     let context: PageContext
+    let center: SpeedCenter
 
     /// The route.
     var routes: RouteCollection<AppRequestContext> {
@@ -14,10 +15,12 @@ struct TimelinePageController: Sendable {
         return routes
     }
 
-    /// Renders from the per-machine default-setting timings in `result_summaries`.
+    /// Renders the levels from the per-machine default-setting timings in `result_summaries` and
+    /// the steps from the speed center's paired comparisons.
     @Sendable func show(_ request: Request, context requestContext: AppRequestContext) async throws -> HTMLResponse {
         let timings = try await context.stores.dashboard.interpreterTimings(benchmarks: BenchmarkName.all)
-        let model = TimelinePageModel(timings: timings, site: context.renderer.site)
+        let model = TimelinePageModel(
+            timings: timings, snapshot: try await center.current(), site: context.renderer.site)
         return HTMLResponse(html: context.renderer.render(model, template: "timeline"))
     }
 }
