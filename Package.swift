@@ -202,7 +202,7 @@ let package = Package(
             name: "CrowdspeedEndToEndTests",
             dependencies: [
                 "CrowdspeedServer", "CrowdspeedPipeline", "CrowdspeedStore", "CrowdspeedCore", "CrowdspeedAgent",
-                "CrowdspeedTestSupport",
+                "CrowdspeedTestSupport", "CrowdspeedFit", "CrowdspeedStorePostgres", "CrowdspeedStoreTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // To open and check downloaded snapshots, and checksum them.
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -53,7 +53,9 @@ struct HTMLErrorMiddleware: RouterMiddleware {
     }
 
     /// The dashboard's own paths: errors there are always pages.
-    static let pagePrefixes = ["/machines", "/compare", "/formulas", "/timeline", "/submit"]
+    static let pagePrefixes = [
+        "/machines", "/compare", "/formulas", "/timeline", "/submit", "/changes", "/versions",
+    ]
 
     /// Whether an error on `path` is answered for people (HTML) rather than for programs:
     /// always on the dashboard's own paths, and on other unknown non-API paths when the client

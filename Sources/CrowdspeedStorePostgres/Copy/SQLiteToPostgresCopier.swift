@@ -29,8 +29,8 @@ public struct SQLiteToPostgresCopier: Sendable {
     /// belongs to the servers of the source.
     static let skippedTables: Set<String> = ["schema_migrations", "schema_migrations_lock", "refit_lease"]
     /// Tables whose rows the migrations write into an empty database (fit counters per scope;
-    /// the dashboard's counter row): the source's rows replace them.
-    static let replacedTables: Set<String> = ["fit_state", "dashboard_counters"]
+    /// the dashboard's counter row; the comparisons' revision): the source's rows replace them.
+    static let replacedTables: Set<String> = ["fit_state", "dashboard_counters", "comparison_revision"]
 
     /// Creates a copier.
     public init(batchSize: Int = 500, logger: Logger) {

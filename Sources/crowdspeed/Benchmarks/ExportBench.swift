@@ -44,10 +44,7 @@ enum ExportBench {
         BenchMachine.emit("export                 first_byte_s  MiB_streamed  MiB/s   whole  server_RSS_MiB  peak_MiB")
         let before = server.memory()
         BenchMachine.emit(
-            String(
-                format: "%@ %13@ %13@ %6@ %7@ %15.1f %9.1f",
-                "(before)".padding(toLength: 22, withPad: " ", startingAt: 0),
-                "", "", "", "", before.rssMiB, before.peakMiB))
+            String(format: "server RSS before the exports: %.1f MiB (peak %.1f MiB)", before.rssMiB, before.peakMiB))
         for path in ["/api/v1/export/curves.csv", "/api/v1/export/samples.csv", "/api/v1/export/samples.jsonl"] {
             let download = try download(port: server.port, path: path, limit: limit)
             let memory = server.memory()

@@ -5,6 +5,20 @@ import Hummingbird
 /// `GET /`: the overview.
 struct OverviewPageController: Sendable {
     let context: PageContext
+    /// The chart's machines, shared by every request for ``chartLifetime``: the one read of the
+    /// page whose cost does not stay small as the population grows.
+    let chartRows: RecentValue<[MachineTableRow]>
+
+    /// How stale the chart may be. The counts and the latest runs beside it are always current.
+    static let chartLifetime: Duration = .seconds(15)
+
+    init(context: PageContext) {
+        self.context = context
+        let store = context.stores.dashboard
+        chartRows = RecentValue(lifetime: Self.chartLifetime) {
+            try await store.machineTable(MachineTableQuery(sort: .seen, limit: Self.chartMachines))
+        }
+    }
 
     /// How many machines the headline chart plots at most (the most recently seen).
     static let chartMachines = 2000
@@ -24,7 +38,7 @@ struct OverviewPageController: Sendable {
         let store = context.stores.dashboard
         async let counts = store.dashboardCounts()
         async let latest = store.latestSubmissions(limit: Self.latestCount)
-        async let machines = store.machineTable(MachineTableQuery(sort: .seen, limit: Self.chartMachines))
+        async let machines = chartRows.value()
         let formula = await context.currentFormula()
         let model = OverviewPageModel(
             counts: try await counts, latest: try await latest, machines: try await machines, formula: formula,
