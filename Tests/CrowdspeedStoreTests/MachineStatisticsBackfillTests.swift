@@ -13,12 +13,13 @@ struct MachineStatisticsBackfillTests {
     @Test("applying 0010 derives every machine's figures from its visible submissions")
     func backfill() async throws {
         try await withTemporaryDirectory { directory in
-            // The bundled migrations up to 0009, in a folder of their own.
+            // The bundled migrations but 0010, in a folder of their own (the runner fills such a
+            // gap later, as it would for a database that got 0011 from a build of another branch).
             let older = directory.appendingPathComponent("older", isDirectory: true)
             try FileManager.default.createDirectory(at: older, withIntermediateDirectories: true)
             for file in try FileManager.default.contentsOfDirectory(
                 at: BundledMigrations.directory, includingPropertiesForKeys: nil)
-            where file.lastPathComponent < "0010" {
+            where !file.lastPathComponent.hasPrefix("0010_") {
                 try FileManager.default.copyItem(at: file, to: older.appendingPathComponent(file.lastPathComponent))
             }
             var options = VersionedSimulationOptions()

@@ -49,18 +49,19 @@ public struct RefitService: Service {
         }
     }
 
-    /// This process's name in the refit lease: host, process id and a random part, so two
-    /// processes never share it, even on one host after a pid is reused.
-    public static let processHolder: String = {
+    /// A new name in the refit lease: host, process id and a random part, so two services never
+    /// share it, even two servers in one process or on one host after a pid is reused (a shared
+    /// name would let both hold the lease at once: it is re-entrant for its holder).
+    public static func uniqueHolder() -> String {
         let random = UUID().uuidString.prefix(8).lowercased()
         return "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(random)"
-    }()
+    }
 
     public let refitter: Refitter
     public let settings: Settings
     /// Where the refit lease is taken.
     let lease: any RefitLeaseStore
-    /// Who takes it: ``processHolder`` unless a test plays several servers.
+    /// Who takes it: a ``uniqueHolder()`` of this service's own unless a test names it.
     public let holder: String
     /// The lease's clock.
     let now: @Sendable () -> Date
@@ -83,7 +84,7 @@ public struct RefitService: Service {
     ///   - now: the lease's clock.
     ///   - logger: where fits and failures are reported.
     public init(
-        fits: any FitStore, lease: any RefitLeaseStore, holder: String = RefitService.processHolder,
+        fits: any FitStore, lease: any RefitLeaseStore, holder: String = RefitService.uniqueHolder(),
         scope: FormulaScope, settings: Settings, signal: RefitSignal = RefitSignal(),
         fitConfiguration: FitConfiguration = FitConfiguration(), metrics: ServerMetrics = .disabled,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger

@@ -82,13 +82,14 @@ struct RefitLeaseServiceTests {
             let fitting = try SQLiteResultStore(path: path)
             let other = try SQLiteResultStore(path: path)
             try await FitPopulation.ingest(FitPopulation.machines(0..<4, source: .agent), into: fitting)
-            // A one-second lease, renewed every third of a second, around a fit of 2.5 s or more.
+            // A four-second lease, renewed every third of it, around a fit of 10 s or more (wide
+            // margins: a renewal is a write that a loaded machine may delay by a second or more).
             let service = RefitService(
-                fits: SlowFitStore(store: fitting, delay: .milliseconds(2500)), lease: fitting, holder: "fitting",
-                scope: .real, settings: .init(interval: .seconds(3600), leaseDuration: .seconds(1)),
+                fits: SlowFitStore(store: fitting, delay: .seconds(10)), lease: fitting, holder: "fitting",
+                scope: .real, settings: .init(interval: .seconds(3600), leaseDuration: .seconds(4)),
                 logger: .init(label: "test"))
             let running = Task { await service.runOnce() }
-            try await Task.sleep(for: .milliseconds(1800))
+            try await Task.sleep(for: .seconds(7))
             // Past the first expiry: only renewal keeps the other server out.
             #expect(!(try await other.acquireRefitLease(holder: "other", duration: .seconds(1), now: Date())))
             guard case .fitted = await running.value else {

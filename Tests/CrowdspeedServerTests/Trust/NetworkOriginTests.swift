@@ -56,7 +56,7 @@ struct NetworkOriginIngestTests {
             #expect(Set(origins).count == 3)
             // Only the keyed hash is stored: no address, block or client-written entry.
             for origin in origins.compactMap({ $0 }) {
-                #expect(!origin.contains("198") && !origin.contains("2001") && !origin.contains("192"))
+                #expect(origin.wholeMatch(of: /o-[0-9a-f]{32}/) != nil, "\(origin) is not a bare keyed hash")
             }
             for path in ["samples.csv", "samples.jsonl", "curves.csv"] {
                 let response = try await client.execute(uri: "/api/v1/export/\(path)", method: .get)
