@@ -149,15 +149,22 @@ extension PostgresResultStore: ComparisonStore {
     }
 
     public func machineStatistics(machineID: String?) async throws -> [MachineStatistic] {
-        try await rows(
-            """
+        let select = """
             SELECT st.*, m.arch, m.cpu_vendor FROM machine_statistics st JOIN machines m ON m.id = st.machine_id
-            WHERE \(machineID)::text IS NULL OR st.machine_id = \(machineID)
+            """
+        let order = """
             ORDER BY st.machine_id COLLATE "C", st.implementation COLLATE "C", st.interpreter_version COLLATE "C",
                 st.benchmark COLLATE "C", st.benchmark_version COLLATE "C", st.procs, st.nursery COLLATE "C",
                 st.payload COLLATE "C", st.library COLLATE "C"
             """
-        ).map { row in
+        // One machine's figures by its key; the whole table only when asked for all.
+        let found =
+            if let machineID {
+                try await rows("\(unescaped: select) WHERE st.machine_id = \(machineID) \(unescaped: order)")
+            } else {
+                try await rows("\(unescaped: select) \(unescaped: order)")
+            }
+        return try found.map { row in
             let procs = try row["procs"].decode(Int.self)
             let payload = try row["payload"].decode(String.self)
             let library = try row["library"].decode(String.self)
