@@ -145,14 +145,24 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The URL with the password masked, for logs and error messages.
-    public var description: String {
-        let credentials = password == nil ? Self.encode(username) : "\(Self.encode(username)):***"
+    public var description: String { rendered(password: password.map { _ in "***" }) }
+
+    /// The URL in full, password included: for handing to a child process, never for logs.
+    public var connectionText: String { rendered(password: password.map(Self.encode)) }
+
+    private func rendered(password shown: String?) -> String {
+        let credentials = shown.map { "\(Self.encode(username)):\($0)" } ?? Self.encode(username)
         switch endpoint {
         case .tcp(let host, let port):
             let shownHost = host.contains(":") ? "[\(host)]" : host
             return "postgres://\(credentials)@\(shownHost):\(port)/\(Self.encode(database))?sslmode=\(sslMode.rawValue)"
         case .unixSocket(let path):
-            return "postgres://\(credentials)@/\(Self.encode(database))?host=\(path)"
+            // Back to the directory and port the socket file's name was made from.
+            guard let marker = path.range(of: "/.s.PGSQL.", options: .backwards) else {
+                return "postgres://\(credentials)@/\(Self.encode(database))?host=\(path)"
+            }
+            return
+                "postgres://\(credentials)@:\(path[marker.upperBound...])/\(Self.encode(database))?host=\(path[..<marker.lowerBound])"
         }
     }
 

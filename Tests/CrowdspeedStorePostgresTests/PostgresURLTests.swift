@@ -98,4 +98,17 @@ struct PostgresURLTests {
         #expect(url.description == "postgres://crowdspeed:***@db.example.org:5432/results?sslmode=verify-full")
         #expect(!String(describing: url).contains("s3cret"))
     }
+
+    @Test(
+        "the connection text parses back to the same URL, password included",
+        arguments: [
+            "postgres://crowd%40speed:p%3Ass%2Fw@127.0.0.1:6543/results_db",
+            "postgres://u:@localhost/db",
+            "postgres://crowdspeed@db.example.org/results?sslmode=verify-full",
+            "postgres://crowdspeed@/results?host=/run/postgresql",
+        ])
+    func connectionText(text: String) throws {
+        let url = try PostgresURL(text)
+        #expect(try PostgresURL(url.connectionText) == url)
+    }
 }

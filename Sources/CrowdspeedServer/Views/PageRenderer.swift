@@ -6,8 +6,10 @@ import Mustache
 /// bundle) into HTML.
 ///
 /// `{{name}}` escapes `& < > " '`, so every submitted string is rendered with double braces.
-/// The one place triple braces appear is `{{{…JSON}}}` inside `<script type="application/json">`
-/// blocks, whose values are ``ScriptJSON`` (escaped for that context instead); a test keeps it so.
+/// Triple braces appear only for `{{{…JSON}}}` inside `<script type="application/json">`
+/// blocks, whose values are ``ScriptJSON`` (escaped for that context instead), and for
+/// `{{{…HTML}}}`, whose values are ``RenderedHTML``: fragments these same templates rendered
+/// (escaped already), included in a page. A test keeps it so.
 public struct PageRenderer: Sendable {
     /// The parsed templates, each registered under its file name without extension.
     let library: MustacheLibrary
@@ -35,5 +37,22 @@ public struct PageRenderer: Sendable {
     ///   the page tests catch.
     func render(_ model: some Sendable, template name: String) -> String {
         library.render(model, withTemplate: name) ?? ""
+    }
+
+    /// Renders `model` with the fragment template `name` (one that does not extend `layout`),
+    /// for a page to include with triple braces.
+    func renderFragment(_ model: some Sendable, template name: String) -> RenderedHTML {
+        RenderedHTML(description: render(model, template: name))
+    }
+}
+
+/// HTML a template rendered, its values escaped there: the only HTML a page includes unescaped.
+struct RenderedHTML: Sendable, CustomStringConvertible {
+    /// The markup.
+    let description: String
+
+    /// Only ``PageRenderer/renderFragment(_:template:)`` makes one.
+    fileprivate init(description: String) {
+        self.description = description
     }
 }

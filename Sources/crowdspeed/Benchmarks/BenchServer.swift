@@ -14,21 +14,23 @@ final class BenchServer {
     /// The server's stderr (warnings and errors only), kept for diagnosis.
     let logPath: String
 
-    /// Starts `executable serve` on `databasePath` with rate limits off and waits until
-    /// `/healthz` answers.
+    /// Starts `executable serve` on a database with rate limits off and waits until `/healthz`
+    /// answers.
     ///
     /// - Parameters:
-    ///   - durable: `--durable` (fsync before every acknowledgement).
+    ///   - database: the options naming the database: `["--db", path]` or `["--database-url", url]`.
+    ///   - durable: `--durable` (fsync before every acknowledgement; SQLite only).
     ///   - demo: `--demo`: serve the synthetic scope's formulas (simulated data).
-    init(executable: String, databasePath: String, durable: Bool, demo: Bool, logPath: String) async throws {
+    init(executable: String, database: [String], durable: Bool, demo: Bool, logPath: String) async throws {
         port = try Self.freePort()
         self.logPath = logPath
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         var arguments = [
-            "serve", "--db", databasePath, "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning",
+            "serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning",
             "--rate-limit", "off", "--install-rate-limit", "off",
         ]
+        arguments += database
         if durable { arguments.append("--durable") }
         if demo { arguments.append("--demo") }
         process.arguments = arguments

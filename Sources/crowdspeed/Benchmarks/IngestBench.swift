@@ -2,6 +2,7 @@ import ArgumentParser
 import CrowdspeedCore
 import CrowdspeedPipeline
 import CrowdspeedStore
+import CrowdspeedStorePostgres
 import Foundation
 
 /// `crowdspeed bench ingest`: submissions per second, samples per second and latency of
@@ -9,6 +10,10 @@ import Foundation
 /// fresh temporary database, durable setting), at several client concurrencies; then the
 /// physical reference — the same bodies decoded and stored by the same ingest path in one
 /// process, without HTTP — and the server's ratio to it.
+///
+/// With `--database-url postgres://…` the servers run on PostgreSQL instead (a new database on
+/// that server for each run), `--instances` of them sharing it behind an even spread of the
+/// client connections, as behind a round-robin proxy.
 ///
 /// `--mode` chooses who submits: a crowd (every submission a new machine), one machine (a
 /// nightly CI box), or one machine that already has `--history` submissions stored; the last
@@ -51,6 +56,16 @@ struct IngestBench: AsyncParsableCommand {
     @Option(help: "Prior submissions of the machine in --mode history.")
     var history: Int = 5000
 
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "Run on PostgreSQL: a postgres:// URL whose user may CREATE DATABASE; each run gets a new database there, dropped afterwards (default: a new SQLite file per run).",
+            valueName: "url"))
+    var databaseURL: String?
+
+    @Option(help: "Servers sharing the database (PostgreSQL only), the client connections spread evenly over them.")
+    var instances: Int = 1
+
     func validate() throws {
         guard let levels = Self.levels(concurrency), !levels.isEmpty, levels.allSatisfy({ (1...256).contains($0) })
         else {
@@ -59,6 +74,21 @@ struct IngestBench: AsyncParsableCommand {
         guard (50...100_000).contains(requests) else { throw ValidationError("--requests must be within 50…100000") }
         guard (1...20).contains(runs) else { throw ValidationError("--runs must be within 1…20") }
         guard (0...100_000).contains(history) else { throw ValidationError("--history must be within 0…100000") }
+        guard (1...8).contains(instances) else { throw ValidationError("--instances must be within 1…8") }
+        if let databaseURL {
+            do {
+                _ = try PostgresURL(databaseURL)
+            } catch {
+                throw ValidationError(
+                    "--database-url: \(error.description) (a SQLite bench needs no URL: it makes its own file per run)")
+            }
+            if mode == .history {
+                throw ValidationError(
+                    "--mode history runs on SQLite only (its prepared history is copied with SQLite's backup)")
+            }
+        } else if instances > 1 {
+            throw ValidationError("--instances above 1 needs --database-url: SQLite serves one process")
+        }
     }
 
     static func levels(_ text: String) -> [Int]? {
@@ -81,8 +111,14 @@ struct IngestBench: AsyncParsableCommand {
         let samplesPerSubmission = try Self.meanSamples(measured.prefix(200))
         let meanBytes = measured.reduce(0) { $0 + $1.count } / max(1, measured.count)
         BenchMachine.emit(
-            "ingest: \(durable ? "durable (synchronous=FULL)" : "normal (synchronous=NORMAL)"), \(String(format: "%.0f", samplesPerSubmission)) samples and \(meanBytes / 1024) KiB per submission, medians of \(runs) runs"
+            "ingest: \(databaseURL != nil ? "PostgreSQL's durability settings (below)" : durable ? "durable (synchronous=FULL)" : "normal (synchronous=NORMAL)"), \(String(format: "%.0f", samplesPerSubmission)) samples and \(meanBytes / 1024) KiB per submission, medians of \(runs) runs"
         )
+        let postgres = try databaseURL.map { try PostgresURL($0) }
+        if let postgres {
+            BenchMachine.emit(
+                "database: \(try await PostgresDatabase.describe(postgres, logger: DatabaseOptions.logger)); \(instances) server instance\(instances == 1 ? "" : "s")"
+            )
+        }
         BenchMachine.emit(
             "mode: "
                 + (mode == .crowd
@@ -111,18 +147,24 @@ struct IngestBench: AsyncParsableCommand {
                 if let historyDatabase {
                     try await historyDatabase.store.backup(to: directory.path("bench.sqlite"))
                 }
-                let server = try await BenchServer(
-                    executable: Self.executablePath(), databasePath: directory.path("bench.sqlite"), durable: durable,
-                    demo: false,
-                    logPath: directory.path("server.log"))
-                _ = await LoadRunner.run(
-                    port: server.port, concurrency: min(level, 8), requests: warmup, expected: [201])
-                let cpuBefore = server.cpuSeconds()
-                let outcome = await LoadRunner.run(
-                    port: server.port, concurrency: level, requests: requests, expected: [201])
-                cpuPerSubmission.append(1000 * (server.cpuSeconds() - cpuBefore) / Double(requests.count))
-                let memory = server.memory()
-                server.stop()
+                let (outcome, cpuSeconds, memory) = try await Self.withServers(
+                    instances, database: postgres, directory: directory, durable: durable
+                ) { servers in
+                    let ports = servers.map(\.port)
+                    _ = await LoadRunner.run(
+                        ports: ports, concurrency: min(level, 8), requests: warmup, expected: [201])
+                    let cpuBefore = servers.reduce(0) { $0 + $1.cpuSeconds() }
+                    let outcome = await LoadRunner.run(
+                        ports: ports, concurrency: level, requests: requests, expected: [201])
+                    let cpuSeconds = servers.reduce(0) { $0 + $1.cpuSeconds() } - cpuBefore
+                    // Per server: each instance is a process an operator sizes on its own.
+                    let memories = servers.map { $0.memory() }
+                    return (
+                        outcome, cpuSeconds,
+                        (rssMiB: memories.map(\.rssMiB).max() ?? .nan, peakMiB: memories.map(\.peakMiB).max() ?? .nan)
+                    )
+                }
+                cpuPerSubmission.append(1000 * cpuSeconds / Double(requests.count))
                 let latencies = LatencySummary(outcome.latenciesMs)
                 rates.append(Double(requests.count) / outcome.seconds)
                 p50s.append(latencies.percentile(50))
@@ -143,6 +185,10 @@ struct IngestBench: AsyncParsableCommand {
                     peaks.max() ?? .nan, BenchMachine.loadAverage()))
         }
         guard reference else { return }
+        guard postgres == nil else {
+            BenchMachine.emit("reference: not measured on PostgreSQL (the in-process reference is SQLite's)")
+            return
+        }
         let level = levels.max() ?? 32
         var rates: [Double] = []
         for _ in 0..<runs {
@@ -161,6 +207,34 @@ struct IngestBench: AsyncParsableCommand {
         if let server = serverRates[level] {
             BenchMachine.emit(
                 String(format: "server at concurrency %d / reference: %.0f%%", level, 100 * server / rate))
+        }
+    }
+
+    /// Starts `count` servers on one database: a new SQLite file in `directory`, or a new
+    /// database on the PostgreSQL server `postgres` names (dropped afterwards); runs `body` with
+    /// them and stops them.
+    static func withServers<Result: Sendable>(
+        _ count: Int, database postgres: PostgresURL?, directory: BenchDirectory, durable: Bool,
+        _ body: ([BenchServer]) async throws -> Result
+    ) async throws -> Result {
+        func run(_ database: [String], durable: Bool) async throws -> Result {
+            var servers: [BenchServer] = []
+            defer { servers.forEach { $0.stop() } }
+            // One at a time, so the first applies the migrations and the others find them done.
+            for index in 0..<count {
+                servers.append(
+                    try await BenchServer(
+                        executable: executablePath(), database: database, durable: durable, demo: false,
+                        logPath: directory.path("server-\(index).log")))
+            }
+            return try await body(servers)
+        }
+        guard let postgres else { return try await run(["--db", directory.path("bench.sqlite")], durable: durable) }
+        return try await PostgresDatabase.withScratchDatabase(
+            on: postgres, prefix: "crowdspeed_bench_", logger: DatabaseOptions.logger
+        ) { scratch in
+            // PostgreSQL's durability is its own setting (described in the output), not the server's flag.
+            try await run(["--database-url", scratch.connectionText], durable: false)
         }
     }
 

@@ -1,8 +1,10 @@
 import Foundation
 import Synchronization
 
-/// Runs a fixed list of requests against a loopback port from `concurrency` client threads, each
-/// with its own keep-alive connection, and records every request's latency and status.
+/// Runs a fixed list of requests against loopback ports from `concurrency` client threads, each
+/// with its own keep-alive connection, and records every request's latency and status. With
+/// several ports (several servers on one database) the threads are spread over them evenly, as a
+/// round-robin load balancer would spread connections.
 ///
 /// Client threads are plain OS threads blocked in `recv`, not tasks: they cost the CPU only
 /// while building or reading bytes, and they never occupy the cooperative pool the in-process
@@ -31,14 +33,14 @@ enum LoadRunner {
     /// all are sent or `timeLimit` has passed since the first; a request in flight at the limit
     /// still completes. ``Outcome/latenciesMs`` says how many were answered.
     static func run(
-        port: Int, concurrency: Int, requests: [[UInt8]], expected: Set<Int>, timeLimit: Duration = .seconds(3600)
+        ports: [Int], concurrency: Int, requests: [[UInt8]], expected: Set<Int>, timeLimit: Duration = .seconds(3600)
     ) async -> Outcome {
         let limitNanoseconds = UInt64(timeLimit.components.seconds) * 1_000_000_000
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(
                     returning: runBlocking(
-                        port: port, concurrency: concurrency, requests: requests, expected: expected,
+                        ports: ports, concurrency: concurrency, requests: requests, expected: expected,
                         limitNanoseconds: limitNanoseconds))
             }
         }
@@ -52,9 +54,9 @@ enum LoadRunner {
         let collected = Mutex(Outcome(seconds: 0, latenciesMs: [], statuses: [:], failures: 0, samples: []))
     }
 
-    /// The blocking body of ``run(port:concurrency:requests:expected:)``.
+    /// The blocking body of ``run(ports:concurrency:requests:expected:timeLimit:)``.
     private static func runBlocking(
-        port: Int, concurrency: Int, requests: [[UInt8]], expected: Set<Int>, limitNanoseconds: UInt64
+        ports: [Int], concurrency: Int, requests: [[UInt8]], expected: Set<Int>, limitNanoseconds: UInt64
     ) -> Outcome {
         let shared = Shared()
         let done = DispatchGroup()
@@ -62,8 +64,9 @@ enum LoadRunner {
         let ready = DispatchSemaphore(value: 0)
         let start = DispatchSemaphore(value: 0)
         let workers = max(1, min(concurrency, requests.count))
-        for _ in 0..<workers {
+        for worker in 0..<workers {
             done.enter()
+            let port = ports[worker % ports.count]
             let thread = Thread {
                 defer { done.leave() }
                 let connection = try? HTTPConnection(port: port)

@@ -180,12 +180,12 @@ struct QueryBench: AsyncParsableCommand {
         guard sample.count >= 3 else { throw CommandFailure.exit("population \(path) has too few machines") }
         let directory = try BenchDirectory()
         let server = try await BenchServer(
-            executable: IngestBench.executablePath(), databasePath: path, durable: true, demo: true,
+            executable: IngestBench.executablePath(), database: ["--db", path], durable: true, demo: true,
             logPath: directory.path("server.log"))
         defer { server.stop() }
         // The formula the refit stored must be served before recommendations can be timed.
         let formulas = await LoadRunner.run(
-            port: server.port, concurrency: 1,
+            ports: [server.port], concurrency: 1,
             requests: [HTTPConnection.request(method: "GET", path: "/api/v1/formulas")], expected: [200])
         if formulas.statuses[200] != 1 { FileHandle.standardError.write(Data("warning: no formula served yet\n".utf8)) }
 
@@ -220,11 +220,11 @@ struct QueryBench: AsyncParsableCommand {
             var answered: [Int] = []
             let limit = Duration.seconds(secondsPerEndpoint)
             _ = await LoadRunner.run(
-                port: server.port, concurrency: 1, requests: Array(requests.prefix(20)), expected: [200],
+                ports: [server.port], concurrency: 1, requests: Array(requests.prefix(20)), expected: [200],
                 timeLimit: limit)
             for _ in 0..<runs {
                 let outcome = await LoadRunner.run(
-                    port: server.port, concurrency: 1, requests: requests, expected: [200], timeLimit: limit)
+                    ports: [server.port], concurrency: 1, requests: requests, expected: [200], timeLimit: limit)
                 answered.append(outcome.latenciesMs.count)
                 let latencies = LatencySummary(outcome.latenciesMs)
                 p50s.append(latencies.percentile(50))

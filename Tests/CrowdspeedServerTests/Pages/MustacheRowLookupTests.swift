@@ -9,7 +9,7 @@ import Testing
 struct MustacheRowLookupTests {
     @Test("every stored field of a row is found by its name, with its value")
     func everyFieldNamed() {
-        let scatter = OverviewPageModel.ScatterRow(
+        let scatter = OverviewChart.Row(
             href: "/machines/m-1", label: "EPYC", l2: "512K", llc: "32M", cores: 2, best: "8M", predicted: "4M",
             pypyDefault: "1M")
         let machine = MachinesPageModel.Row(

@@ -266,7 +266,7 @@ struct PageRenderingTests {
         }
     }
 
-    @Test("templates use triple braces only for script-escaped JSON")
+    @Test("templates use triple braces only for script-escaped JSON and fragments they rendered")
     func tripleBraces() throws {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../../Web/templates").standardized
@@ -278,7 +278,8 @@ struct PageRenderingTests {
             var rest = text[...]
             while let open = rest.range(of: "{{{") {
                 let close = try #require(rest[open.upperBound...].range(of: "}}}"))
-                #expect(rest[open.upperBound..<close.lowerBound] == "chartJSON", "\(file.lastPathComponent)")
+                let name = rest[open.upperBound..<close.lowerBound]
+                #expect(["chartJSON", "chartTableHTML"].contains(name), "\(file.lastPathComponent): {{{\(name)}}}")
                 rest = rest[close.upperBound...]
             }
         }

@@ -1,24 +1,24 @@
 import Foundation
+import CrowdspeedPipeline
 import CrowdspeedStore
 import Hummingbird
 
 /// `GET /`: the overview.
 struct OverviewPageController: Sendable {
     let context: PageContext
-    /// The chart's machines, shared by every request for ``chartLifetime``: the one read of the
-    /// page whose cost does not stay small as the population grows.
-    let chartRows: RecentValue<[MachineTableRow]>
+    /// The headline chart, shared by every request for ``chartLifetime`` while the served
+    /// formula stays the same: the one part of the page whose cost grows with the population.
+    let chart = RecentValue<ChartKey, OverviewChart>(lifetime: Self.chartLifetime)
 
-    /// How stale the chart may be. The counts and the latest runs beside it are always current.
-    static let chartLifetime: Duration = .seconds(15)
-
-    init(context: PageContext) {
-        self.context = context
-        let store = context.stores.dashboard
-        chartRows = RecentValue(lifetime: Self.chartLifetime) {
-            try await store.machineTable(MachineTableQuery(sort: .seen, limit: Self.chartMachines))
-        }
+    /// What the chart must never be stale about: which formula's predictions it shows.
+    struct ChartKey: Equatable, Sendable {
+        var version: Int?
+        var synthetic: Bool
     }
+
+    /// How stale the chart's machines may be. The counts and the latest runs beside it are always
+    /// current.
+    static let chartLifetime: Duration = .seconds(15)
 
     /// How many machines the headline chart plots at most (the most recently seen).
     static let chartMachines = 2000
@@ -38,10 +38,17 @@ struct OverviewPageController: Sendable {
         let store = context.stores.dashboard
         async let counts = store.dashboardCounts()
         async let latest = store.latestSubmissions(limit: Self.latestCount)
-        async let machines = chartRows.value()
         let formula = await context.currentFormula()
+        let renderer = context.renderer
+        let chart = try await self.chart.value(
+            for: ChartKey(version: formula?.version, synthetic: formula?.isSynthetic ?? false)
+        ) {
+            OverviewChart(
+                machines: try await store.machineTable(MachineTableQuery(sort: .seen, limit: Self.chartMachines)),
+                formula: formula, renderer: renderer)
+        }
         let model = OverviewPageModel(
-            counts: try await counts, latest: try await latest, machines: try await machines, formula: formula,
+            counts: try await counts, latest: try await latest, chart: chart, formula: formula,
             site: context.renderer.site)
         return HTMLResponse(html: context.renderer.render(model, template: "overview"))
     }
