@@ -10,7 +10,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (release builds only give meaningful figures).",
-        subcommands: [IngestBench.self, QueryBench.self, RefitBench.self, AllBench.self])
+        subcommands: [IngestBench.self, QueryBench.self, RefitBench.self, FirstFormulaBench.self, AllBench.self])
 }
 
 /// `crowdspeed bench refit`.

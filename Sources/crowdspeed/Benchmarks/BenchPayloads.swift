@@ -43,13 +43,19 @@ enum BenchPayloads {
 
     /// The wire bytes of `count` full sweeps from machines `first…` (skipping the ones too large
     /// for a realistic sweep), encoded on every CPU.
-    static func encoded(seed: UInt64, first: Int, count: Int) async -> [Data] {
-        let candidates = await encodedCandidates(seed: seed, first: first, count: count * 3 / 2 + 16)
+    ///
+    /// - Parameter source: what the sweeps say they are: `synthetic` (the default) is stored but
+    ///   never fitted by a production server; `agent` makes them a real crowd's.
+    static func encoded(seed: UInt64, first: Int, count: Int, source: SubmissionSource = .synthetic) async -> [Data] {
+        let candidates = await encodedCandidates(
+            seed: seed, first: first, count: count * 3 / 2 + 16, source: source)
         return Array(candidates.compactMap { $0 }.prefix(count))
     }
 
     /// Machines `first ..< first + count` as wire bytes, nil for the ones skipped.
-    private static func encodedCandidates(seed: UInt64, first: Int, count: Int) async -> [Data?] {
+    private static func encodedCandidates(seed: UInt64, first: Int, count: Int, source: SubmissionSource) async
+        -> [Data?]
+    {
         let simulator = PopulationSimulator(seed: seed)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = (count + workers - 1) / workers
@@ -61,7 +67,8 @@ enum BenchPayloads {
                     for index in stride(
                         from: first + worker * chunk, to: first + min(count, (worker + 1) * chunk), by: 1)
                     {
-                        let sweep = fullSweep(simulator, index: index)
+                        var sweep = fullSweep(simulator, index: index)
+                        sweep.source = source
                         let perRound =
                             sweep.results.reduce(0) { $0 + $1.samples.count } / max(1, sweep.run?.rounds ?? 1)
                         // The simulator's data never fails to encode: every number is finite.

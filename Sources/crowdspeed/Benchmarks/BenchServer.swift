@@ -21,7 +21,11 @@ final class BenchServer {
     ///   - database: the options naming the database: `["--db", path]` or `["--database-url", url]`.
     ///   - durable: `--durable` (fsync before every acknowledgement; SQLite only).
     ///   - demo: `--demo`: serve the synthetic scope's formulas (simulated data).
-    init(executable: String, database: [String], durable: Bool, demo: Bool, logPath: String) async throws {
+    ///   - extraArguments: further `serve` options.
+    init(
+        executable: String, database: [String], durable: Bool, demo: Bool, logPath: String,
+        extraArguments: [String] = []
+    ) async throws {
         port = try Self.freePort()
         self.logPath = logPath
         process = Process()
@@ -30,7 +34,7 @@ final class BenchServer {
             "serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning",
             "--rate-limit", "off", "--install-rate-limit", "off",
         ]
-        arguments += database
+        arguments += database + extraArguments
         if durable { arguments.append("--durable") }
         if demo { arguments.append("--demo") }
         process.arguments = arguments
