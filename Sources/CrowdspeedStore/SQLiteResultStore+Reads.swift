@@ -15,21 +15,21 @@ extension SQLiteResultStore {
     static func storedSubmission(_ db: Database, id: UUID) throws -> StoredSubmission? {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT s.*, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
-                    FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
-                    JOIN machines m ON m.id = s.machine_id
-                    LEFT JOIN installs n ON n.id = s.install_id
-                    WHERE s.id = ?
-                    """, arguments: [id.storeText])
+                db.cachedStatement(
+                    sql: """
+                        SELECT s.*, i.implementation, i.version, i.language_version, \(Self.effectiveQuarantine) AS effective_quarantine
+                        FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
+                        JOIN machines m ON m.id = s.machine_id
+                        LEFT JOIN installs n ON n.id = s.install_id
+                        WHERE s.id = ?
+                        """), arguments: [id.storeText])
         else { return nil }
         let results = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT benchmark, benchmark_version, procs, nursery_bytes, payload, library, unit, samples
-                FROM results WHERE submission_id = ? ORDER BY position
-                """, arguments: [id.storeText]
+            db.cachedStatement(
+                sql: """
+                    SELECT benchmark, benchmark_version, procs, nursery_bytes, payload, library, unit, samples
+                    FROM results WHERE submission_id = ? ORDER BY position
+                    """), arguments: [id.storeText]
         ).map(Self.benchmarkResult)
         let machineJSON: String = row["machine_json"]
         let machine = try WireCoding.makeDecoder().decode(MachineInfo.self, from: Data(machineJSON.utf8))

@@ -126,14 +126,16 @@ extension SQLiteResultStore: ComparisonStore {
     static func recentVisibleSubmissions(
         _ db: Database, machineID: String, interpreter: InterpreterKey, limit: Int
     ) throws -> [Submission] {
+        // Cached statements here and in `storedSubmission`: every ingest runs them (once per
+        // submission read back), and preparing them was ~3% of the server's CPU while ingesting.
         let ids = try String.fetchAll(
-            db,
-            sql: """
-                SELECT s.id FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
-                JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
-                WHERE s.machine_id = ? AND i.implementation = ? AND i.version = ? AND NOT \(effectiveQuarantine)
-                ORDER BY s.received_at DESC, s.id LIMIT ?
-                """, arguments: [machineID, interpreter.implementation, interpreter.version, max(0, limit)])
+            db.cachedStatement(
+                sql: """
+                    SELECT s.id FROM submissions s JOIN interpreters i ON i.id = s.interpreter_id
+                    JOIN machines m ON m.id = s.machine_id LEFT JOIN installs n ON n.id = s.install_id
+                    WHERE s.machine_id = ? AND i.implementation = ? AND i.version = ? AND NOT \(effectiveQuarantine)
+                    ORDER BY s.received_at DESC, s.id LIMIT ?
+                    """), arguments: [machineID, interpreter.implementation, interpreter.version, max(0, limit)])
         return try ids.compactMap { try storedSubmission(db, id: try uuid($0))?.submission }
     }
 
@@ -143,13 +145,14 @@ extension SQLiteResultStore: ComparisonStore {
         at milliseconds: Int64
     ) throws {
         guard
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE id = ?)", arguments: [machineID])
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE id = ?)"), arguments: [machineID])
                 == true
         else { return }
-        try db.execute(
+        try db.cachedStatement(
             sql:
-                "DELETE FROM machine_statistics WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?",
-            arguments: [machineID, interpreter.implementation, interpreter.version])
+                "DELETE FROM machine_statistics WHERE machine_id = ? AND implementation = ? AND interpreter_version = ?"
+        ).execute(arguments: [machineID, interpreter.implementation, interpreter.version])
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO machine_statistics (machine_id, implementation, interpreter_version, benchmark,
@@ -167,7 +170,7 @@ extension SQLiteResultStore: ComparisonStore {
                 params.payload ?? "", params.library ?? "", statistic.cpuMs, statistic.samples, milliseconds,
             ])
         }
-        try db.execute(sql: "UPDATE comparison_revision SET revision = revision + 1 WHERE id = 1")
+        try db.cachedStatement(sql: "UPDATE comparison_revision SET revision = revision + 1 WHERE id = 1").execute()
     }
 
     /// Derives every machine's figures from its stored submissions, once, when their migration is
