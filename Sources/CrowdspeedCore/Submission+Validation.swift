@@ -121,15 +121,16 @@ extension Submission {
                 continue
             }
             for (sampleIndex, sample) in result.samples.enumerated() {
-                let samplePath = "\(path).samples[\(sampleIndex)]"
-                check.number("\(samplePath).wall_ms", sample.wallMs, limits.timingMs)
-                check.number("\(samplePath).cpu_ms", sample.cpuMs, limits.timingMs)
-                check.range("\(samplePath).max_rss_bytes", sample.maxRSSBytes, limits.rssBytes)
-                check.range("\(samplePath).round", sample.round, limits.rounds)
+                // Built only for a sample that fails a check.
+                let samplePath = { "\(path).samples[\(sampleIndex)]" }
+                check.number("\(samplePath()).wall_ms", sample.wallMs, limits.timingMs)
+                check.number("\(samplePath()).cpu_ms", sample.cpuMs, limits.timingMs)
+                check.range("\(samplePath()).max_rss_bytes", sample.maxRSSBytes, limits.rssBytes)
+                check.range("\(samplePath()).round", sample.round, limits.rounds)
                 if let maxRound, sample.round > maxRound {
-                    check.fail("\(samplePath).round", "is \(sample.round) but run.rounds says rounds 0…\(maxRound)")
+                    check.fail("\(samplePath()).round", "is \(sample.round) but run.rounds says rounds 0…\(maxRound)")
                 }
-                check.number("\(samplePath).foreign_load", sample.foreignLoad, 0...1)
+                check.number("\(samplePath()).foreign_load", sample.foreignLoad, 0...1)
                 if check.isFull { return }
             }
             checkRoundConsistency(&check, result: result, path: path, limits: limits)
@@ -161,6 +162,9 @@ extension Submission {
 }
 
 /// Collects field problems, stopping at a cap so a hostile body cannot make a huge error document.
+///
+/// Field names are autoclosures: a valid submission has ~400 samples of five checks each, and
+/// building every check's field path was most of validation's cost (`perf`, ingest at c32).
 private struct Checker {
     let limits: SubmissionLimits
     var issues: [FieldIssue] = []
@@ -168,34 +172,34 @@ private struct Checker {
 
     var isFull: Bool { issues.count >= Self.cap }
 
-    mutating func fail(_ field: String, _ reason: String) {
-        if !isFull { issues.append(FieldIssue(field: field, reason: reason)) }
+    mutating func fail(_ field: @autoclosure () -> String, _ reason: @autoclosure () -> String) {
+        if !isFull { issues.append(FieldIssue(field: field(), reason: reason())) }
     }
 
-    mutating func text(_ field: String, _ value: String, allowEmpty: Bool = false) {
+    mutating func text(_ field: @autoclosure () -> String, _ value: String, allowEmpty: Bool = false) {
         if let reason = TextRules.problem(value, maxLength: limits.maxStringLength, allowEmpty: allowEmpty) {
-            fail(field, reason)
+            fail(field(), reason)
         }
     }
 
     /// Names that become parts of keys (benchmark, version, payload, library): letters, digits and
     /// `._-` only, so a canonical key like `payload=a,library=b` can never be forged by a name.
-    mutating func identifier(_ field: String, _ value: String) {
+    mutating func identifier(_ field: @autoclosure () -> String, _ value: String) {
         if value.isEmpty || value.count > 64
             || !value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
         {
-            fail(field, "must be 1–64 characters of letters, digits, '.', '_' or '-'")
+            fail(field(), "must be 1–64 characters of letters, digits, '.', '_' or '-'")
         }
     }
 
-    mutating func range<T: Comparable>(_ field: String, _ value: T, _ bounds: ClosedRange<T>) {
+    mutating func range<T: Comparable>(_ field: @autoclosure () -> String, _ value: T, _ bounds: ClosedRange<T>) {
         if !bounds.contains(value) {
-            fail(field, "is \(value); must be within \(bounds.lowerBound)…\(bounds.upperBound)")
+            fail(field(), "is \(value); must be within \(bounds.lowerBound)…\(bounds.upperBound)")
         }
     }
 
-    mutating func number(_ field: String, _ value: Double, _ bounds: ClosedRange<Double>) {
-        if !value.isFinite { fail(field, "must be a finite number") } else { range(field, value, bounds) }
+    mutating func number(_ field: @autoclosure () -> String, _ value: Double, _ bounds: ClosedRange<Double>) {
+        if !value.isFinite { fail(field(), "must be a finite number") } else { range(field(), value, bounds) }
     }
 }
 
