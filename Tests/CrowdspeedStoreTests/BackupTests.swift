@@ -39,7 +39,8 @@ struct BackupTests {
 
             // Restore refuses an existing database without --force, then replaces it.
             let target = directory.appendingPathComponent("restored.sqlite").path
-            _ = try SQLiteResultStore(path: target)
+            // Closed: a database a store still has open is never replaced (see below).
+            try await SQLiteResultStore(path: target).close()
             #expect(throws: BackupError.targetExists(target)) {
                 try SQLiteResultStore.restore(from: backup, to: target)
             }
