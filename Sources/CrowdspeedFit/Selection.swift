@@ -39,7 +39,7 @@ public enum FormulaSelection {
         let evidence = Self.evidence(input.curves, table: table)
 
         let scored = evaluateCandidates(on: table, split: split, configuration: configuration)
-        let noiseFloor = split?.noiseFloor
+        let noiseFloor = split?.noiseFloor.finiteValue
 
         guard table.count > 0 else {
             let empty = FormulaEvaluation(
@@ -180,7 +180,7 @@ public enum FormulaSelection {
                     evaluation: FormulaEvaluation(
                         name: FormulaFamily.pypyDefault.rawValue, formula: .pypyDefault,
                         heldOutRegret: table.regretSummary(table.defaultRegret),
-                        splitRegret: split?.pypyDefault,
+                        splitRegret: split?.pypyDefault.finiteValue,
                         gainOverDefault: table.gainSummary([Double](repeating: 0, count: table.count))),
                     regrets: table.defaultRegret))
             for (k, bytes) in configuration.fixedConstants.enumerated() {
@@ -190,7 +190,7 @@ public enum FormulaSelection {
                     score(
                         name: "constant_" + NurserySize.format(bytes), formula: formula, exponents: exponents,
                         table: table,
-                        splitRegret: split?.constants[k]))
+                        splitRegret: split?.constants[k].finiteValue))
             }
         }
         for (k, family) in configuration.families.filter({ $0 != .pypyDefault }).enumerated() {
@@ -198,7 +198,7 @@ public enum FormulaSelection {
             scored.append(
                 score(
                     name: family.rawValue, formula: fit.formula, exponents: fit.heldOutExponents, table: table,
-                    splitRegret: split?.families[k]))
+                    splitRegret: split?.families[k].finiteValue))
         }
         return scored
     }

@@ -106,7 +106,7 @@ public struct StoredSubmission: Sendable, Equatable {
 }
 
 /// One row of the machines list.
-public struct MachineSummary: Codable, Sendable, Equatable {
+public struct MachineSummary: Sendable, Equatable {
     public var id: String
     public var arch: String
     public var cpuVendor: String
@@ -145,25 +145,10 @@ public struct MachineSummary: Codable, Sendable, Equatable {
         self.lastSeen = lastSeen
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, arch
-        case cpuVendor = "cpu_vendor"
-        case cpuModel = "cpu_model"
-        case physicalCores = "physical_cores"
-        case logicalCPUs = "logical_cpus"
-        case memoryBytes = "memory_bytes"
-        case l2Bytes = "l2_bytes"
-        case l3Bytes = "l3_bytes"
-        case cpuinfoCacheBytes = "cpuinfo_cache_bytes"
-        case submissionCount = "submission_count"
-        case firstSeen = "first_seen"
-        case lastSeen = "last_seen"
-        case quarantined
-    }
 }
 
 /// A page of ``MachineSummary`` with the total count, for pagination links.
-public struct MachinePage: Codable, Sendable, Equatable {
+public struct MachinePage: Sendable, Equatable {
     public var machines: [MachineSummary]
     public var total: Int
     public var limit: Int
@@ -178,7 +163,7 @@ public struct MachinePage: Codable, Sendable, Equatable {
 }
 
 /// One machine: its hardware as last reported, and its runs.
-public struct MachineDetail: Codable, Sendable, Equatable {
+public struct MachineDetail: Sendable, Equatable {
     public var summary: MachineSummary
     /// The hardware facts of the most recent submission.
     public var hardware: MachineInfo
@@ -198,7 +183,7 @@ public struct MachineDetail: Codable, Sendable, Equatable {
 }
 
 /// A short reference to one stored submission.
-public struct SubmissionRef: Codable, Sendable, Equatable {
+public struct SubmissionRef: Sendable, Equatable {
     public var id: UUID
     public var createdAt: Date
     public var receivedAt: Date
@@ -227,13 +212,4 @@ public struct SubmissionRef: Codable, Sendable, Equatable {
         self.sampleCount = sampleCount
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id
-        case createdAt = "created_at"
-        case receivedAt = "received_at"
-        case source, interpreter
-        case resultCount = "result_count"
-        case sampleCount = "sample_count"
-        case quarantined, flag
-    }
 }

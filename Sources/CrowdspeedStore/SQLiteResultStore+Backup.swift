@@ -21,12 +21,7 @@ extension SQLiteResultStore {
     /// - Parameter overwrite: replace an existing file; without it an existing file is refused.
     /// - Throws: ``BackupError`` for an existing, live or same target, or a copy that fails its check.
     public func backup(to path: String, overwrite: Bool = false) async throws {
-        if FileManager.default.fileExists(atPath: path) {
-            guard overwrite else { throw BackupError.targetExists(path) }
-            if Self.sameFile(path, asAnyOf: ["", "-wal", "-shm"].map { writer.path + $0 }) {
-                throw BackupError.targetIsSource(path)
-            }
-            if try Self.isInUse(at: path) { throw BackupError.targetInUse(path) }
+        if try Self.mayReplace(path, copying: writer.path, overwrite: overwrite) {
             try Self.removeDatabaseFiles(at: path)
         }
         let destination = try DatabaseQueue(path: path)
@@ -40,6 +35,10 @@ extension SQLiteResultStore {
     /// checked first (`PRAGMA integrity_check`, and that this build knows all its migrations),
     /// then copied in with the backup API — page by page under SQLite's own locking, so a
     /// half-written file never exists — and the result is checked again.
+    ///
+    /// An existing database is replaced only with `overwrite`, and never when it is the backup
+    /// itself (by any name) nor a database some connection has open, such as a running server's
+    /// (``isInUse(at:)``): the server would go on with its cached state over data changed under it.
     ///
     /// - Parameter overwrite: replace an existing database; without it one is refused.
     /// - Throws: ``BackupError`` or ``StoreError/unknownMigrations(_:)`` for a backup from a newer build.
@@ -56,7 +55,7 @@ extension SQLiteResultStore {
         let known = Set(runner.migrations.map(\.name))
         let unknown = try MigrationRunner.appliedMigrations(source).filter { !known.contains($0) }
         guard unknown.isEmpty else { throw StoreError.unknownMigrations(unknown) }
-        if FileManager.default.fileExists(atPath: path), !overwrite { throw BackupError.targetExists(path) }
+        _ = try mayReplace(path, copying: backupPath, overwrite: overwrite)
         let destination = try DatabasePool(path: path, configuration: configuration.grdbConfiguration())
         try source.backup(to: destination)
         try source.close()
@@ -81,6 +80,22 @@ extension SQLiteResultStore {
         let copy = try DatabaseQueue(path: destination)
         try reader.backup(to: copy)
         try copy.close()
+    }
+
+    /// Whether copying the database at `source` to `target` replaces an existing file: false
+    /// when there is none.
+    ///
+    /// - Throws: ``BackupError/targetExists(_:)`` without `overwrite`;
+    ///   ``BackupError/targetIsSource(_:)`` when `target` is `source` or its WAL or shared-memory
+    ///   file (links resolved); ``BackupError/targetInUse(_:)`` when a connection has it open.
+    static func mayReplace(_ target: String, copying source: String, overwrite: Bool) throws -> Bool {
+        guard FileManager.default.fileExists(atPath: target) else { return false }
+        guard overwrite else { throw BackupError.targetExists(target) }
+        if sameFile(target, asAnyOf: ["", "-wal", "-shm"].map { source + $0 }) {
+            throw BackupError.targetIsSource(target)
+        }
+        if try isInUse(at: target) { throw BackupError.targetInUse(target) }
+        return true
     }
 
     /// Whether a connection, in this process or another, has the SQLite database at `path` open

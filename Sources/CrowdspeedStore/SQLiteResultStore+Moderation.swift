@@ -14,12 +14,7 @@ extension SQLiteResultStore {
         _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date
     ) async throws -> ModerationOutcome {
         let now = StoreTime.milliseconds(at)
-        let table =
-            switch target {
-            case .submission: "submissions"
-            case .install: "installs"
-            case .machine: "machines"
-            }
+        let table = target.table
         return try await writer.write { db -> ModerationOutcome in
             guard
                 let current = try Bool.fetchOne(

@@ -68,9 +68,9 @@ extension PostgresResultStore: CurveStore {
                 VALUES (\(key.machineID), \(key.implementation), \(key.interpreterVersion), \(key.benchmark),
                     \(key.benchmarkVersion), \(key.procs), \(key.pypyGCMinPinned), \(max(1, summary.submissionCount)),
                     \(summary.roundCount), \(summary.defaultNurseryBytes), \(points), \(best?.nurseryBytes),
-                    \(Self.finiteOrNil(best?.relativeTime)), \(best?.intervalLowerBytes), \(intervalUpper),
-                    \(Self.finiteOrNil(best?.confidence)), \(flat), \(summary.defaultInFlatSet),
-                    \(Self.finiteOrNil(summary.gainOverDefault)), \(updatedAt), \(window.revision))
+                    \(best?.relativeTime.finiteValue), \(best?.intervalLowerBytes), \(intervalUpper),
+                    \(best?.confidence?.finiteValue), \(flat), \(summary.defaultInFlatSet),
+                    \(summary.gainOverDefault?.finiteValue), \(updatedAt), \(window.revision))
                 ON CONFLICT (machine_id, implementation, interpreter_version, benchmark, benchmark_version, procs,
                     pypy_gc_min_pinned)
                 DO UPDATE SET submission_count = excluded.submission_count, round_count = excluded.round_count,

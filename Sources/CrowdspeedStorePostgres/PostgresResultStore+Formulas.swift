@@ -31,9 +31,9 @@ extension PostgresResultStore: FitStore {
                         curves, cpu_models, fit_milliseconds, report_json, intervals_json)
                     SELECT coalesce(max(version), 0) + 1, \(createdAt), \(formula.scope.rawValue),
                         \(formula.scope.sourcesText), \(formula.inputSubmissions), \(m.globalName), \(m.globalText),
-                        \(Self.finiteOrNil(m.heldOutRegret)), \(Self.finiteOrNil(m.pypyDefaultRegret)),
-                        \(Self.finiteOrNil(m.bestConstantRegret)), \(Self.finiteOrNil(m.noiseFloor)),
-                        \(Self.finiteOrNil(m.gainOverDefault)), \(m.machines), \(m.curves), \(m.cpuModels),
+                        \(m.heldOutRegret?.finiteValue), \(m.pypyDefaultRegret?.finiteValue),
+                        \(m.bestConstantRegret?.finiteValue), \(m.noiseFloor?.finiteValue),
+                        \(m.gainOverDefault?.finiteValue), \(m.machines), \(m.curves), \(m.cpuModels),
                         \(formula.fitMilliseconds), \(formula.reportJSON), \(formula.intervalsJSON)
                     FROM formulas
                     RETURNING version

@@ -12,12 +12,7 @@ extension PostgresResultStore {
         _ target: ModerationTarget, quarantined: Bool, reason: String?, actor: String, at: Date
     ) async throws -> ModerationOutcome {
         let now = StoreTime.milliseconds(at)
-        let table =
-            switch target {
-            case .submission: "submissions"
-            case .install: "installs"
-            case .machine: "machines"
-            }
+        let table = target.table
         return try await writeTransaction { connection -> ModerationOutcome in
             if case .submission(let id) = target {
                 // The machine's row first, as an ingest locks it, so that the two take turns.

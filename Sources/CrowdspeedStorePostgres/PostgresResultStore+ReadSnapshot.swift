@@ -22,11 +22,6 @@ extension PostgresResultStore {
             }
         }
     }
-
-    /// Nil for NaN and infinities, which the SQLite backend stores as NULL: both keep the same values.
-    static func finiteOrNil(_ value: Double?) -> Double? {
-        value.flatMap { $0.isFinite ? $0 : nil }
-    }
 }
 
 extension PostgresRandomAccessRow {

@@ -8,9 +8,9 @@ struct Restore: AsyncParsableCommand {
         abstract: "Replace the database with the backup at PATH, after checking the backup's integrity.",
         discussion: """
             The backup is checked with PRAGMA integrity_check and must come from this build or an older one. \
-            It is copied in with SQLite's backup API, under SQLite's locks, so a half-restored file never exists; \
-            still, stop the server first: it would keep serving what it had cached and then the restored data. \
-            An existing database is replaced only with --force.
+            It is copied in with SQLite's backup API, under SQLite's locks, so a half-restored file never exists. \
+            An existing database is replaced only with --force, and never while a running server has it open \
+            (it would go on serving what it had cached over the restored data): stop the server first.
             """)
 
     @OptionGroup var database: DatabaseOptions

@@ -1,5 +1,6 @@
 import CrowdspeedAgent
 import CrowdspeedCore
+import CrowdspeedServer
 import CrowdspeedStore
 import CrowdspeedTestSupport
 import Foundation
@@ -89,7 +90,7 @@ extension EndToEnd {
                 }
                 #expect(again.status == "duplicate")
                 let client = HTTPClient(baseURL: baseURL)
-                let machine = try await client.getMachine(receipt.machineID).decode(MachineDetail.self)
+                let machine = try await client.getMachine(receipt.machineID).decode(MachineDocument.self)
                 #expect(machine.submissions.map(\.id) == [submission.id])
 
                 // A payload the server refuses is kept in rejected/, with the field named.
@@ -159,7 +160,7 @@ extension EndToEnd {
                 #expect(page.status == 200)
                 #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)
                 #expect(String(decoding: page.body, as: UTF8.self).contains(machine.machineID))
-                let detail = try await client.getMachine(machine.machineID).decode(MachineDetail.self)
+                let detail = try await client.getMachine(machine.machineID).decode(MachineDocument.self)
                 #expect(detail.submissions.count == 2)
                 // The real caches of this machine, as sysfs lists them, came through the whole path.
                 #expect(

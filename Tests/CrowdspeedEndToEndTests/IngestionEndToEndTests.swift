@@ -12,7 +12,7 @@ extension EndToEnd {
     struct IngestionEndToEndTests {
         /// The list body of `GET /api/v1/machines`.
         private struct MachineList: Decodable {
-            var machines: [MachineSummary]
+            var machines: [MachineSummaryDocument]
             var total: Int
             var links: [String: String]
         }
@@ -51,7 +51,7 @@ extension EndToEnd {
                 #expect(machines.machines.first?.submissionCount == 1)
                 let machine = try await client.getMachine(submission.machine.machineID)
                 #expect(machine.status == 200)
-                #expect(try machine.decode(MachineDetail.self).submissions.map(\.id) == [submission.id])
+                #expect(try machine.decode(MachineDocument.self).submissions.map(\.id) == [submission.id])
 
                 #expect(try await client.send("GET", "/healthz").status == 200)
             }

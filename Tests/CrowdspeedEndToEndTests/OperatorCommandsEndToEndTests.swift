@@ -74,11 +74,14 @@ extension EndToEnd {
             for target in [database, link] {
                 let onto = try Self.crowdspeed(["backup", "--db", database, target, "--force"])
                 #expect(onto.status == 1, "\(onto.output)")
-                #expect(onto.output.contains("is the database being backed up"), "\(onto.output)")
+                #expect(onto.output.contains("is the database being copied"), "\(onto.output)")
             }
             let ontoServed = try Self.crowdspeed(["backup", "--db", backup, database, "--force"])
             #expect(ontoServed.status == 1, "\(ontoServed.output)")
             #expect(ontoServed.output.contains("open elsewhere"), "\(ontoServed.output)")
+            let restoreOntoServed = try Self.crowdspeed(["restore", "--db", database, backup, "--force"])
+            #expect(restoreOntoServed.status == 1, "\(restoreOntoServed.output)")
+            #expect(restoreOntoServed.output.contains("open elsewhere"), "\(restoreOntoServed.output)")
             #expect(FileManager.default.fileExists(atPath: database + "-wal"))
             #expect(try await Self.listedMachines(client) == 2)
 

@@ -24,7 +24,7 @@ struct MachinesTests {
 
     /// The list body as the server writes it.
     private struct ListBody: Decodable {
-        var machines: [MachineSummary]
+        var machines: [MachineSummaryDocument]
         var total: Int
         var limit: Int
         var offset: Int
@@ -84,7 +84,7 @@ struct MachinesTests {
             let machineID = submission.machine.machineID
             let response = try await client.getMachine(machineID)
             #expect(response.status == .ok)
-            let detail = try response.decode(MachineDetail.self)
+            let detail = try response.decode(MachineDocument.self)
             #expect(detail.summary.id == machineID)
             #expect(detail.hardware == submission.machine)
             #expect(detail.submissions.map(\.id) == [submission.id])

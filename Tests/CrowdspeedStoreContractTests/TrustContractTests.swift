@@ -9,26 +9,6 @@ import Testing
 /// every backend, with the aggregates, counters and curve windows each change corrects.
 @Suite("Trust contract")
 struct TrustContractTests {
-    /// Credentials with fresh tokens, presenting `install` when given, with the clear tokens.
-    static func credentials(presenting install: String? = nil) -> (
-        IngestCredentials, newInstall: String, deletion: String
-    ) {
-        let newInstall = SecretToken.generate()
-        let deletion = SecretToken.generate()
-        return (
-            IngestCredentials(
-                presentedInstallHash: install.map(SecretToken.digest), newInstallHash: SecretToken.digest(newInstall),
-                deletionHash: SecretToken.digest(deletion)), newInstall, deletion
-        )
-    }
-
-    static func fixture(_ n: Int, machine: MachineInfo = SubmissionFixture.epyc2Core) -> Submission {
-        SubmissionFixture(
-            id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", n))!, machine: machine, rounds: 3,
-            seed: UInt64(n)
-        ).build()
-    }
-
     /// One gcbench curve; `ratio` tells submissions' curves apart.
     static func curve(_ ratio: Double = 1.1) -> WorkloadCurve {
         WorkloadCurve(
@@ -46,20 +26,22 @@ struct TrustContractTests {
     }
 
     private func checkInstallIdentity(_ store: some ResultStore) async throws {
-        let (first, token, _) = Self.credentials()
-        let a = try await store.ingest(Self.fixture(1), receivedAt: receivedAt(0), credentials: first, curves: [])
+        let (first, token, _) = TestCredentials.make()
+        let a = try await store.ingest(
+            SubmissionFixture.numbered(1), receivedAt: receivedAt(0), credentials: first, curves: [])
         #expect(a.installIssued && a.deletionIssued)
         let install = try #require(a.installID)
         #expect(install.hasPrefix("i-") && install.count == 18)
         let b = try await store.ingest(
-            Self.fixture(2), receivedAt: receivedAt(1), credentials: Self.credentials(presenting: token).0, curves: [])
+            SubmissionFixture.numbered(2), receivedAt: receivedAt(1),
+            credentials: TestCredentials.make(presenting: token).0, curves: [])
         #expect(b.installID == install && !b.installIssued)
         let c = try await store.ingest(
-            Self.fixture(3), receivedAt: receivedAt(2),
-            credentials: Self.credentials(presenting: SecretToken.generate()).0, curves: [])
+            SubmissionFixture.numbered(3), receivedAt: receivedAt(2),
+            credentials: TestCredentials.make(presenting: SecretToken.generate()).0, curves: [])
         #expect(c.installIssued && c.installID != install)
         let provenance = try await store.submissionProvenance()
-        #expect(provenance.map(\.submissionID) == [1, 2, 3].map { Self.fixture($0).id })
+        #expect(provenance.map(\.submissionID) == [1, 2, 3].map { SubmissionFixture.numbered($0).id })
         #expect(provenance.map(\.installID) == [install, install, c.installID])
         #expect(provenance.allSatisfy { $0.hardwareClass == "x86_64/AuthenticAMD" && !$0.quarantined })
         #expect(provenance.allSatisfy { $0.source == .agent && $0.flagReason == nil })
@@ -73,17 +55,18 @@ struct TrustContractTests {
     }
 
     private func checkDuplicateRotation(_ store: some ResultStore) async throws {
-        let (first, install, oldDeletion) = Self.credentials()
-        _ = try await store.ingest(Self.fixture(1), receivedAt: receivedAt(0), credentials: first, curves: [])
+        let (first, install, oldDeletion) = TestCredentials.make()
+        _ = try await store.ingest(
+            SubmissionFixture.numbered(1), receivedAt: receivedAt(0), credentials: first, curves: [])
         let stranger = try await store.ingest(
-            Self.fixture(1), receivedAt: receivedAt(1), credentials: Self.credentials().0, curves: [])
+            SubmissionFixture.numbered(1), receivedAt: receivedAt(1), credentials: TestCredentials.make().0, curves: [])
         #expect(stranger.outcome == .duplicate(machineID: SubmissionFixture.epyc2Core.machineID))
         #expect(!stranger.deletionIssued && !stranger.installIssued)
-        let (again, _, newDeletion) = Self.credentials(presenting: install)
+        let (again, _, newDeletion) = TestCredentials.make(presenting: install)
         let repeated = try await store.ingest(
-            Self.fixture(1), receivedAt: receivedAt(2), credentials: again, curves: [])
+            SubmissionFixture.numbered(1), receivedAt: receivedAt(2), credentials: again, curves: [])
         #expect(repeated.deletionIssued)
-        let id = Self.fixture(1).id
+        let id = SubmissionFixture.numbered(1).id
         #expect(
             try await store.deleteSubmission(
                 id: id, deletionTokenHash: SecretToken.digest(oldDeletion), at: receivedAt(3)) == .forbidden)
@@ -102,14 +85,15 @@ struct TrustContractTests {
 
     private func checkDeletion(_ store: some ResultStore, _ inspector: any StoreInspector) async throws {
         let machineID = SubmissionFixture.epyc2Core.machineID
-        let (c1, _, d1) = Self.credentials()
-        let (c2, _, d2) = Self.credentials()
-        _ = try await store.ingest(Self.fixture(1), receivedAt: receivedAt(0), credentials: c1, curves: [Self.curve()])
+        let (c1, _, d1) = TestCredentials.make()
+        let (c2, _, d2) = TestCredentials.make()
         _ = try await store.ingest(
-            Self.fixture(2), receivedAt: receivedAt(5), credentials: c2, curves: [Self.curve(1.3)])
+            SubmissionFixture.numbered(1), receivedAt: receivedAt(0), credentials: c1, curves: [Self.curve()])
         _ = try await store.ingest(
-            Self.fixture(3, machine: SubmissionFixture.i7), receivedAt: receivedAt(9),
-            credentials: Self.credentials().0,
+            SubmissionFixture.numbered(2), receivedAt: receivedAt(5), credentials: c2, curves: [Self.curve(1.3)])
+        _ = try await store.ingest(
+            SubmissionFixture.numbered(3, machine: SubmissionFixture.i7), receivedAt: receivedAt(9),
+            credentials: TestCredentials.make().0,
             curves: [])
         let tokenless = SubmissionFixture(id: UUID(), seed: 77).build()
         _ = try await store.ingest(tokenless, receivedAt: receivedAt(1))
@@ -119,7 +103,8 @@ struct TrustContractTests {
         let before = try await tableCounts(inspector)
         #expect(
             try await store.deleteSubmission(
-                id: Self.fixture(1).id, deletionTokenHash: SecretToken.digest(d2), at: receivedAt(10)) == .forbidden)
+                id: SubmissionFixture.numbered(1).id, deletionTokenHash: SecretToken.digest(d2), at: receivedAt(10))
+                == .forbidden)
         #expect(
             try await store.deleteSubmission(id: UUID(), deletionTokenHash: SecretToken.digest(d1), at: receivedAt(10))
                 == .notFound)
@@ -134,12 +119,12 @@ struct TrustContractTests {
         // rebuilds the window from the first run's curve alone.
         #expect(
             try await store.deleteSubmission(
-                id: Self.fixture(2).id, deletionTokenHash: SecretToken.digest(d2), at: receivedAt(10))
+                id: SubmissionFixture.numbered(2).id, deletionTokenHash: SecretToken.digest(d2), at: receivedAt(10))
                 == .deleted(machineID: machineID, machineRemoved: false))
         let machine = try #require(try await store.machine(id: machineID))
         #expect(machine.summary.submissionCount == 2)
         #expect(machine.summary.firstSeen == receivedAt(0) && machine.summary.lastSeen == receivedAt(1))
-        #expect(try await store.submission(id: Self.fixture(2).id) == nil)
+        #expect(try await store.submission(id: SubmissionFixture.numbered(2).id) == nil)
         #expect(try await inspector.count("results") == 3 * 28)
         #expect(try await inspector.count("result_summaries") == 3 * 28)
         #expect(try await inspector.count("curves") == 1)
@@ -157,13 +142,13 @@ struct TrustContractTests {
         // Deleting the machine's last tokened run leaves the tokenless one; the machine stays.
         #expect(
             try await store.deleteSubmission(
-                id: Self.fixture(1).id, deletionTokenHash: SecretToken.digest(d1), at: receivedAt(11))
+                id: SubmissionFixture.numbered(1).id, deletionTokenHash: SecretToken.digest(d1), at: receivedAt(11))
                 == .deleted(machineID: machineID, machineRemoved: false))
         #expect(try await inspector.windows(machineID: machineID).isEmpty, "no curve left, no window")
         #expect(try await store.machine(id: machineID)?.summary.submissionCount == 1)
         let log = try await store.auditLog(limit: 10)
         #expect(log.map(\.action) == ["delete", "delete"])
-        #expect(log.first?.targetID == Self.fixture(1).id.uuidString.lowercased())
+        #expect(log.first?.targetID == SubmissionFixture.numbered(1).id.uuidString.lowercased())
         #expect(log.first?.at == receivedAt(11) && log.first?.targetKind == "submission")
         #expect(log.allSatisfy { $0.actor == "submitter" && $0.reason == nil })
         #expect(try await inspector.storedCounters() == inspector.recountedCounters())
@@ -175,12 +160,13 @@ struct TrustContractTests {
     }
 
     private func checkDeletionRemovesMachine(_ store: some ResultStore, _ inspector: any StoreInspector) async throws {
-        let (credentials, _, deletion) = Self.credentials()
+        let (credentials, _, deletion) = TestCredentials.make()
         _ = try await store.ingest(
-            Self.fixture(1), receivedAt: receivedAt(0), credentials: credentials, curves: [Self.curve()])
+            SubmissionFixture.numbered(1), receivedAt: receivedAt(0), credentials: credentials, curves: [Self.curve()])
         #expect(
             try await store.deleteSubmission(
-                id: Self.fixture(1).id, deletionTokenHash: SecretToken.digest(deletion), at: receivedAt(1))
+                id: SubmissionFixture.numbered(1).id, deletionTokenHash: SecretToken.digest(deletion), at: receivedAt(1)
+            )
                 == .deleted(machineID: SubmissionFixture.epyc2Core.machineID, machineRemoved: true))
         #expect(try await store.machine(id: SubmissionFixture.epyc2Core.machineID) == nil)
         #expect(try await store.machines(limit: 10, offset: 0).total == 0)
@@ -199,15 +185,15 @@ struct TrustContractTests {
     }
 
     private func checkQuarantine(_ store: some ResultStore, _ inspector: any StoreInspector) async throws {
-        let (c1, installToken, _) = Self.credentials()
+        let (c1, installToken, _) = TestCredentials.make()
         let first = try await store.ingest(
-            Self.fixture(1), receivedAt: receivedAt(0), credentials: c1, curves: [Self.curve()])
+            SubmissionFixture.numbered(1), receivedAt: receivedAt(0), credentials: c1, curves: [Self.curve()])
         _ = try await store.ingest(
-            Self.fixture(2, machine: SubmissionFixture.i7), receivedAt: receivedAt(1),
-            credentials: Self.credentials(presenting: installToken).0, curves: [Self.curve()])
+            SubmissionFixture.numbered(2, machine: SubmissionFixture.i7), receivedAt: receivedAt(1),
+            credentials: TestCredentials.make(presenting: installToken).0, curves: [Self.curve()])
         _ = try await store.ingest(
-            Self.fixture(3, machine: SubmissionFixture.i7), receivedAt: receivedAt(2),
-            credentials: Self.credentials().0, curves: [Self.curve(1.2)])
+            SubmissionFixture.numbered(3, machine: SubmissionFixture.i7), receivedAt: receivedAt(2),
+            credentials: TestCredentials.make().0, curves: [Self.curve(1.2)])
         let epyc = SubmissionFixture.epyc2Core.machineID
         let i7 = SubmissionFixture.i7.machineID
         func visibleIDs() async throws -> [String] { try await store.machines(limit: 10, offset: 0).machines.map(\.id) }
@@ -223,7 +209,7 @@ struct TrustContractTests {
             try await store.setQuarantine(install, quarantined: true, reason: "spam", actor: "test", at: receivedAt(3))
                 == .changed)
         #expect(try await visibleIDs() == [i7])
-        #expect(try await store.submission(id: Self.fixture(1).id)?.quarantined == true)
+        #expect(try await store.submission(id: SubmissionFixture.numbered(1).id)?.quarantined == true)
         let i7Detail = try #require(try await store.machine(id: i7))
         #expect(i7Detail.submissions.map(\.quarantined) == [false, true])
         #expect(try await store.submissionProvenance().filter(\.quarantined).count == 2)
@@ -234,8 +220,8 @@ struct TrustContractTests {
 
         // What the quarantined install sends next is stored but stays out of windows and counts.
         let late = try await store.ingest(
-            Self.fixture(4, machine: SubmissionFixture.i7), receivedAt: receivedAt(4),
-            credentials: Self.credentials(presenting: installToken).0, curves: [Self.curve()])
+            SubmissionFixture.numbered(4, machine: SubmissionFixture.i7), receivedAt: receivedAt(4),
+            credentials: TestCredentials.make(presenting: installToken).0, curves: [Self.curve()])
         #expect(late.curveWindows.isEmpty && late.installID == first.installID)
         #expect(try await inspector.windows(machineID: i7).map(\.submissionCount) == [1])
         #expect(try await countersAgree())
@@ -262,7 +248,8 @@ struct TrustContractTests {
 
         #expect(
             try await store.setQuarantine(
-                .submission(Self.fixture(1).id), quarantined: true, reason: nil, actor: "test", at: receivedAt(8))
+                .submission(SubmissionFixture.numbered(1).id), quarantined: true, reason: nil, actor: "test",
+                at: receivedAt(8))
                 == .changed)
         #expect(try await visibleIDs().isEmpty)
         #expect(try await inspector.windows(machineID: epyc).isEmpty)
@@ -274,7 +261,8 @@ struct TrustContractTests {
                 == .notFound)
         #expect(
             try await store.setQuarantine(
-                .submission(Self.fixture(1).id), quarantined: false, reason: "ok", actor: "root", at: receivedAt(10))
+                .submission(SubmissionFixture.numbered(1).id), quarantined: false, reason: "ok", actor: "root",
+                at: receivedAt(10))
                 == .changed)
         #expect(try await inspector.windows(machineID: epyc).map(\.submissionCount) == [1])
         #expect(try await countersAgree())
@@ -292,34 +280,90 @@ struct TrustContractTests {
     }
 
     private func checkOutlierFlag(_ store: some ResultStore) async throws {
-        for n in 1...8 {
+        for n in 1...7 {
             let result = try await store.ingest(
-                Self.fixture(n), receivedAt: receivedAt(n), credentials: Self.credentials().0, curves: [])
+                SubmissionFixture.numbered(n), receivedAt: receivedAt(n), credentials: TestCredentials.make().0,
+                curves: [])
             #expect(result.flagReason == nil)
         }
-        var fabricated = Self.fixture(100)
-        for index in fabricated.results.indices {
-            for sample in fabricated.results[index].samples.indices {
-                fabricated.results[index].samples[sample].cpuMs *= 3
-            }
-        }
+        var fabricated = Self.fabricated(100)
+        // 7 peers: too few to judge even a fabricated run.
+        var early = fabricated
+        early.id = UUID()
+        #expect(
+            try await store.ingest(early, receivedAt: receivedAt(8), credentials: TestCredentials.make().0, curves: [])
+                .flagReason == nil)
+        _ = try await store.ingest(
+            SubmissionFixture.numbered(8), receivedAt: receivedAt(8), credentials: TestCredentials.make().0, curves: [])
         let flagged = try await store.ingest(
-            fabricated, receivedAt: receivedAt(10), credentials: Self.credentials().0, curves: [])
+            fabricated, receivedAt: receivedAt(10), credentials: TestCredentials.make().0, curves: [])
         #expect(flagged.outcome == .created(machineID: SubmissionFixture.epyc2Core.machineID))
         #expect(flagged.flagReason?.contains("outlier") == true)
         #expect(try await store.submission(id: fabricated.id)?.flagReason == flagged.flagReason)
         #expect(try await store.submissionProvenance().first { $0.submissionID == fabricated.id }?.flagReason != nil)
         #expect(try await store.machine(id: SubmissionFixture.epyc2Core.machineID)?.submissions.first?.flag != nil)
+        #expect(
+            try await store.ingest(
+                SubmissionFixture.numbered(11), receivedAt: receivedAt(11), credentials: TestCredentials.make().0,
+                curves: []
+            ).flagReason == nil, "an ordinary run among the same peers is not flagged")
         // Quarantining the peers leaves too few to judge the next fabricated run.
         for n in 1...8 {
             _ = try await store.setQuarantine(
-                .submission(Self.fixture(n).id), quarantined: true, reason: nil, actor: "test", at: receivedAt(11))
+                .submission(SubmissionFixture.numbered(n).id), quarantined: true, reason: nil, actor: "test",
+                at: receivedAt(12))
         }
         fabricated.id = UUID()
         #expect(
             try await store.ingest(
-                fabricated, receivedAt: receivedAt(12), credentials: Self.credentials().0, curves: []
+                fabricated, receivedAt: receivedAt(13), credentials: TestCredentials.make().0, curves: []
             )
             .flagReason == nil)
+    }
+
+    /// Submission `n` with every CPU time tripled: far from its class's peers.
+    static func fabricated(_ n: Int) -> Submission {
+        var submission = SubmissionFixture.numbered(n)
+        for index in submission.results.indices {
+            for sample in submission.results[index].samples.indices {
+                submission.results[index].samples[sample].cpuMs *= 3
+            }
+        }
+        return submission
+    }
+
+    @Test(
+        "the screen's peers leave out quarantined installs and machines", arguments: StoreBackend.allCases)
+    func screenPeersLeaveQuarantine(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in try await checkScreenPeersLeaveQuarantine(store) }
+    }
+
+    private func checkScreenPeersLeaveQuarantine(_ store: some ResultStore) async throws {
+        // Eight peers, all from one install on the EPYC.
+        let (credentials, installToken, _) = TestCredentials.make()
+        let first = try await store.ingest(
+            SubmissionFixture.numbered(1), receivedAt: receivedAt(1), credentials: credentials, curves: [])
+        for n in 2...8 {
+            _ = try await store.ingest(
+                SubmissionFixture.numbered(n), receivedAt: receivedAt(n),
+                credentials: TestCredentials.make(presenting: installToken).0, curves: [])
+        }
+        func probe(_ n: Int) async throws -> String? {
+            try await store.ingest(
+                Self.fabricated(n), receivedAt: receivedAt(n), credentials: TestCredentials.make().0, curves: []
+            ).flagReason
+        }
+        func set(_ target: ModerationTarget, _ quarantined: Bool) async throws {
+            _ = try await store.setQuarantine(
+                target, quarantined: quarantined, reason: nil, actor: "test", at: receivedAt(20))
+        }
+        let install = ModerationTarget.install(try #require(first.installID))
+        try await set(install, true)
+        #expect(try await probe(100) == nil, "the quarantined install's runs are no peers")
+        try await set(install, false)
+        try await set(.machine(SubmissionFixture.epyc2Core.machineID), true)
+        #expect(try await probe(101) == nil, "the quarantined machine's runs are no peers")
+        try await set(.machine(SubmissionFixture.epyc2Core.machineID), false)
+        #expect(try await probe(102)?.contains("outlier") == true, "released, they are peers again")
     }
 }

@@ -47,28 +47,13 @@ public enum TestPostgres {
         try PostgresURL(try #require(urlText, "\(urlVariable) is not set"))
     }
 
-    /// Runs `body` with a running client for `url`; the client is shut down when `body` returns.
-    ///
-    /// The client's `run()` is an unstructured task on purpose: a test that fails part-way cancels
-    /// its task group, and a client cancelled under a query still in flight must not be the
-    /// first thing to go (seen: a failing concurrent test then hung instead of failing).
+    /// Runs `body` with a running client for `url` (``PostgresDatabase/withRunningClient``, with
+    /// four connections by default and the quiet ``backgroundLogger``).
     public static func withClient<Result: Sendable>(
         _ url: PostgresURL, maximumConnections: Int = 4, _ body: (PostgresClient) async throws -> Result
     ) async throws -> Result {
-        var configuration = url.clientConfiguration
-        configuration.options.maximumConnections = maximumConnections
-        let client = PostgresClient(configuration: configuration, backgroundLogger: backgroundLogger)
-        let running = Task { await client.run() }
-        do {
-            let result = try await body(client)
-            running.cancel()
-            await running.value
-            return result
-        } catch {
-            running.cancel()
-            await running.value
-            throw error
-        }
+        try await PostgresDatabase.withRunningClient(
+            url, maximumConnections: maximumConnections, logger: backgroundLogger, body)
     }
 
     /// Runs `body` with the URL of a new, empty database, dropped afterwards.

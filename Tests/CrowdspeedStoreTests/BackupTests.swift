@@ -39,7 +39,8 @@ struct BackupTests {
 
             // Restore refuses an existing database without --force, then replaces it.
             let target = directory.appendingPathComponent("restored.sqlite").path
-            _ = try SQLiteResultStore(path: target)
+            // Closed: a database a store still has open is never replaced (see below).
+            try await SQLiteResultStore(path: target).close()
             #expect(throws: BackupError.targetExists(target)) {
                 try SQLiteResultStore.restore(from: backup, to: target)
             }
@@ -139,6 +140,43 @@ struct BackupTests {
             try Data("plain text, long enough to be read as a header by SQLite: 0123456789".utf8).write(
                 to: URL(fileURLWithPath: text))
             #expect(try SQLiteResultStore.isInUse(at: text) == false)
+        }
+    }
+
+    @Test(
+        "restore --force onto a database a store has open, or onto the backup itself, is refused; closed, it is replaced"
+    )
+    func restoreOntoDatabaseInUse() async throws {
+        try await withTemporaryDirectory { directory in
+            let backup = directory.appendingPathComponent("backup.sqlite").path
+            let source = try SQLiteResultStore(path: directory.appendingPathComponent("source.sqlite").path)
+            _ = try await source.ingest(SubmissionFixture(id: UUID(), rounds: 3).build(), receivedAt: receivedAt(0))
+            try await source.backup(to: backup)
+            try await source.close()
+            // A server's store on the database to replace, idle between requests but open.
+            let servedPath = directory.appendingPathComponent("served.sqlite").path
+            let served = try SQLiteResultStore(path: servedPath)
+            for n in 1...2 {
+                _ = try await served.ingest(
+                    SubmissionFixture(id: UUID(), rounds: 3, seed: UInt64(n)).build(), receivedAt: receivedAt(n))
+            }
+            #expect(throws: BackupError.targetInUse(servedPath)) {
+                try SQLiteResultStore.restore(from: backup, to: servedPath, overwrite: true)
+            }
+            #expect(try await served.tableCounts()["submissions"] == 2)
+            #expect(try await served.integrityProblems().isEmpty)
+
+            // The backup onto itself, by a link: refused, the backup intact.
+            let link = directory.appendingPathComponent("link.sqlite").path
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: backup)
+            #expect(throws: BackupError.targetIsSource(link)) {
+                try SQLiteResultStore.restore(from: backup, to: link, overwrite: true)
+            }
+            #expect(try SQLiteResultStore.integrityProblems(at: backup).isEmpty)
+
+            try await served.close()
+            try SQLiteResultStore.restore(from: backup, to: servedPath, overwrite: true)
+            #expect(try await SQLiteResultStore(path: servedPath).tableCounts()["submissions"] == 1)
         }
     }
 }

@@ -129,7 +129,7 @@ struct CurveAggregateTests {
     @Test("quarantined machines leave the fit; windows are rebuilt from what a deletion leaves")
     func quarantineAndDeletion() async throws {
         try await withTemporaryStore { store in
-            let (credentials, _, deletionToken) = TrustStoreTests.credentials()
+            let (credentials, _, deletionToken) = TestCredentials.make()
             let first = SubmissionFixture().build()
             var secondFixture = SubmissionFixture()
             secondFixture.id = UUID()
@@ -162,7 +162,7 @@ struct CurveAggregateTests {
     @Test("a quarantined submission or install leaves its machine's window until released")
     func quarantineRebuildsWindows() async throws {
         try await withTemporaryStore { store in
-            let (credentials, installToken, _) = TrustStoreTests.credentials()
+            let (credentials, installToken, _) = TestCredentials.make()
             var fixture = SubmissionFixture()
             let first = fixture.build()
             fixture.id = UUID()
@@ -170,7 +170,7 @@ struct CurveAggregateTests {
             let stored = try await store.ingest(
                 first, receivedAt: receivedAt(0), credentials: credentials, curves: [Self.aggregate()])
             _ = try await store.ingest(
-                second, receivedAt: receivedAt(1), credentials: TrustStoreTests.credentials(presenting: installToken).0,
+                second, receivedAt: receivedAt(1), credentials: TestCredentials.make(presenting: installToken).0,
                 curves: [Self.aggregate()])
             let machineID = first.machine.machineID
             func counted() async throws -> Int? {
@@ -200,7 +200,7 @@ struct CurveAggregateTests {
             fixture.id = UUID()
             let late = try await store.ingest(
                 fixture.build(), receivedAt: receivedAt(6),
-                credentials: TrustStoreTests.credentials(presenting: installToken).0, curves: [Self.aggregate()])
+                credentials: TestCredentials.make(presenting: installToken).0, curves: [Self.aggregate()])
             #expect(late.curveWindows.isEmpty)
             #expect(try await counted() == 1)
             _ = try await store.setQuarantine(

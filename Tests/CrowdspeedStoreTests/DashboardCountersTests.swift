@@ -39,7 +39,7 @@ struct DashboardCountersTests {
                 #expect(try await store.machineCount(filter: nil) == expected.machines, "\(step)")
             }
             try await check("empty")
-            let (credentials, installToken, deletionToken) = TrustStoreTests.credentials()
+            let (credentials, installToken, deletionToken) = TestCredentials.make()
             var fixture = SubmissionFixture()
             let first = fixture.build()
             let stored = try await store.ingest(first, receivedAt: receivedAt(0), credentials: credentials, curves: [])
@@ -50,7 +50,7 @@ struct DashboardCountersTests {
             let second = fixture.build()
             fixture.interpreter = SubmissionFixture().interpreter
             _ = try await store.ingest(
-                second, receivedAt: receivedAt(1), credentials: TrustStoreTests.credentials(presenting: installToken).0,
+                second, receivedAt: receivedAt(1), credentials: TestCredentials.make(presenting: installToken).0,
                 curves: [])
             try await check("second interpreter")
             var other = SubmissionFixture()
@@ -67,7 +67,7 @@ struct DashboardCountersTests {
             fixture.id = UUID()
             _ = try await store.ingest(
                 fixture.build(), receivedAt: receivedAt(4),
-                credentials: TrustStoreTests.credentials(presenting: installToken).0, curves: [])
+                credentials: TestCredentials.make(presenting: installToken).0, curves: [])
             try await check("ingest from a quarantined install")
             fixture.id = UUID()
             _ = try await store.ingest(fixture.build(), receivedAt: receivedAt(5), credentials: nil, curves: [])

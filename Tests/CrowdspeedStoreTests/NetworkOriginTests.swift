@@ -56,10 +56,10 @@ struct NetworkOriginTests {
                     presentedInstallHash: nil, newInstallHash: SecretToken.digest(SecretToken.generate()),
                     deletionHash: SecretToken.digest(SecretToken.generate()), origin: origin)
             }
-            let first = TrustStoreTests.fixture(1)
+            let first = SubmissionFixture.numbered(1)
             _ = try await store.ingest(first, receivedAt: receivedAt(0), credentials: credentials(origin), curves: [])
             _ = try await store.ingest(
-                TrustStoreTests.fixture(2), receivedAt: receivedAt(1), credentials: credentials(nil), curves: [])
+                SubmissionFixture.numbered(2), receivedAt: receivedAt(1), credentials: credentials(nil), curves: [])
             // The same submission again from another block: stored once, with its first origin.
             _ = try await store.ingest(
                 first, receivedAt: receivedAt(2),

@@ -35,17 +35,20 @@ public struct FittedFormula: Sendable, Equatable {
     /// True when the fit read synthetic data: such a formula is for demonstrations only.
     public var isSynthetic: Bool { summary.scope == .synthetic }
 
-    /// The stored forms use their own coders: a report may hold NaN (a regret with no curves),
-    /// which the wire encoder refuses, so non-finite numbers are spelled as strings here.
+    /// The stored forms' encoder. A missing number (a regret with no curves, a split with no
+    /// curve having both halves) is written as null or left out, the one convention of every
+    /// JSON the project writes (``CrowdspeedFit``'s coders, the wire format); a NaN that reached
+    /// a field without that handling fails the encoding rather than be given a spelling.
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "+Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        encoder.nonConformingFloatEncodingStrategy = .throw
         return encoder
     }
 
-    /// The decoder matching ``encoder()``.
+    /// The stored forms' decoder: null as written by ``encoder()``, and also the strings
+    /// `"NaN"`, `"+Infinity"` and `"-Infinity"` of formulas stored by earlier versions, which
+    /// spelled non-finite numbers that way.
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(

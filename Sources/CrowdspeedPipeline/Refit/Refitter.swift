@@ -94,15 +94,15 @@ public struct Refitter: Sendable {
 
     /// The headline numbers stored in columns.
     static func metrics(_ report: FitReport) -> FormulaMetrics {
-        func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
         let pypy = report.baselines.first { $0.name == FormulaFamily.pypyDefault.rawValue }
         let bestConstant = report.baselines.first { $0.name == "best_constant" }
         return FormulaMetrics(
             globalName: report.global.name, globalText: report.global.formula.description,
-            heldOutRegret: finite(report.global.heldOutRegret.mean),
-            pypyDefaultRegret: finite(pypy?.heldOutRegret.mean),
-            bestConstantRegret: finite(bestConstant?.heldOutRegret.mean), noiseFloor: finite(report.noiseFloor),
-            gainOverDefault: finite(report.global.gainOverDefault.mean), machines: report.evidence.machines,
+            heldOutRegret: report.global.heldOutRegret.mean.finiteValue,
+            pypyDefaultRegret: pypy?.heldOutRegret.mean.finiteValue,
+            bestConstantRegret: bestConstant?.heldOutRegret.mean.finiteValue,
+            noiseFloor: report.noiseFloor?.finiteValue,
+            gainOverDefault: report.global.gainOverDefault.mean.finiteValue, machines: report.evidence.machines,
             curves: report.evidence.curves, cpuModels: report.evidence.cpuModels)
     }
 }

@@ -61,7 +61,7 @@ public struct AdminController: Sendable {
 
     /// The answer to `GET audit`.
     struct AuditDocument: Encodable {
-        var entries: [AuditEntry]
+        var entries: [AuditEntryDocument]
     }
 
     /// `POST quarantine` / `POST release` with `{"kind": "submission"|"install"|"machine", "id": …,
@@ -112,7 +112,8 @@ public struct AdminController: Sendable {
         try authorize(request)
         let limit = min(
             try MachinesController.integer(request.uri.queryParameters, "limit", default: 100, minimum: 1), 1000)
-        return JSONResponse(value: AuditDocument(entries: try await store.auditLog(limit: limit)))
+        return JSONResponse(
+            value: AuditDocument(entries: try await store.auditLog(limit: limit).map(AuditEntryDocument.init)))
     }
 
     /// Checks the bearer token: 403 when the admin API is off or the token is wrong, 401 when none is sent.

@@ -51,8 +51,7 @@ public struct MachinesController: Sendable {
             links["prev"] = Self.pageLink(limit: limit, offset: max(0, offset - limit))
         }
         return JSONResponse(
-            value: MachineListDocument(
-                machines: page.machines, total: page.total, limit: limit, offset: offset, links: links))
+            value: MachineListDocument(page, limit: limit, offset: offset, links: links))
     }
 
     /// `GET /api/v1/machines/{id}`: 400 for a malformed id, 404 for an unknown one.
@@ -64,7 +63,7 @@ public struct MachinesController: Sendable {
         guard let detail = try await store.machine(id: id) else {
             throw APIError.notFound("No machine with id \(id)")
         }
-        return JSONResponse(value: MachineDocument(detail: detail, links: ["self": Self.link(id)]))
+        return JSONResponse(value: MachineDocument(detail, links: ["self": Self.link(id)]))
     }
 
     /// Reads an optional integer query item, refusing repeats, non-integers and values below

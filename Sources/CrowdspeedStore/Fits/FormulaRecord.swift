@@ -2,7 +2,7 @@ import CrowdspeedCore
 import Foundation
 
 /// The headline numbers of a formula, kept in columns so lists and histories need no JSON.
-public struct FormulaMetrics: Sendable, Equatable, Codable {
+public struct FormulaMetrics: Sendable, Equatable {
     /// `k_l3_per_procs`, `pypy_default`, …
     public var globalName: String
     /// The formula in words, e.g. `nursery = 0.5 × L3 / procs, …`.
@@ -38,17 +38,6 @@ public struct FormulaMetrics: Sendable, Equatable, Codable {
         self.cpuModels = cpuModels
     }
 
-    enum CodingKeys: String, CodingKey {
-        case globalName = "global_name"
-        case globalText = "global_text"
-        case heldOutRegret = "held_out_regret"
-        case pypyDefaultRegret = "pypy_default_regret"
-        case bestConstantRegret = "best_constant_regret"
-        case noiseFloor = "noise_floor"
-        case gainOverDefault = "gain_over_default"
-        case machines, curves
-        case cpuModels = "cpu_models"
-    }
 }
 
 /// A formula about to be stored (the version is assigned by the store).
@@ -80,7 +69,7 @@ public struct NewFormula: Sendable, Equatable {
 }
 
 /// One entry of the formula history (public read model: the dashboard's formula pages list these).
-public struct FormulaSummary: Sendable, Equatable, Codable {
+public struct FormulaSummary: Sendable, Equatable {
     /// Increasing across scopes; the newest version of a scope is the one served.
     public var version: Int
     public var createdAt: Date
@@ -106,14 +95,6 @@ public struct FormulaSummary: Sendable, Equatable, Codable {
         self.fitMilliseconds = fitMilliseconds
     }
 
-    enum CodingKeys: String, CodingKey {
-        case version
-        case createdAt = "created_at"
-        case scope, sources
-        case inputSubmissions = "input_submissions"
-        case metrics
-        case fitMilliseconds = "fit_milliseconds"
-    }
 }
 
 /// A stored formula with its full report (JSON the server decodes).

@@ -269,9 +269,9 @@ extension SQLiteResultStore {
         var arguments = keyArguments(key)
         arguments += [
             max(1, summary.submissionCount), summary.roundCount, summary.defaultNurseryBytes, points,
-            best?.nurseryBytes, best.map(\.relativeTime).flatMap(finite), best?.intervalLowerBytes,
-            best?.intervalLowerBytes == nil ? nil : best?.intervalUpperBytes, best?.confidence.flatMap(finite), flat,
-            summary.defaultInFlatSet, summary.gainOverDefault.flatMap(finite), updatedAt, windowRevision,
+            best?.nurseryBytes, best?.relativeTime.finiteValue, best?.intervalLowerBytes,
+            best?.intervalLowerBytes == nil ? nil : best?.intervalUpperBytes, best?.confidence?.finiteValue, flat,
+            summary.defaultInFlatSet, summary.gainOverDefault?.finiteValue, updatedAt, windowRevision,
         ]
         try db.cachedStatement(
             sql: """
@@ -294,9 +294,6 @@ extension SQLiteResultStore {
                 """
         ).execute(arguments: arguments)
     }
-
-    /// Nil for NaN and infinities, which SQLite would store as NULL or refuse anyway.
-    private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
 
     // MARK: Reads
 

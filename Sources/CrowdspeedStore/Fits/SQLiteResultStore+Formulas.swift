@@ -17,9 +17,9 @@ extension SQLiteResultStore {
                     """,
                 arguments: [
                     next, StoreTime.milliseconds(formula.createdAt), formula.scope.rawValue, formula.scope.sourcesText,
-                    formula.inputSubmissions, m.globalName, m.globalText, Self.finite(m.heldOutRegret),
-                    Self.finite(m.pypyDefaultRegret), Self.finite(m.bestConstantRegret), Self.finite(m.noiseFloor),
-                    Self.finite(m.gainOverDefault), m.machines, m.curves, m.cpuModels, formula.fitMilliseconds,
+                    formula.inputSubmissions, m.globalName, m.globalText, m.heldOutRegret?.finiteValue,
+                    m.pypyDefaultRegret?.finiteValue, m.bestConstantRegret?.finiteValue, m.noiseFloor?.finiteValue,
+                    m.gainOverDefault?.finiteValue, m.machines, m.curves, m.cpuModels, formula.fitMilliseconds,
                     formula.reportJSON, formula.intervalsJSON,
                 ])
             return next
@@ -91,10 +91,6 @@ extension SQLiteResultStore {
     }
 
     // MARK: Row mapping
-
-    private static func finite(_ value: Double?) -> Double? {
-        value.flatMap { $0.isFinite ? $0 : nil }
-    }
 
     static func formulaSummary(_ row: Row) throws -> FormulaSummary {
         let scopeText: String = row["scope"]

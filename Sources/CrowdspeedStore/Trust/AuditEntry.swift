@@ -1,7 +1,7 @@
 import Foundation
 
 /// One line of the audit log: every quarantine, release and deletion, who did it and when.
-public struct AuditEntry: Codable, Sendable, Equatable {
+public struct AuditEntry: Sendable, Equatable {
     public var id: Int64
     public var at: Date
     /// `admin-api`, `admin-cli`, or `submitter` (a deletion with the submission's token).
@@ -24,10 +24,4 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         self.reason = reason
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, at, actor, action
-        case targetKind = "target_kind"
-        case targetID = "target_id"
-        case reason
-    }
 }

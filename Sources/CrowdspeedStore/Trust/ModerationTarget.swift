@@ -19,6 +19,15 @@ public enum ModerationTarget: Sendable, Equatable, Hashable, CustomStringConvert
         }
     }
 
+    /// The table whose row holds the target's quarantine flag, the same on every backend.
+    public var table: String {
+        switch self {
+        case .submission: "submissions"
+        case .install: "installs"
+        case .machine: "machines"
+        }
+    }
+
     /// The target's id as text.
     public var id: String {
         switch self {

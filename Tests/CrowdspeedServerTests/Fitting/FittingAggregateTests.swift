@@ -99,7 +99,7 @@ struct FittingAggregateTests {
                 let response = try await client.execute(uri: "/api/v1/machines/\(id)", method: .get)
                 #expect(response.status == .ok)
                 let detail = try WireCoding.makeDecoder().decode(
-                    MachineDetail.self, from: Data(response.body.readableBytesView))
+                    MachineDocument.self, from: Data(response.body.readableBytesView))
                 #expect(detail.curves == curves)
                 let object = try #require(
                     try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])

@@ -30,7 +30,7 @@ struct AdminTests {
         var quarantined: Bool
         var changed: Bool
     }
-    private struct Audit: Decodable { var entries: [AuditEntry] }
+    private struct Audit: Decodable { var entries: [AuditEntryDocument] }
     private struct SubmissionMarks: Decodable { var quarantined: Bool }
 
     @Test("403 when no admin token is configured, 401 without a token, 403 with a wrong one")
@@ -76,7 +76,7 @@ struct AdminTests {
 
             #expect(try await Self.moderate(client, "quarantine", kind: "machine", id: machineID).status == .ok)
             #expect(try await client.getMachines().decode(MachineList.self).total == 0)
-            #expect(try await client.getMachine(machineID).decode(MachineDetail.self).summary.quarantined)
+            #expect(try await client.getMachine(machineID).decode(MachineDocument.self).summary.quarantined)
 
             let audit = try await client.execute(
                 uri: "/api/v1/admin/audit?limit=10", method: .get, headers: [.authorization: "Bearer \(Self.token)"])

@@ -1,20 +1,22 @@
+import CrowdspeedCore
 import CrowdspeedStore
 import Foundation
 
-/// The body of `GET /api/v1/machines/{id}`: the store's detail (summary, hardware, runs) with
-/// `links` added at the top level.
-struct MachineDocument: Encodable, Sendable {
-    var detail: MachineDetail
-    var links: [String: String]
+/// The body of `GET /api/v1/machines/{id}`: the machine's summary, its hardware as last
+/// reported, its runs and its curves, with `links`.
+public struct MachineDocument: Codable, Sendable, Equatable {
+    public var summary: MachineSummaryDocument
+    public var hardware: MachineInfo
+    public var submissions: [SubmissionRefDocument]
+    public var curves: [MachineCurve]
+    public var links: [String: String]
 
-    private enum AddedKeys: String, CodingKey {
-        case links
-    }
-
-    /// Writes the detail's keys, then the links, into the same JSON object.
-    func encode(to encoder: any Encoder) throws {
-        try detail.encode(to: encoder)
-        var container = encoder.container(keyedBy: AddedKeys.self)
-        try container.encode(links, forKey: .links)
+    /// The document of one stored machine.
+    public init(_ detail: MachineDetail, links: [String: String]) {
+        summary = MachineSummaryDocument(detail.summary)
+        hardware = detail.hardware
+        submissions = detail.submissions.map(SubmissionRefDocument.init)
+        curves = detail.curves
+        self.links = links
     }
 }

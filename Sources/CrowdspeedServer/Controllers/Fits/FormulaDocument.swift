@@ -52,7 +52,7 @@ public struct FormulaDocument: Encodable, Sendable {
                     fit.evaluation, interval: formula.intervals[fit.hardwareClass.description]),
                 globalRegret: RegretDocument(fit.globalRegret))
         }
-        noiseFloor = finiteOrNil(report.noiseFloor)
+        noiseFloor = report.noiseFloor?.finiteValue
         isHeldOut = report.isHeldOut
         evidence = EvidenceDocument(report.evidence, heldOut: report.isHeldOut)
         trainingRange = report.trainingRange.map(TrainingRangeDocument.init)
@@ -103,12 +103,12 @@ public struct EvaluationDocument: Encodable, Sendable {
         text = formula.description
         family = formula.family.rawValue
         log2Factor =
-            formula.family == .pypyDefault || formula.family == .logLinear ? nil : finiteOrNil(formula.log2Factor)
+            formula.family == .pypyDefault || formula.family == .logLinear ? nil : formula.log2Factor.finiteValue
         logLinear = formula.logLinear.map(LogLinearDocument.init)
         minBytes = formula.minBytes
         maxBytes = formula.maxBytes
         heldOutRegret = RegretDocument(evaluation.heldOutRegret)
-        splitRegret = finiteOrNil(evaluation.splitRegret)
+        splitRegret = evaluation.splitRegret?.finiteValue
         gainOverDefault = GainDocument(evaluation.gainOverDefault)
         predictionInterval = interval
     }
@@ -156,9 +156,9 @@ public struct GainDocument: Encodable, Sendable {
     public var p90: Double?
 
     init(_ summary: GainSummary) {
-        mean = finiteOrNil(summary.mean)
-        p10 = finiteOrNil(summary.p10)
-        p90 = finiteOrNil(summary.p90)
+        mean = summary.mean.finiteValue
+        p10 = summary.p10.finiteValue
+        p90 = summary.p90.finiteValue
     }
 }
 
@@ -210,14 +210,9 @@ public struct TrainingRangeDocument: Encodable, Sendable {
     }
 }
 
-/// Nil for NaN and infinities: JSON has no spelling for them.
-func finiteOrNil(_ value: Double?) -> Double? {
-    value.flatMap { $0.isFinite ? $0 : nil }
-}
-
 extension RegretDocument {
     init(_ summary: RegretSummary) {
-        self.init(mean: finiteOrNil(summary.mean), p90: finiteOrNil(summary.p90), curves: summary.curves)
+        self.init(mean: summary.mean.finiteValue, p90: summary.p90.finiteValue, curves: summary.curves)
     }
 }
 

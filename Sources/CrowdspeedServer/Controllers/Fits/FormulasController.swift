@@ -42,7 +42,7 @@ public struct FormulasController: Sendable {
         var synthetic: Bool
         /// Nil until the first fit.
         var current: FormulaDocument?
-        var history: [FormulaSummary]
+        var history: [FormulaSummaryDocument]
         enum CodingKeys: String, CodingKey { case scope, synthetic, current, history }
     }
 
@@ -59,7 +59,7 @@ public struct FormulasController: Sendable {
         let body = try CachedAnswer.json(
             ListDocument(
                 scope: scope, synthetic: scope == .synthetic, current: current.map(FormulaDocument.init),
-                history: history))
+                history: history.map(FormulaSummaryDocument.init)))
         return CachedAnswer.respond(
             request, etag: CachedAnswer.etag(version: current?.version ?? 0, ["list", scope.rawValue]),
             contentType: "application/json; charset=utf-8", body: body)

@@ -235,9 +235,9 @@ public struct RecommendationsController: Sendable {
             let curve = advice.measured
             let gain = advice.keepDefault ? 0 : curve?.summary.gainOverDefault
             expectedGain = .init(
-                mean: finiteOrNil(gain), p10: nil, p90: nil, defaultNurseryBytes: advice.pypyDefaultBytes,
+                mean: gain?.finiteValue, p10: nil, p90: nil, defaultNurseryBytes: advice.pypyDefaultBytes,
                 defaultPypyGCNursery: defaultValue, basis: "measured",
-                populationMean: advice.formula.flatMap { finiteOrNil($0.gainOverDefault.mean) })
+                populationMean: advice.formula?.gainOverDefault.mean.finiteValue)
             interval = curve?.summary.best.flatMap { best -> RecommendationDocument.IntervalDocument? in
                 guard let lower = best.intervalLowerBytes, let upper = best.intervalUpperBytes else { return nil }
                 return .init(
@@ -328,11 +328,11 @@ public struct RecommendationsController: Sendable {
             nurseryBytes: recommendation.nurseryBytes, pypyGCNursery: recommendation.environmentValue,
             keepDefault: recommendation.keepDefault,
             expectedGain: .init(
-                mean: finiteOrNil(gain.mean), p10: finiteOrNil(gain.p10), p90: finiteOrNil(gain.p90),
+                mean: gain.mean.finiteValue, p10: gain.p10.finiteValue, p90: gain.p90.finiteValue,
                 defaultNurseryBytes: recommendation.pypyDefaultBytes,
                 defaultPypyGCNursery: NurserySize.format(recommendation.pypyDefaultBytes), basis: basis,
-                distanceLog2: finiteOrNil(distance), curves: curves,
-                populationMean: finiteOrNil(recommendation.gainOverDefault.mean)),
+                distanceLog2: distance?.finiteValue, curves: curves,
+                populationMean: recommendation.gainOverDefault.mean.finiteValue),
             measuredGainOnThisMachine: advice.formulaGainOnThisMachine)
     }
 
