@@ -1,0 +1,61 @@
+import CrowdspeedCore
+import Foundation
+import GRDB
+
+extension SQLiteResultStore: VerificationStore {
+    public func storeVerification(
+        _ verification: Verification, receivedAt: Date, installTokenHash: String?, origin: String?
+    ) async throws -> VerificationOutcome {
+        let document = try verification.canonicalJSON()
+        let id = verification.id.storeText
+        return try await writer.write { db -> VerificationOutcome in
+            if let stored = try String.fetchOne(
+                db, sql: "SELECT document_json FROM verifications WHERE id = ?", arguments: [id])
+            {
+                guard stored == document else { throw StoreError.idConflict(verification.id) }
+                return .duplicate
+            }
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM machines WHERE id = ?", arguments: [verification.machineID]) != nil
+            else { return .unknownMachine }
+            let install = try installTokenHash.flatMap {
+                try String.fetchOne(db, sql: "SELECT id FROM installs WHERE token_hash = ?", arguments: [$0])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO verifications (id, machine_id, install_id, origin_hash, received_at, size_source,
+                        formula_version, document_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, verification.machineID, install, origin, StoreTime.milliseconds(receivedAt),
+                    verification.sizeSource.kind.rawValue, verification.sizeSource.formulaVersion, document,
+                ])
+            return .created
+        }
+    }
+
+    public func verifications(_ query: VerificationQuery) async throws -> [StoredVerification] {
+        try await writer.read { db -> [StoredVerification] in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT v.document_json, v.received_at FROM verifications v
+                    JOIN machines m ON m.id = v.machine_id LEFT JOIN installs n ON n.id = v.install_id
+                    WHERE m.quarantined = 0 AND coalesce(n.quarantined, 0) = 0
+                        AND (?1 IS NULL OR v.formula_version = ?1) AND (?2 IS NULL OR v.machine_id = ?2)
+                        AND (?3 IS NULL OR v.size_source = ?3)
+                    ORDER BY v.received_at DESC, v.id LIMIT ?4
+                    """,
+                arguments: [
+                    query.formulaVersion, query.machineID, query.sizeSource?.rawValue, query.clampedLimit,
+                ]
+            ).map { row in
+                StoredVerification(
+                    verification: try Verification.fromCanonicalJSON(row["document_json"]),
+                    receivedAt: StoreTime.date(milliseconds: row["received_at"]))
+            }
+        }
+    }
+}
