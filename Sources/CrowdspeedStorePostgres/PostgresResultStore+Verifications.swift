@@ -49,8 +49,8 @@ extension PostgresResultStore: VerificationStore {
         try await rows(
             """
             SELECT v.document_json, v.received_at FROM verifications v
-            JOIN machines m ON m.id = v.machine_id LEFT JOIN installs n ON n.id = v.install_id
-            WHERE NOT m.quarantined AND NOT coalesce(n.quarantined, FALSE)
+            JOIN machines m ON m.id = v.machine_id LEFT JOIN installs i ON i.id = v.install_id
+            WHERE \(unescaped: Self.visibleMachine) AND NOT coalesce(i.quarantined, FALSE)
                 AND (\(query.formulaVersion.map(Int64.init))::bigint IS NULL
                     OR v.formula_version = \(query.formulaVersion.map(Int64.init))::bigint)
                 AND (\(query.machineID)::text IS NULL OR v.machine_id = \(query.machineID)::text)

@@ -145,19 +145,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let kept = Spool(
             directory: options.spoolStore(environment: environment).directory.appendingPathComponent("verifications"))
         let consent = ConsentStore(file: ConsentStore.defaultFile(environment: environment))
-        if !yes && !consent.hasConsent(for: server) {
-            switch Consent.ask(
-                "Submit this verification result to \(uploader.verificationsEndpoint.absoluteString)? [y/N] ")
-            {
-            case .yes:
-                try consent.grant(for: server)
-            case .no, .noTerminal:
-                Console.info("not submitted (run with --yes to submit without asking)")
-                return
-            }
-        }
-        uploader.installToken = ReceiptStore(file: ReceiptStore.defaultFile(environment: environment))
-            .installToken(for: server)
+        /// Keeps the payload and says how to send it later.
         func keep(_ reason: String) throws {
             let file = try kept.store(payload, id: id)
             Console.error("the verification was not submitted (\(reason)); it is kept in \(file.path)")
@@ -165,6 +153,19 @@ struct VerifyCommand: AsyncParsableCommand {
                 "send it later with: curl -fsS -H 'Content-Type: application/json' --data-binary @\(file.path) \(uploader.verificationsEndpoint.absoluteString)"
             )
         }
+        if !yes && !consent.hasConsent(for: server) {
+            switch Consent.ask(
+                "Submit this verification result to \(uploader.verificationsEndpoint.absoluteString)? [y/N] ")
+            {
+            case .yes:
+                try consent.grant(for: server)
+            case .no, .noTerminal:
+                try keep("no consent; run with --yes to submit without asking")
+                return
+            }
+        }
+        uploader.installToken = ReceiptStore(file: ReceiptStore.defaultFile(environment: environment))
+            .installToken(for: server)
         switch await uploader.uploadVerification(payload) {
         case .stored(let receipt):
             print(

@@ -100,7 +100,7 @@ struct VerificationContractTests {
     }
 
     @Test(
-        "a known install token attaches the install, whose quarantine hides the verification; a machine's too",
+        "a known install token attaches the install, whose quarantine hides the verification; a hidden machine's too",
         arguments: StoreBackend.allCases)
     func quarantine(_ backend: StoreBackend) async throws {
         try await Self.withVerificationStore(backend) { store in
@@ -112,6 +112,8 @@ struct VerificationContractTests {
                     deletionHash: SecretToken.digest(SecretToken.generate())),
                 curves: [])
             let install = try #require(ingested.installID)
+            // A second run of the EPYC from no install keeps the machine listed while the install is quarantined.
+            _ = try await store.ingest(Self.submission(3), receivedAt: receivedAt(0))
             _ = try await store.ingest(Self.submission(2, machine: SubmissionFixture.i7), receivedAt: receivedAt(0))
             // From the install; from an unknown token (attached to nothing); from another machine.
             let fromInstall = Self.verification(1)
@@ -139,6 +141,13 @@ struct VerificationContractTests {
             _ = try await store.setQuarantine(
                 .install(install), quarantined: false, reason: nil, actor: "test", at: receivedAt(6))
             #expect(try await visible() == [fromInstall.id, fromStranger.id])
+            // A machine whose every submission is quarantined leaves the machine list, and its verifications go with it.
+            for n in [1, 3] {
+                _ = try await store.setQuarantine(
+                    .submission(Self.submission(n).id), quarantined: true, reason: nil, actor: "test", at: receivedAt(7)
+                )
+            }
+            #expect(try await visible().isEmpty)
         }
     }
 

@@ -36,22 +36,33 @@ extension SQLiteResultStore: VerificationStore {
         }
     }
 
+    /// Only the filters given become conditions, so that SQLite can use the index of the one
+    /// given (`?1 IS NULL OR column = ?1` makes it scan the table).
     public func verifications(_ query: VerificationQuery) async throws -> [StoredVerification] {
-        try await writer.read { db -> [StoredVerification] in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT v.document_json, v.received_at FROM verifications v
-                    JOIN machines m ON m.id = v.machine_id LEFT JOIN installs n ON n.id = v.install_id
-                    WHERE m.quarantined = 0 AND coalesce(n.quarantined, 0) = 0
-                        AND (?1 IS NULL OR v.formula_version = ?1) AND (?2 IS NULL OR v.machine_id = ?2)
-                        AND (?3 IS NULL OR v.size_source = ?3)
-                    ORDER BY v.received_at DESC, v.id LIMIT ?4
-                    """,
-                arguments: [
-                    query.formulaVersion, query.machineID, query.sizeSource?.rawValue, query.clampedLimit,
-                ]
-            ).map { row in
+        var conditions = [Self.visibleMachine, "coalesce(i.quarantined, 0) = 0"]
+        var arguments = StatementArguments()
+        if let version = query.formulaVersion {
+            conditions.append("v.formula_version = ?")
+            arguments += [version]
+        }
+        if let machineID = query.machineID {
+            conditions.append("v.machine_id = ?")
+            arguments += [machineID]
+        }
+        if let source = query.sizeSource {
+            conditions.append("v.size_source = ?")
+            arguments += [source.rawValue]
+        }
+        arguments += [query.clampedLimit]
+        let bound = arguments
+        let sql = """
+            SELECT v.document_json, v.received_at FROM verifications v
+            JOIN machines m ON m.id = v.machine_id LEFT JOIN installs i ON i.id = v.install_id
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY v.received_at DESC, v.id LIMIT ?
+            """
+        return try await writer.read { db -> [StoredVerification] in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map { row in
                 StoredVerification(
                     verification: try Verification.fromCanonicalJSON(row["document_json"]),
                     receivedAt: StoreTime.date(milliseconds: row["received_at"]))

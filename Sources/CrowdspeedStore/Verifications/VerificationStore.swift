@@ -4,8 +4,9 @@ import Foundation
 /// Verification results of `crowdspeed-agent verify` (migration 0014): stored once per
 /// agent-chosen id, each attached to a machine the server knows and deleted with it.
 ///
-/// Reads leave out what the trust model hides for submissions: verifications of quarantined
-/// machines and of quarantined installs.
+/// Reads leave out what the trust model hides for submissions: verifications from quarantined
+/// installs, and those of machines the machine list hides (quarantined, or without a visible
+/// submission).
 public protocol VerificationStore: Sendable {
     /// Stores a verification that passed ``CrowdspeedCore/Verification/validate(limits:now:)`` in
     /// one transaction.
