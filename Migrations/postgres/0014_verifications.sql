@@ -10,6 +10,9 @@ CREATE TABLE verifications (
     received_at     BIGINT NOT NULL,
     size_source     TEXT   NOT NULL CHECK (size_source IN ('formula', 'measured', 'nursery')),
     formula_version BIGINT,
+    gain            DOUBLE PRECISION NOT NULL,
+    gain_lower      DOUBLE PRECISION,
+    predicted_gain  DOUBLE PRECISION,
     document_json   TEXT   NOT NULL
 );
 CREATE INDEX verifications_formula ON verifications (formula_version, received_at);

@@ -14,6 +14,10 @@ CREATE TABLE verifications (
     received_at     INTEGER NOT NULL,
     size_source     TEXT    NOT NULL CHECK (size_source IN ('formula', 'measured', 'nursery')),
     formula_version INTEGER,
+    -- The figures the formulas page summarizes, so that it reads no document.
+    gain            REAL    NOT NULL,
+    gain_lower      REAL,
+    predicted_gain  REAL,
     document_json   TEXT    NOT NULL
 );
 CREATE INDEX verifications_formula ON verifications (formula_version, received_at);

@@ -36,10 +36,10 @@ extension PostgresResultStore: VerificationStore {
             try await connection.query(
                 """
                 INSERT INTO verifications (id, machine_id, install_id, origin_hash, received_at, size_source,
-                    formula_version, document_json)
+                    formula_version, gain, gain_lower, predicted_gain, document_json)
                 VALUES (\(id), \(verification.machineID), \(install), \(origin), \(StoreTime.milliseconds(receivedAt)),
                     \(verification.sizeSource.kind.rawValue), \(verification.sizeSource.formulaVersion.map(Int64.init)),
-                    \(document))
+                    \(verification.gain), \(verification.gainLower), \(verification.sizeSource.predictedGain), \(document))
                 """, logger: logger)
             return .created
         }
@@ -61,6 +61,24 @@ extension PostgresResultStore: VerificationStore {
             StoredVerification(
                 verification: try Verification.fromCanonicalJSON(try row["document_json"].decode(String.self)),
                 receivedAt: StoreTime.date(milliseconds: try row["received_at"].decode(Int64.self)))
+        }
+    }
+
+    public func formulaVerificationGains(limit: Int) async throws -> [VerifiedGain] {
+        try await rows(
+            """
+            SELECT v.formula_version, v.machine_id, v.gain, v.gain_lower, v.predicted_gain FROM verifications v
+            JOIN machines m ON m.id = v.machine_id LEFT JOIN installs i ON i.id = v.install_id
+            WHERE v.size_source = 'formula' AND v.formula_version IS NOT NULL AND \(unescaped: Self.visibleMachine)
+                AND NOT coalesce(i.quarantined, FALSE)
+            ORDER BY v.received_at DESC, v.id COLLATE "C" LIMIT \(Int64(VerificationQuery(limit: limit).clampedLimit))
+            """
+        ).map { row in
+            VerifiedGain(
+                formulaVersion: Int(try row["formula_version"].decode(Int64.self)),
+                machineID: try row["machine_id"].decode(String.self), gain: try row["gain"].decode(Double.self),
+                gainLower: try row["gain_lower"].decode(Double?.self),
+                predictedGain: try row["predicted_gain"].decode(Double?.self))
         }
     }
 }

@@ -96,6 +96,11 @@ struct VerificationContractTests {
                 try await ids(VerificationQuery(machineID: SubmissionFixture.i7.machineID)) == [entries[2].id])
             #expect(try await ids(VerificationQuery(sizeSource: .nursery)) == [entries[3].id])
             #expect(try await ids(VerificationQuery(sizeSource: .formula, limit: 2)) == [entries[2].id, entries[1].id])
+            // The formulas page's figures: the formula sources only, from columns, newest first.
+            #expect(
+                try await store.formulaVerificationGains(limit: 10)
+                    == [entries[2], entries[1], entries[0]].compactMap(VerifiedGain.init))
+            #expect(try await store.formulaVerificationGains(limit: 1) == [VerifiedGain(entries[2])])
         }
     }
 
@@ -126,8 +131,11 @@ struct VerificationContractTests {
                 installTokenHash: SecretToken.digest(SecretToken.generate()), origin: nil)
             _ = try await store.storeVerification(
                 fromI7, receivedAt: receivedAt(3), installTokenHash: nil, origin: nil)
+            // Every one here is a formula's size: the formulas page's figures hide the same ones.
             func visible() async throws -> Set<UUID> {
-                Set(try await store.verifications(VerificationQuery()).map(\.verification.id))
+                let ids = Set(try await store.verifications(VerificationQuery()).map(\.verification.id))
+                #expect(try await store.formulaVerificationGains(limit: 100).count == ids.count)
+                return ids
             }
             #expect(try await visible() == [fromInstall.id, fromStranger.id, fromI7.id])
 

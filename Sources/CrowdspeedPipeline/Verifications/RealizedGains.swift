@@ -46,25 +46,18 @@ public struct RealizedGains: Codable, Sendable, Equatable {
         case medianPredicted = "median_predicted_gain"
     }
 
-    /// One summary per formula version with verifications of its own sizes (`formula` sources),
-    /// newest version first.
-    public static func byFormula(_ stored: [StoredVerification]) -> [RealizedGains] {
-        var byVersion: [Int: [Verification]] = [:]
-        for entry in stored {
-            let verification = entry.verification
-            guard verification.sizeSource.kind == .formula, let version = verification.sizeSource.formulaVersion
-            else { continue }
-            byVersion[version, default: []].append(verification)
-        }
+    /// One summary per formula version with verifications of its own sizes, newest version first.
+    public static func byFormula(_ gains: [VerifiedGain]) -> [RealizedGains] {
+        let byVersion = Dictionary(grouping: gains, by: \.formulaVersion)
         return byVersion.keys.sorted(by: >).map { version in
-            let verifications = byVersion[version]!
-            let gains = verifications.map(\.gain)
+            let entries = byVersion[version]!
+            let values = entries.map(\.gain)
             return RealizedGains(
-                formulaVersion: version, verifications: verifications.count,
-                machines: Set(verifications.map(\.machineID)).count, medianGain: Stats.quantile(gains, 0.5),
-                lowerQuartile: Stats.quantile(gains, 0.25), upperQuartile: Stats.quantile(gains, 0.75),
-                confirmed: verifications.filter { ($0.gainLower ?? 0) > 0 }.count,
-                medianPredicted: Median.of(verifications.compactMap(\.sizeSource.predictedGain)))
+                formulaVersion: version, verifications: entries.count, machines: Set(entries.map(\.machineID)).count,
+                medianGain: Stats.quantile(values, 0.5), lowerQuartile: Stats.quantile(values, 0.25),
+                upperQuartile: Stats.quantile(values, 0.75),
+                confirmed: entries.filter { ($0.gainLower ?? 0) > 0 }.count,
+                medianPredicted: Median.of(entries.compactMap(\.predictedGain)))
         }
     }
 }

@@ -121,7 +121,7 @@ public struct VerificationsController: Sendable {
         return JSONResponse(
             value: VerificationListDocument(
                 verifications: stored.map { .init(receivedAt: $0.receivedAt, verification: $0.verification) },
-                realizedGains: RealizedGains.byFormula(stored)))
+                realizedGains: RealizedGains.byFormula(stored.compactMap { VerifiedGain($0.verification) })))
     }
 }
 

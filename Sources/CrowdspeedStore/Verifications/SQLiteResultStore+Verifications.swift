@@ -25,12 +25,13 @@ extension SQLiteResultStore: VerificationStore {
             try db.execute(
                 sql: """
                     INSERT INTO verifications (id, machine_id, install_id, origin_hash, received_at, size_source,
-                        formula_version, document_json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        formula_version, gain, gain_lower, predicted_gain, document_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     id, verification.machineID, install, origin, StoreTime.milliseconds(receivedAt),
-                    verification.sizeSource.kind.rawValue, verification.sizeSource.formulaVersion, document,
+                    verification.sizeSource.kind.rawValue, verification.sizeSource.formulaVersion, verification.gain,
+                    verification.gainLower, verification.sizeSource.predictedGain, document,
                 ])
             return .created
         }
@@ -66,6 +67,26 @@ extension SQLiteResultStore: VerificationStore {
                 StoredVerification(
                     verification: try Verification.fromCanonicalJSON(row["document_json"]),
                     receivedAt: StoreTime.date(milliseconds: row["received_at"]))
+            }
+        }
+    }
+
+    public func formulaVerificationGains(limit: Int) async throws -> [VerifiedGain] {
+        let limit = VerificationQuery(limit: limit).clampedLimit
+        return try await writer.read { db -> [VerifiedGain] in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT v.formula_version, v.machine_id, v.gain, v.gain_lower, v.predicted_gain FROM verifications v
+                    JOIN machines m ON m.id = v.machine_id LEFT JOIN installs i ON i.id = v.install_id
+                    WHERE v.size_source = 'formula' AND v.formula_version IS NOT NULL AND \(Self.visibleMachine)
+                        AND coalesce(i.quarantined, 0) = 0
+                    ORDER BY v.received_at DESC, v.id LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                VerifiedGain(
+                    formulaVersion: row["formula_version"], machineID: row["machine_id"], gain: row["gain"],
+                    gainLower: row["gain_lower"], predictedGain: row["predicted_gain"])
             }
         }
     }

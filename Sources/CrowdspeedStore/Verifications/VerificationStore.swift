@@ -26,6 +26,38 @@ public protocol VerificationStore: Sendable {
 
     /// The visible verifications matching `query`, most recently received first.
     func verifications(_ query: VerificationQuery) async throws -> [StoredVerification]
+
+    /// The figures of the `limit` most recent visible verifications of formulas' sizes
+    /// (`formula` sources), most recently received first: what the formulas page summarizes,
+    /// read from columns (no document is decoded).
+    func formulaVerificationGains(limit: Int) async throws -> [VerifiedGain]
+}
+
+/// The figures of one verification of a formula's size that ``RealizedGains`` summarizes.
+public struct VerifiedGain: Sendable, Equatable {
+    public var formulaVersion: Int
+    public var machineID: String
+    public var gain: Double
+    public var gainLower: Double?
+    public var predictedGain: Double?
+
+    public init(formulaVersion: Int, machineID: String, gain: Double, gainLower: Double?, predictedGain: Double?) {
+        self.formulaVersion = formulaVersion
+        self.machineID = machineID
+        self.gain = gain
+        self.gainLower = gainLower
+        self.predictedGain = predictedGain
+    }
+
+    /// The figures of `verification`; nil unless its size is a formula's.
+    public init?(_ verification: Verification) {
+        guard verification.sizeSource.kind == .formula, let version = verification.sizeSource.formulaVersion else {
+            return nil
+        }
+        self.init(
+            formulaVersion: version, machineID: verification.machineID, gain: verification.gain,
+            gainLower: verification.gainLower, predictedGain: verification.sizeSource.predictedGain)
+    }
 }
 
 /// What ``VerificationStore/storeVerification(_:receivedAt:installTokenHash:origin:)`` did.
