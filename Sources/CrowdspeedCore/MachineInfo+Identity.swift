@@ -30,4 +30,11 @@ extension MachineInfo {
         ].joined(separator: "\n")
         return "m-" + String(format: "%016llx", FNV1a.hash64(canonical))
     }
+
+    /// Whether `id` has the shape ``machineID`` produces: `m-` and 16 lowercase hex digits.
+    public static func isWellFormedID(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard bytes.count == 18, bytes[0] == UInt8(ascii: "m"), bytes[1] == UInt8(ascii: "-") else { return false }
+        return bytes[2...].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
 }

@@ -178,6 +178,11 @@ public func buildRouter(
             trustForwardedFor: configuration.trustForwardedFor
         ).routes,
         atPath: RouterPath(SubmissionsController.basePath))
+    router.addRoutes(
+        VerificationsController(
+            pipeline: pipeline, now: now, originKey: originKey, trustForwardedFor: configuration.trustForwardedFor
+        ).routes,
+        atPath: RouterPath(VerificationsController.basePath))
     router.addRoutes(MachinesController(store: stores.results).routes, atPath: RouterPath(MachinesController.basePath))
     router.addRoutes(HealthController(store: stores.results).routes, atPath: "/healthz")
     router.addRoutes(

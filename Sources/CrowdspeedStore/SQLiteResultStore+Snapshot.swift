@@ -13,20 +13,22 @@ extension SQLiteResultStore {
 
     /// Columns that never leave the server: the install link and deletion-token hash, the
     /// network origin (a keyed hash of the address block), the moderation and plausibility-screen internals, the content hash, and the interpreter's
-    /// executable path (it may hold a user's home directory).
+    /// executable path (it may hold a user's home directory). Verifications are public data
+    /// except for the same install link and origin.
     static let privateColumns: [(table: String, column: String)] = [
         ("submissions", "install_id"), ("submissions", "deletion_token_hash"), ("submissions", "origin_hash"),
         ("submissions", "quarantined"),
         ("submissions", "flag_reason"), ("submissions", "screen_cpu_ms"), ("submissions", "screen_benchmark_version"),
         ("submissions", "screen_class"), ("submissions", "content_hash"), ("submissions", "executable"),
-        ("machines", "quarantined"),
+        ("machines", "quarantined"), ("verifications", "install_id"), ("verifications", "origin_hash"),
     ]
 
     /// Writes an anonymised copy of the public data to a new SQLite file at `path`.
     ///
     /// The copy is made through the database (`VACUUM INTO`, one consistent read while ingestion
     /// goes on). In the copy, quarantined submissions and machines are deleted (their results,
-    /// curves and summaries cascade), machines left without a submission go too, the private
+    /// curves, summaries and verifications cascade), so are the verifications of quarantined
+    /// installs, machines left without a submission go too, the private
     /// tables and columns are dropped, the machines' submission counts are recounted, and a
     /// `snapshot_info` row records when and under which licence. A final `VACUUM` rewrites the
     /// file so no freed page still holds deleted data, and `PRAGMA integrity_check` must say ok.
@@ -56,6 +58,7 @@ extension SQLiteResultStore {
                     DELETE FROM submissions WHERE quarantined = 1
                         OR machine_id IN (SELECT id FROM machines WHERE quarantined = 1)
                         OR install_id IN (SELECT id FROM installs WHERE quarantined = 1);
+                    DELETE FROM verifications WHERE install_id IN (SELECT id FROM installs WHERE quarantined = 1);
                     DELETE FROM machines WHERE quarantined = 1
                         OR NOT EXISTS (SELECT 1 FROM submissions s WHERE s.machine_id = machines.id);
                     UPDATE machines SET submission_count =

@@ -20,12 +20,14 @@ public struct StoreCapabilities: Sendable {
     public var refitLease: any RefitLeaseStore
     /// The per-machine figures of the version comparisons.
     public var comparisons: any ComparisonStore
+    /// The verification results of `crowdspeed-agent verify`.
+    public var verifications: any VerificationStore
 
     /// Capabilities from separate values (tests substitute one).
     public init(
         results: any ResultStore, curves: any CurveStore, fits: any FitStore, dashboard: any DashboardStore,
         storage: any StorageStatisticsStore, exports: any ExportStore, refitLease: any RefitLeaseStore,
-        comparisons: any ComparisonStore
+        comparisons: any ComparisonStore, verifications: any VerificationStore
     ) {
         self.results = results
         self.curves = curves
@@ -35,15 +37,16 @@ public struct StoreCapabilities: Sendable {
         self.exports = exports
         self.refitLease = refitLease
         self.comparisons = comparisons
+        self.verifications = verifications
     }
 
     /// Every capability from one backend.
     public init(
         _ store: some ResultStore & CurveStore & FitStore & DashboardStore & StorageStatisticsStore & ExportStore
-            & RefitLeaseStore & ComparisonStore
+            & RefitLeaseStore & ComparisonStore & VerificationStore
     ) {
         self.init(
             results: store, curves: store, fits: store, dashboard: store, storage: store, exports: store,
-            refitLease: store, comparisons: store)
+            refitLease: store, comparisons: store, verifications: store)
     }
 }

@@ -8,8 +8,9 @@ import Testing
 extension EndToEnd {
     /// Issue 15's "from nothing to a recommendation": `scripts/build-agent` makes the
     /// self-contained release build, the live server offers it, and `install.sh` installs it
-    /// into an empty HOME with no Swift toolchain on PATH, where it sweeps the real pypy3 and
-    /// uploads without `--server`.
+    /// into an empty HOME with no Swift toolchain on PATH, where it sweeps the real pypy3,
+    /// uploads without `--server`, and verifies sizes whose results show on the API and the
+    /// formulas page.
     @Suite("Agent distribution end to end", .serialized)
     struct AgentDistributionEndToEndTests {
         /// The package root.
@@ -25,7 +26,7 @@ extension EndToEnd {
         }
 
         @Test(
-            "build-agent makes a stripped static build with its checksum; install.sh installs it; it runs pypy3 and uploads",
+            "build-agent makes a stripped static build with its checksum; install.sh installs it; it runs pypy3, uploads and verifies",
             .timeLimit(.minutes(30)))
         func buildInstallRun() async throws {
             let directory = try TemporaryDirectory()
@@ -53,6 +54,8 @@ extension EndToEnd {
             try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
             // A volunteer's shell: an empty HOME, and no Swift toolchain on PATH.
             let environment = ["HOME": home, "PATH": "/usr/bin:/bin"]
+            // A fitted formula, so that a size can come from it (for a process count this machine has not measured).
+            _ = try await RecommendEndToEndTests.prepare(directory.path("db.sqlite"))
             try await LiveServer.run(
                 databasePath: directory.path("db.sqlite"), configure: { $0.agentBuildsPath = builds }
             ) { baseURL in
@@ -72,20 +75,47 @@ extension EndToEnd {
                 #expect(run.stdout.contains("stored as submission"), "\(run.stdout)")
                 #expect(run.stdout.contains("machine page: \(baseURL.absoluteString)/machines/m-"), "\(run.stdout)")
 
-                // Closing the loop: interleaved rounds of the default against a size, on the real pypy3.
+                // Closing the loop: interleaved rounds of the default against a size, on the real pypy3,
+                // submitted as a verification result.
                 let verify = try await Self.shell(
-                    "'\(agent)' verify --nursery 8M --rounds 2 --python /usr/bin/pypy3 --seed 7",
+                    "'\(agent)' verify --nursery 8M --rounds 2 --python /usr/bin/pypy3 --seed 7 --yes",
                     environment: environment)
                 #expect(verify.exitCode == 0, "\(verify.stderr)")
                 #expect(
                     verify.stdout.contains("realized gain of PYPY_GC_NURSERY=8M over PyPy's default"),
                     "\(verify.stdout)")
                 #expect(verify.stdout.contains("2 paired rounds"))
-                // Without --nursery it asks the server it was installed from about this machine.
+                #expect(verify.stdout.contains("verification stored as "), "\(verify.stdout) \(verify.stderr)")
+                // Without --nursery it asks the server it was installed from about this machine: at
+                // two processes, which the sweep did not measure, the answer is the formula's.
                 let asked = try await Self.shell(
-                    "'\(agent)' verify --rounds 2 --python /usr/bin/pypy3", environment: environment)
+                    "'\(agent)' verify --rounds 2 --procs 2 --python /usr/bin/pypy3 --yes", environment: environment)
                 #expect(asked.exitCode == 0, "\(asked.stderr)")
                 #expect(asked.stderr.contains("the server recommends"), "\(asked.stderr)")
+                #expect(asked.stderr.contains("(formula)"), "\(asked.stderr)")
+                #expect(asked.stdout.contains("verification stored as "), "\(asked.stdout) \(asked.stderr)")
+
+                // Both are listed for this machine; the formula's shows as a realized gain of its version.
+                let machine = try MachineProbe.current().machineID
+                let client = HTTPClient(baseURL: baseURL)
+                let listed = try await client.send("GET", "/api/v1/verifications?machine=\(machine)")
+                #expect(listed.status == 200)
+                let body = try JSONSerialization.jsonObject(with: listed.body) as? [String: Any]
+                let entries = (body?["verifications"] as? [[String: Any]] ?? []).compactMap {
+                    $0["verification"] as? [String: Any]
+                }
+                let kinds = entries.compactMap { ($0["size_source"] as? [String: Any])?["kind"] as? String }
+                #expect(Set(kinds) == ["nursery", "formula"], "\(String(decoding: listed.body, as: UTF8.self))")
+                #expect(entries.allSatisfy { ($0["round_gains"] as? [Double])?.isEmpty == false })
+                let realized = body?["realized_gains"] as? [[String: Any]] ?? []
+                #expect(realized.count == 1)
+                let version = try #require(realized.first?["formula_version"] as? Int)
+                let page = try await client.send("GET", "/formulas")
+                let html = String(decoding: page.body, as: UTF8.self)
+                #expect(html.contains("Realized gains from verifications"))
+                #expect(
+                    html.contains(#"<th scope="row" class="num">\#(version) (served)</th><td class="num">1</td>"#),
+                    "\(html)")
             }
         }
     }

@@ -9,8 +9,8 @@ import Testing
 
 extension EndToEnd {
     /// The dashboard in a real browser: Debian's headless Chromium loads every page from a live
-    /// server with data (a simulated population, a fitted formula, and one machine whose every
-    /// string is hostile markup). Each page must log no console error (CSP violations and failed
+    /// server with data (a simulated population, a fitted formula with verifications of its
+    /// sizes, and one machine whose every string is hostile markup). Each page must log no console error (CSP violations and failed
     /// loads included), record no script error, and have every chart canvas drawn and non-blank.
     /// Screenshots at desktop and phone widths go to `.build/artifacts/screenshots/`.
     @Suite("Dashboard in Chromium", .serialized)
@@ -90,6 +90,10 @@ extension EndToEnd {
             if page.name == "submit" {
                 #expect(dom.contains("--server \(baseURL.absoluteString)"), "submit: commands name this server")
             }
+            if page.name == "formulas" {
+                #expect(dom.contains(#"<table id="realized-gains">"#), "formulas: no realized gains table")
+                #expect(dom.contains(#"<td class="num">3</td><td class="num">3</td><td class="num">+5.0%</td>"#))
+            }
             if page.name == "not-found" {
                 #expect(dom.contains("404"))
             }
@@ -110,7 +114,22 @@ extension EndToEnd {
             logger.logLevel = .warning
             try await DemoSeeder(machineCount: 40, seed: 11).seedIfEmpty(
                 pipeline: Pipeline(stores: StoreCapabilities(store)), logger: logger)
-            _ = try await Refitter(store: store, scope: .synthetic).refit()
+            guard case .fitted(let formula) = try await Refitter(store: store, scope: .synthetic).refit() else {
+                throw SeedFailed()
+            }
+            // Three machines verified the formula's sizes, for the formulas page's realized gains.
+            for (index, summary) in try await store.machines(limit: 3, offset: 0).machines.enumerated() {
+                let gain = 0.03 + 0.02 * Double(index)
+                let verification = Verification(
+                    id: UUID(), createdAt: Date(), agent: AgentInfo(name: "crowdspeed-agent", version: "e2e"),
+                    machineID: summary.id, pypyVersion: "7.3.11", procs: 1, nurseryBytes: 8 << 20,
+                    defaultNurseryBytes: 1 << 20,
+                    sizeSource: .init(kind: .formula, formulaVersion: formula.version, predictedGain: 0.05),
+                    seed: 1, rounds: 2, failedSamples: 0, roundGains: [gain - 0.01, gain + 0.01], gain: gain,
+                    gainLower: gain - 0.01, gainUpper: gain + 0.01, confidence: 0.95)
+                _ = try await store.storeVerification(
+                    verification, receivedAt: Date(), installTokenHash: nil, origin: nil)
+            }
             let script = "<script>alert('x')</script>"
             let image = "<img src=x onerror=alert(1)>"
             var machine = SweepFixture.machine(model: script + image)
@@ -130,6 +149,8 @@ extension EndToEnd {
             return machine.machineID
         }
     }
+
+    struct SeedFailed: Error {}
 
     /// The machine ids of `GET /api/v1/machines`, all this test needs of it.
     struct MachineListDocumentProbe: Decodable {

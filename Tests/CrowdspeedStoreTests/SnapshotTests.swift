@@ -41,6 +41,29 @@ struct SnapshotTests {
             _ = try await store.setQuarantine(
                 .submission(i7Submission), quarantined: true, reason: "spam", actor: "test", at: receivedAt(9))
 
+            // Verifications are public data: the EPYC's is published without its install and
+            // origin; the i7's goes with its unpublished machine.
+            func verification(_ machine: MachineInfo) -> Verification {
+                Verification(
+                    id: UUID(), createdAt: receivedAt(0), agent: AgentInfo(name: "crowdspeed-agent", version: "t"),
+                    machineID: machine.machineID, pypyVersion: "7.3.11", procs: 1, nurseryBytes: 8 << 20,
+                    defaultNurseryBytes: nil,
+                    sizeSource: .init(kind: .nursery, formulaVersion: nil, predictedGain: nil),
+                    seed: 1, rounds: 1, failedSamples: 0, roundGains: [0.05], gain: 0.05, gainLower: nil,
+                    gainUpper: nil, confidence: 0.95)
+            }
+            let publicVerification = verification(SubmissionFixture.epyc2Core)
+            let verificationOrigin = NetworkOriginKey.random().origin(ofBlock: "ip4:203.0.113.0/24")
+            secrets.append(verificationOrigin)
+            #expect(
+                try await store.storeVerification(
+                    publicVerification, receivedAt: receivedAt(9), installTokenHash: SecretToken.digest(secrets[0]),
+                    origin: verificationOrigin) == .created)
+            let hiddenVerification = verification(SubmissionFixture.i7)
+            #expect(
+                try await store.storeVerification(
+                    hiddenVerification, receivedAt: receivedAt(9), installTokenHash: nil, origin: nil) == .created)
+
             let summary = try await store.writeSnapshot(to: snapshot, createdAt: receivedAt(10))
             #expect(summary == .init(machines: 1, submissions: 2, results: kept.reduce(0) { $0 + $1.results.count }))
             #expect(try SQLiteResultStore.integrityProblems(at: snapshot).isEmpty)
@@ -69,6 +92,9 @@ struct SnapshotTests {
                 #expect(ids == published.map { $0.id.uuidString.lowercased() }.sorted())
                 #expect(try Int.fetchOne(db, sql: "SELECT submission_count FROM machines") == 2)
                 #expect(try String.fetchOne(db, sql: "SELECT licence FROM snapshot_info") == "CC0-1.0")
+                #expect(
+                    try String.fetchAll(db, sql: "SELECT id FROM verifications")
+                        == [publicVerification.id.uuidString.lowercased()])
                 let samples = try Int.fetchOne(db, sql: "SELECT sum(sample_count) FROM results")
                 #expect(samples == published.reduce(0) { $0 + $1.results.reduce(0) { $0 + $1.samples.count } })
             }
@@ -78,6 +104,7 @@ struct SnapshotTests {
                 #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) in the snapshot file")
             }
             #expect(bytes.range(of: Data(i7Submission.uuidString.lowercased().utf8)) == nil)
+            #expect(bytes.range(of: Data(hiddenVerification.id.uuidString.lowercased().utf8)) == nil)
         }
     }
 }

@@ -4,10 +4,10 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// What a server made of one upload.
-public enum UploadResult: Sendable, Equatable {
+/// What a server made of one upload (a submission, or a verification: `Receipt` is its receipt).
+public enum UploadResult<Receipt: Sendable & Equatable>: Sendable, Equatable {
     /// 201 (created) or 200 (the id was already stored).
-    case stored(SubmissionReceipt)
+    case stored(Receipt)
     /// 4xx: the server refused the payload; retrying the same bytes would fail again.
     case rejected(status: Int, problem: ProblemDetails?)
     /// No usable answer (connection refused, timeout, 5xx): worth retrying later.
@@ -17,7 +17,7 @@ public enum UploadResult: Sendable, Equatable {
     case rateLimited(retryAfterSeconds: Int?)
 }
 
-/// Posts submissions to `{server}/api/v1/submissions`.
+/// Posts submissions to `{server}/api/v1/submissions` and verifications to `{server}/api/v1/verifications`.
 public struct Uploader: Sendable {
     public var server: URL
     public var timeoutSeconds: Double
@@ -33,8 +33,23 @@ public struct Uploader: Sendable {
     /// The ingestion endpoint.
     public var endpoint: URL { server.appendingPathComponent("api/v1/submissions") }
 
-    /// Sends the exact payload bytes (as encoded by `WireCoding.makeEncoder()`).
-    public func upload(_ payload: Data) async -> UploadResult {
+    /// The verifications endpoint.
+    public var verificationsEndpoint: URL { server.appendingPathComponent("api/v1/verifications") }
+
+    /// Sends the exact submission payload bytes (as encoded by `WireCoding.makeEncoder()`).
+    public func upload(_ payload: Data) async -> UploadResult<SubmissionReceipt> {
+        await post(payload, to: endpoint)
+    }
+
+    /// Sends the exact verification payload bytes (as encoded by `WireCoding.makeEncoder()`).
+    public func uploadVerification(_ payload: Data) async -> UploadResult<VerificationReceipt> {
+        await post(payload, to: verificationsEndpoint)
+    }
+
+    /// Posts `payload` as JSON with the install token, and sorts the answer by status.
+    private func post<Receipt: Decodable & Sendable & Equatable>(_ payload: Data, to endpoint: URL) async
+        -> UploadResult<Receipt>
+    {
         var request = URLRequest(url: endpoint, timeoutInterval: timeoutSeconds)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -49,7 +64,7 @@ public struct Uploader: Sendable {
         }
         switch http.statusCode {
         case 200, 201:
-            guard let receipt = try? WireCoding.makeDecoder().decode(SubmissionReceipt.self, from: data) else {
+            guard let receipt = try? WireCoding.makeDecoder().decode(Receipt.self, from: data) else {
                 return .unavailable(reason: "HTTP \(http.statusCode) with an unreadable receipt")
             }
             return .stored(receipt)

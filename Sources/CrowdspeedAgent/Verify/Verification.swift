@@ -117,3 +117,23 @@ public enum Verifier {
             confidence: confidence, failedSamples: failedSamples)
     }
 }
+
+extension VerificationResult {
+    /// The wire document of this result (``CrowdspeedCore/Verification``), for
+    /// `POST /api/v1/verifications`.
+    ///
+    /// - Parameters:
+    ///   - defaultNurseryBytes: PyPy's default here as the server's answer stated it, nil without one.
+    ///   - sizeSource: where the size came from.
+    ///   - seed, rounds: the round order's seed and the measured rounds asked for.
+    public func document(
+        id: UUID = UUID(), createdAt: Date = Date(), machineID: String, pypyVersion: String,
+        defaultNurseryBytes: Int64?, sizeSource: Verification.SizeSource, seed: UInt64, rounds: Int
+    ) -> Verification {
+        Verification(
+            id: id, createdAt: createdAt, agent: AgentIdentity.info, machineID: machineID, pypyVersion: pypyVersion,
+            procs: procs, nurseryBytes: nurseryBytes, defaultNurseryBytes: defaultNurseryBytes,
+            sizeSource: sizeSource, seed: seed, rounds: rounds, failedSamples: failedSamples, roundGains: roundGains,
+            gain: gain, gainLower: lower, gainUpper: upper, confidence: confidence)
+    }
+}

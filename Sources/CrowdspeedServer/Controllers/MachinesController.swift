@@ -81,11 +81,7 @@ public struct MachinesController: Sendable {
     }
 
     /// Whether `id` has the shape `MachineInfo.machineID` produces.
-    static func isMachineID(_ id: String) -> Bool {
-        let bytes = Array(id.utf8)
-        guard bytes.count == 18, bytes[0] == UInt8(ascii: "m"), bytes[1] == UInt8(ascii: "-") else { return false }
-        return bytes[2...].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-    }
+    static func isMachineID(_ id: String) -> Bool { MachineInfo.isWellFormedID(id) }
 
     private static func pageLink(limit: Int, offset: Int) -> String {
         "\(basePath)?limit=\(limit)&offset=\(offset)"

@@ -62,6 +62,18 @@ struct FormulasPageModel: Sendable {
         var classes: [ClassPoints]
     }
 
+    /// Realized against predicted gains of one formula version, from verifications.
+    struct RealizedRow: Sendable {
+        var version: Int
+        var served: Bool
+        var verifications: Int
+        var machines: Int
+        var confirmed: Int
+        var medianGain: String
+        var spread: String
+        var medianPredicted: String
+    }
+
     /// The `PYPY_GC_MIN` study (``CrowdspeedFit/GCMinStudy``) in words, from the served fit.
     struct GCMinStudyText: Sendable {
         var machines: Int
@@ -82,12 +94,19 @@ struct FormulasPageModel: Sendable {
     var classes: [ClassRow]
     var hasClasses: Bool
     var history: [HistoryRow]
+    /// Per formula version with verifications of its sizes, newest first.
+    var realized: [RealizedRow]
+    var hasRealized: Bool
     var chartJSON: ScriptJSON
     /// Nil ("not enough data yet") until some machine has a pinned curve beside an ordinary one.
     var gcMinStudy: GCMinStudyText?
 
-    /// Builds the page from the served formula, the machines' one-process best sizes and the history.
-    init(formula: FittedFormula?, machines: [MachineTableRow], history: [FormulaSummary], site: SiteSettings) {
+    /// Builds the page from the served formula, the machines' one-process best sizes, the history
+    /// and the realized gains of each version's sizes.
+    init(
+        formula: FittedFormula?, machines: [MachineTableRow], history: [FormulaSummary], realized: [RealizedGains],
+        site: SiteSettings
+    ) {
         page = PageLayout(title: "Formulas", section: .formulas, site: site, scripts: ["formulas.js"])
         hasFormula = formula != nil
         version = formula?.version ?? 0
@@ -170,6 +189,15 @@ struct FormulasPageModel: Sendable {
                 pypyRegret: Format.percent(entry.metrics.pypyDefaultRegret),
                 machines: entry.metrics.machines, curves: entry.metrics.curves)
         }
+        self.realized = realized.map { gains in
+            RealizedRow(
+                version: gains.formulaVersion, served: gains.formulaVersion == formula?.version,
+                verifications: gains.verifications, machines: gains.machines, confirmed: gains.confirmed,
+                medianGain: Format.signedPercent(gains.medianGain),
+                spread: "\(Format.signedPercent(gains.lowerQuartile)) to \(Format.signedPercent(gains.upperQuartile))",
+                medianPredicted: Format.signedPercent(gains.medianPredicted))
+        }
+        hasRealized = !realized.isEmpty
         gcMinStudy = report?.gcMinStudy.flatMap { study in
             study.pairs == 0
                 ? nil

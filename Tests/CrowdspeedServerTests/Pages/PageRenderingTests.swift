@@ -185,12 +185,35 @@ struct PageRenderingTests {
         }
     }
 
-    @Test("formulas page lists the served formula, baselines, classes and history")
+    @Test("formulas page lists the served formula, baselines, classes, realized gains from verifications and history")
     func formulas() async throws {
         try await withPages { client, store, _ in
-            let html = try await client.get("/formulas").text
             let history = try await store.formulaHistory(scope: .synthetic, limit: 5)
             let latest = try #require(history.first)
+            // Two machines verified the served formula's sizes: realized 4% and 6%, predicted 5% and 7%.
+            let machines = try await store.machines(limit: 2, offset: 0).machines.map(\.id)
+            #expect(machines.count == 2)
+            for (index, machine) in machines.enumerated() {
+                let gain = 0.04 + 0.02 * Double(index)
+                let verification = Verification(
+                    id: UUID(), createdAt: SweepFixture.createdAt,
+                    agent: AgentInfo(name: "crowdspeed-agent", version: "t"),
+                    machineID: machine, pypyVersion: "7.3.11", procs: 1, nurseryBytes: 8 << 20,
+                    defaultNurseryBytes: nil,
+                    sizeSource: .init(kind: .formula, formulaVersion: latest.version, predictedGain: gain + 0.01),
+                    seed: 1, rounds: 1, failedSamples: 0, roundGains: [gain], gain: gain, gainLower: nil,
+                    gainUpper: nil,
+                    confidence: 0.95)
+                #expect(
+                    try await store.storeVerification(
+                        verification, receivedAt: SweepFixture.now, installTokenHash: nil, origin: nil) == .created)
+            }
+            let html = try await client.get("/formulas").text
+            #expect(html.contains("Realized gains from verifications"))
+            #expect(
+                html.contains(
+                    #"<th scope="row" class="num">\#(latest.version) (served)</th><td class="num">2</td><td class="num">2</td><td class="num">+5.0%</td><td class="num">+4.5% to +5.5%</td><td class="num">+6.0%</td><td class="num">0</td>"#
+                ), "\(html)")
             #expect(html.contains("\(latest.metrics.globalName) (served)"))
             #expect(html.contains("pypy_default"))
             #expect(html.contains("best_constant"))
