@@ -63,7 +63,7 @@ public struct SweepDesign: Sendable, Equatable {
     }
 
     /// The default grid, 256K…64M.
-    public static let defaultGrid = powersOfTwo(from: 256 << 10, to: 64 << 20)
+    public static let defaultGrid = NurserySize.sweepGrid
     /// The `--quick` grid: steps of 4× around the sizes that usually win.
     public static let quickGrid: [Int64] = [512 << 10, 2 << 20, 8 << 20, 32 << 20]
     /// All payloads of `jsonbench.py`.
