@@ -62,7 +62,8 @@ public struct SweepPlan: Sendable, Equatable {
         let gridLog2 = NurserySize.sweepGrid.map(exponent)
         let lowest = gridLog2.min()!
         let highest = gridLog2.max()!
-        let center = min(highest, max(lowest, exponent(NurserySize.snapToPowerOfTwo(Double(recommendation.formulaBytes)))))
+        let center = min(
+            highest, max(lowest, exponent(NurserySize.snapToPowerOfTwo(Double(recommendation.formulaBytes)))))
         var low = center - minimumHalfWidth
         var high = center + minimumHalfWidth
         let key = recommendation.hardwareClass?.description ?? PredictionInterval.globalKey

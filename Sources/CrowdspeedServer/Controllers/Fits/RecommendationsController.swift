@@ -43,7 +43,9 @@ public struct RecommendationsController: Sendable {
     public static let path = "/api/v1/recommendations/nursery"
 
     /// The parameters this route reads.
-    static let allParameters: Set<String> = HardwareQuery.parameters.union(["procs", "pypy_version", "format", "machine"])
+    static let allParameters: Set<String> = HardwareQuery.parameters.union([
+        "procs", "pypy_version", "format", "machine",
+    ])
 
     /// Creates the controller.
     public init(
