@@ -61,7 +61,8 @@ extension EndToEnd {
             let machine = try MachineProbe.current()
             let pypy = try #require(
                 Interpreter.probe(
-                    command: "/usr/bin/pypy3", path: "/usr/bin/pypy3", environment: ProcessInfo.processInfo.environment))
+                    command: "/usr/bin/pypy3", path: "/usr/bin/pypy3", environment: ProcessInfo.processInfo.environment)
+            )
             try await LiveServer.run(databasePath: path) { baseURL in
                 // Sized like --quick: one process count, one measured round after the warm-up.
                 let outcome = try await AgentEndToEndTests.runAgent(

@@ -39,7 +39,8 @@ struct PlanAPITests {
             #expect(
                 plan.predictedNurseryBytes
                     == formula.report.recommend(for: Self.features, pypyVersion: "7.3.11").formulaBytes)
-            #expect(plan.bandLowerBytes == expected.band?.lowerBound && plan.bandUpperBytes == expected.band?.upperBound)
+            #expect(
+                plan.bandLowerBytes == expected.band?.lowerBound && plan.bandUpperBytes == expected.band?.upperBound)
             // PyPy 7.3.11 on an AMD part reads the 1M L2 and picks 1M.
             #expect(plan.pypyDefaultBytes == 1 << 20)
             #expect(plan.stopping.rule == SweepPlan.plannedStopping)
