@@ -5,8 +5,9 @@ import Foundation
 /// sweep three ways, a formula is fitted on each way's submissions, and each formula is scored
 /// on unseen machines' true curves (as in ``AttackScenario``).
 ///
-/// 1. today's full grid, a fixed 5 measured rounds (`--rounds 5`);
-/// 2. today's full grid, today's adaptive rule (``StoppingRule/adaptiveDefault``);
+/// 1. the full grid, a fixed 5 measured rounds (`--rounds 5`);
+/// 2. the full grid, the agent's adaptive rule without a plan (``StoppingRule/adaptiveDefault``,
+///    5–30 rounds, each process count stopping once its curve is resolved);
 /// 3. the ``SweepPlan`` of a formula fitted on an earlier batch of machines (which swept the full
 ///    grid for 5 rounds), with the plan's own stopping rule.
 ///
