@@ -38,6 +38,10 @@ public enum NurserySize {
         return "\(bytes)"
     }
 
+    /// The agent's full sweep: powers of two from 256K to 64M. What an agent sweeps without a
+    /// plan, and what the server's plan falls back to before the first formula.
+    public static let sweepGrid: [Int64] = (18...26).map { Int64(1) << Int64($0) }
+
     /// The power of two nearest to `bytes` in log2 (ties go up), used to snap formula outputs.
     public static func snapToPowerOfTwo(_ bytes: Double) -> Int64 {
         guard bytes.isFinite, bytes > 1 else { return 1 }

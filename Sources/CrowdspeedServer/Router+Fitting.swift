@@ -4,7 +4,7 @@ import CrowdspeedStore
 import Hummingbird
 
 extension Router where Context == AppRequestContext {
-    /// Adds the fitting routes: `/api/v1/recommendations/nursery` and `/api/v1/formulas`.
+    /// Adds the fitting routes: `/api/v1/recommendations/nursery`, `/api/v1/plan` and `/api/v1/formulas`.
     ///
     /// They serve the `.synthetic` formula scope on a demo server (labelled as such in every
     /// answer) and the `.real` one otherwise; see ``Configuration/formulaScope``.
@@ -16,6 +16,7 @@ extension Router where Context == AppRequestContext {
                 retryAfterSeconds: max(1, Int(configuration.refit.interval.components.seconds))
             ).routes,
             atPath: RouterPath(RecommendationsController.path))
+        addRoutes(PlanController(cache: cache, scope: scope).routes, atPath: RouterPath(PlanController.path))
         addRoutes(
             FormulasController(store: stores.fits, cache: cache, scope: scope).routes,
             atPath: RouterPath(FormulasController.basePath))

@@ -64,24 +64,11 @@ struct Recommend: AsyncParsableCommand {
             pypyVersion
             ?? Interpreter.discover(extra: [], environment: ProcessInfo.processInfo.environment)
             .first(where: \.isPyPy)?.info.version
-        var query = [
-            URLQueryItem(name: "l2_bytes", value: String(l2)),
-            URLQueryItem(name: "physical_cores", value: String(machine.physicalCores)),
-            URLQueryItem(name: "procs", value: String(procs)),
-            URLQueryItem(name: "arch", value: machine.arch),
-            URLQueryItem(name: "cpu_vendor", value: machine.cpuVendor),
-        ]
-        if let l3 = machine.cacheBytes(level: 3) { query.append(URLQueryItem(name: "l3_bytes", value: String(l3))) }
-        if let cpuinfo = machine.cpuinfoCacheBytes {
-            query.append(URLQueryItem(name: "cpuinfo_cache_bytes", value: String(cpuinfo)))
-        }
-        if let version { query.append(URLQueryItem(name: "pypy_version", value: version)) }
-        guard var components = URLComponents(string: server) else { throw ValidationError("--server is not a URL") }
-        components.path =
-            (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path)
-            + "/api/v1/recommendations/nursery"
-        components.queryItems = query
-        guard let url = components.url else { throw ValidationError("--server is not a URL") }
+        guard
+            let query = PlanFetcher.hardwareQuery(machine: machine, procs: procs, pypyVersion: version),
+            let base = URL(string: server),
+            let url = PlanFetcher.url(server: base, path: "/api/v1/recommendations/nursery", query: query)
+        else { throw ValidationError("--server is not a URL") }
 
         var request = URLRequest(url: url)
         request.setValue("application/json", forHTTPHeaderField: "Accept")

@@ -13,7 +13,9 @@ struct RunCommand: AsyncParsableCommand {
             all physical cores' worth of concurrent processes, in shuffled rounds (the first is a discarded warm-up), \
             plus JSON dumps/loads timings on every interpreter found. CPython gets only the JSON timings: it ignores \
             PYPY_GC_NURSERY. One submission per interpreter. By default rounds are added until the best nursery size \
-            is resolved (5 to 30 rounds); --quick takes about a minute.
+            is resolved (5 to 30 rounds); --quick takes about a minute. With a server that has a formula, the sweep \
+            follows its plan instead (GET /api/v1/plan: the sizes around this machine's predicted best and a few far \
+            points, and its stopping rule); offline, with --no-plan, or when the grid is given, the full grid.
 
             Exit status: 0 stored (or --dry-run), 1 setup problem (no PyPy, no fingerprint), 3 server unreachable \
             (results spooled), 4 refused by the server (kept in the spool's rejected/), 130 interrupted (finished \
@@ -67,6 +69,9 @@ struct RunCommand: AsyncParsableCommand {
                 apart from the ordinary ones (they never enter the served formula).
                 """))
     var pinGCMin = false
+
+    @Flag(help: "Sweep the full grid even when the server offers a plan of the sizes that matter here.")
+    var noPlan = false
 
     @Option(help: "Seed of the shuffled round order (default: random; it is recorded either way).")
     var seed: UInt64?
@@ -164,7 +169,8 @@ struct RunCommand: AsyncParsableCommand {
             throw AgentExit.setup
         }
         let scripts = try WorkloadScripts.bundled()
-        let settings = try settings()
+        var settings = try settings()
+        settings.plans = await plans(machine: machine, interpreters: interpreters, settings: settings)
         let interruption = Interruption()
         let signalSource = interruption.installSIGINTHandler {
             Console.info("\ninterrupted: stopping the running samples…")
@@ -290,6 +296,42 @@ struct RunCommand: AsyncParsableCommand {
         if let status = Report.outcomes(outcomes, uploader: uploader, spool: spool, summaries: summaries) {
             throw status
         }
+    }
+}
+
+extension RunCommand {
+    /// The server's plans for each PyPy interpreter, or none (the full grid) offline, with
+    /// `--no-plan`, when the sizes are given (`--grid`, `--nursery-min/max`, `--quick`), in study
+    /// mode (its curves are for the whole shape), or when the server has no plan to give.
+    func plans(
+        machine: MachineInfo, interpreters: [Interpreter], settings: SweepSettings
+    ) async -> [String: [Int: PlanDocument]] {
+        guard !noPlan, !quick, !pinGCMin, grid == nil, nurseryMin == nil, nurseryMax == nil,
+            let server = options.serverURL
+        else { return [:] }
+        let procs =
+            settings.procs
+            ?? SweepDesign.processCounts(physicalCores: machine.physicalCores, cpuQuota: machine.cpuQuota)
+        var plans: [String: [Int: PlanDocument]] = [:]
+        for interpreter in interpreters where interpreter.isPyPy {
+            switch await PlanFetcher.fetch(
+                server: server, machine: machine, procs: procs, pypyVersion: interpreter.info.version)
+            {
+            case .failure(let failure):
+                Console.info("no sweep plan (\(failure.reason)): sweeping the full grid")
+                return [:]
+            case .success(let byProcs):
+                plans[interpreter.command] = byProcs
+                Console.info(
+                    "sweep plan for \(interpreter.command): "
+                        + byProcs.keys.sorted().map { count in
+                            let plan = byProcs[count]!
+                            return "procs \(count): \(plan.nurseries.map(\.pypyGCNursery).joined(separator: ","))"
+                                + (plan.basis == PlanDocument.fullGridBasis ? " (no formula yet: full grid)" : "")
+                        }.joined(separator: "; "))
+            }
+        }
+        return plans
     }
 }
 

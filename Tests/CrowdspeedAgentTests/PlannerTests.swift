@@ -51,7 +51,7 @@ import Testing
         #expect(!design.points.contains { if case .gcbench = $0 { true } else { false } })
         #expect(design.points.count == SweepDesign.allJSONPayloads.count)
         // Adaptive stopping needs a nursery curve; JSON-only sweeps run the minimum rounds.
-        #expect(settings.rule(for: design, budgetSeconds: nil).mode == .fixed(rounds: 5))
+        #expect(settings.rule(for: cpython, design: design, budgetSeconds: nil).mode == .fixed(rounds: 5))
     }
 
     @Test func everyRoundRunsEveryPointOnceInASeededOrder() {
@@ -100,14 +100,19 @@ import Testing
         #expect(rule.decide(measuredRounds: 0, curves: [:], elapsedSeconds: 500, roundSeconds: 15) == nil)
     }
 
-    @Test func adaptiveRuleStopsWhenTheBestIsSeparatedFromItsNeighbours() {
+    /// A curve on 1M…8M whose best is 2M: 1M and 4M are its neighbours, 8M and the default must be decided.
+    func curve(eightMegabytes: [Double]) -> [Int64?: [Double]] {
+        [
+            nil: [500, 510, 505], 1 << 20: [480, 490, 485], 2 << 20: [350, 355, 352], 4 << 20: [400, 410, 405],
+            8 << 20: eightMegabytes,
+        ]
+    }
+
+    @Test func adaptiveRuleStopsWhenTheBestIsSeparatedBeyondItsNeighbours() {
         let rule = StoppingRule(mode: .adaptive(minimum: 3, maximum: 10))
-        let separated: [Int64?: [Double]] = [
-            nil: [500, 510, 505], 1 << 20: [480, 490, 485], 4 << 20: [350, 355, 352], 16 << 20: [400, 410, 405],
-        ]
-        let overlapping: [Int64?: [Double]] = [
-            nil: [500, 510, 505], 1 << 20: [480, 490, 485], 4 << 20: [350, 420, 352], 16 << 20: [360, 410, 405],
-        ]
+        let separated = curve(eightMegabytes: [450, 460, 455])
+        // 8M's median (380) is 8% above the best's, but its notch reaches below the best's.
+        let overlapping = curve(eightMegabytes: [340, 440, 380])
         // Below the minimum number of rounds.
         #expect(rule.decide(measuredRounds: 2, curves: [1: separated], elapsedSeconds: 0, roundSeconds: 1) == nil)
         #expect(rule.decide(measuredRounds: 3, curves: [1: separated], elapsedSeconds: 0, roundSeconds: 1) == .resolved)
@@ -119,10 +124,64 @@ import Testing
             rule.decide(measuredRounds: 10, curves: [1: overlapping], elapsedSeconds: 0, roundSeconds: 1) == .rounds)
     }
 
-    @Test func neighboursWithin2PercentCountAsResolved() {
-        let flat: [Int64?: [Double]] = [nil: [500, 600, 550], 4 << 20: [350, 420, 352], 8 << 20: [355, 400, 356]]
+    @Test func finishedCurvesAreTheResolvedOnesOnceTheMinimumIsRun() {
+        let rule = StoppingRule(mode: .adaptive(minimum: 3, maximum: 10))
+        let curves = [1: curve(eightMegabytes: [450, 460, 455]), 2: curve(eightMegabytes: [340, 440, 380])]
+        #expect(rule.finishedCurves(measuredRounds: 2, curves: curves).isEmpty)
+        #expect(rule.finishedCurves(measuredRounds: 3, curves: curves) == [1])
+        #expect(StoppingRule(mode: .fixed(rounds: 3)).finishedCurves(measuredRounds: 3, curves: curves).isEmpty)
+    }
+
+    @Test func notchesNarrowAsSamplesAreAdded() {
+        let few = curve(eightMegabytes: [340, 440, 380])
+        let many = few.mapValues { Array(repeating: $0, count: 20).flatMap { $0 } }
+        #expect(!CurveResolution.isResolved(few, tolerance: 0.02))
+        #expect(CurveResolution.isResolved(many, tolerance: 0.02))
+    }
+
+    @Test func neighboursMayStayUndecided() {
+        // 4M overlaps the best and is 8% slower: undecided, but a neighbour.
+        var curve = curve(eightMegabytes: [450, 460, 455])
+        curve[4 << 20] = [340, 440, 380]
+        #expect(CurveResolution.isResolved(curve, tolerance: 0.02))
+    }
+
+    @Test func settingsWithin2PercentCountAsResolved() {
+        let flat: [Int64?: [Double]] = [
+            nil: [500, 600, 550], 2 << 20: [350, 420, 352], 4 << 20: [355, 400, 356], 8 << 20: [356, 410, 357],
+        ]
         #expect(CurveResolution.isResolved(flat, tolerance: 0.02))
         #expect(!CurveResolution.isResolved([nil: [1, 2]], tolerance: 0.02)) // a lone point cannot be judged
+    }
+
+    func plan(_ sizes: [Int64], procs: Int) -> PlanDocument {
+        PlanDocument(
+            basis: "formula", nurseries: sizes.map { .init(nurseryBytes: $0, pypyGCNursery: NurserySize.format($0)) },
+            predictedNurseryBytes: sizes[sizes.count / 2], bandLowerBytes: sizes.first, bandUpperBytes: sizes.last,
+            pypyDefaultBytes: 4 << 20, stopping: .init(minimumRounds: 3, maximumRounds: 8, tolerance: 0.02),
+            formulaVersion: 1, procs: procs, links: [:])
+    }
+
+    @Test func aPlanReplacesTheGridAndTheAdaptiveRuleOfItsInterpreter() {
+        let pypy = Interpreter(
+            command: "pypy3", path: "/usr/bin/pypy3",
+            info: InterpreterInfo(
+                implementation: "PyPy", version: "7.3.17", languageVersion: "3.10.14", executable: "pypy3"),
+            hasSimplejson: false)
+        var settings = SweepSettings(jsonPayloads: [], seed: 1)
+        settings.plans = ["pypy3": [1: plan([1 << 20, 2 << 20, 4 << 20], procs: 1), 2: plan([512 << 10], procs: 2)]]
+        let design = settings.design(for: pypy, physicalCores: 4)
+        #expect(design.grid(procs: 1) == [1 << 20, 2 << 20, 4 << 20])
+        #expect(design.grid(procs: 2) == [512 << 10])
+        #expect(design.grid(procs: 4) == SweepDesign.defaultGrid) // no plan for 4: the full grid
+        #expect(design.points.filter { $0.processCount == 1 }.count == 4) // three sizes and the control
+        #expect(settings.rule(for: pypy, design: design, budgetSeconds: nil).mode == .adaptive(minimum: 3, maximum: 8))
+        // --rounds wins over the plan's rule; another interpreter keeps the full grid.
+        settings.rule.mode = .fixed(rounds: 4)
+        #expect(settings.rule(for: pypy, design: design, budgetSeconds: nil).mode == .fixed(rounds: 4))
+        var other = pypy
+        other.command = "pypy"
+        #expect(settings.design(for: other, physicalCores: 4).grid(procs: 1) == SweepDesign.defaultGrid)
     }
 
     @Test func summaryComparesBestNurseryWithTheDefault() {

@@ -16,7 +16,9 @@ public struct SweepOutcome: Sendable, Equatable {
 /// seeded order, round 0 discarded as warm-up, until the stopping rule or an interrupt says stop.
 ///
 /// Only whole rounds are kept: an interrupted round is dropped, so every kept round still has
-/// every point once (the paired per-round ratios of the fit rely on that).
+/// every point once (the paired per-round ratios of the fit rely on that). A process count whose
+/// curve the rule finishes (``StoppingRule/finishedCurves(measuredRounds:curves:)``) is left out
+/// of later rounds as a whole, default control included, so its kept rounds stay paired too.
 public struct SweepRunner: Sendable {
     public var pointRunner: PointRunner
     public var schedule: RoundSchedule
@@ -46,6 +48,7 @@ public struct SweepRunner: Sendable {
         var failed = 0
         var round = 0
         var stepsDone = 0
+        var finished: Set<Int> = []
         let stepsPlanned = (schedule.warmupRounds + rule.maximumRounds) * schedule.points.count
         var stopReason: StopReason
 
@@ -53,6 +56,7 @@ public struct SweepRunner: Sendable {
             let roundStart = clock.now
             var pending: [Measurement] = []
             for point in schedule.order(round: round) {
+                if case .gcbench(_, let procs) = point, finished.contains(procs) { continue }
                 if interruption.isInterrupted {
                     stopReason = .interrupted
                     break roundLoop
@@ -87,6 +91,8 @@ public struct SweepRunner: Sendable {
                 measuredRounds = index + 1
             }
             round += 1
+            // A finished curve's samples no longer change, so it stays finished.
+            finished.formUnion(rule.finishedCurves(measuredRounds: measuredRounds, curves: Self.curves(kept)))
             if let reason = rule.decide(
                 measuredRounds: measuredRounds, curves: Self.curves(kept),
                 elapsedSeconds: (clock.now - start).seconds, roundSeconds: (clock.now - roundStart).seconds)

@@ -15,6 +15,10 @@ public struct SweepSettings: Sendable, Equatable {
     /// Study mode (`--pin-gc-min`): when true every run gets `PYPY_GC_MIN` =
     /// ``pinnedGCMinBytes``, whatever the nursery, instead of PyPy's default of 8 × the nursery.
     public var pinGCMin = false
+    /// The server's plans (`GET /api/v1/plan`) by PyPy interpreter command, then by process
+    /// count: their sizes replace the grid there, and their stopping rule the adaptive one.
+    /// Empty offline, with `--no-plan`, or when the server has none.
+    public var plans: [String: [Int: PlanDocument]] = [:]
 
     public init(
         nurseryGrid: [Int64] = SweepDesign.defaultGrid, procs: [Int]? = nil,
@@ -64,15 +68,24 @@ public struct SweepSettings: Sendable, Equatable {
     public func design(for interpreter: Interpreter, physicalCores: Int, cpuQuota: Double? = nil) -> SweepDesign {
         SweepDesign(
             nurseryGrid: nurseryGrid,
+            plannedGrids: (plans[interpreter.command] ?? [:]).mapValues { $0.nurseries.map(\.nurseryBytes) },
             procs: procs ?? SweepDesign.processCounts(physicalCores: physicalCores, cpuQuota: cpuQuota),
             includeGCBench: interpreter.isPyPy, jsonPayloads: jsonPayloads,
             jsonLibraries: interpreter.hasSimplejson ? ["json", "simplejson"] : ["json"])
     }
 
-    /// The stopping rule for one interpreter: a JSON-only sweep has no nursery curve to resolve,
-    /// so an adaptive rule becomes its minimum number of rounds.
-    public func rule(for design: SweepDesign, budgetSeconds: Double?) -> StoppingRule {
+    /// The stopping rule for one interpreter: a planned sweep's adaptive rule is its plan's (every
+    /// process count's plan carries the same one; the most rounds any asks for wins); a JSON-only
+    /// sweep has no nursery curve to resolve, so an adaptive rule becomes its minimum number of rounds.
+    public func rule(for interpreter: Interpreter, design: SweepDesign, budgetSeconds: Double?) -> StoppingRule {
         var rule = self.rule
+        let planned = (plans[interpreter.command] ?? [:]).values.map(\.stopping)
+        if case .adaptive = rule.mode, let first = planned.first {
+            rule.mode = .adaptive(
+                minimum: planned.map(\.minimumRounds).max() ?? first.minimumRounds,
+                maximum: planned.map(\.maximumRounds).max() ?? first.maximumRounds)
+            rule.tolerance = first.tolerance
+        }
         if !design.includeGCBench, case .adaptive(let minimum, _) = rule.mode { rule.mode = .fixed(rounds: minimum) }
         rule.budgetSeconds = budgetSeconds
         return rule
@@ -138,7 +151,8 @@ public struct SweepSession: Sendable {
                     + "\(design.points.count) points per round, seed \(settings.seed)")
             let runner = SweepRunner(
                 pointRunner: PointRunner(interpreter: interpreter, scripts: scripts, environment: environment),
-                schedule: schedule, rule: settings.rule(for: design, budgetSeconds: budget), interruption: interruption,
+                schedule: schedule, rule: settings.rule(for: interpreter, design: design, budgetSeconds: budget),
+                interruption: interruption,
                 progress: progress)
             let outcome = try runner.run()
             runs.append(

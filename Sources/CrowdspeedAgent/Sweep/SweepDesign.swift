@@ -4,6 +4,8 @@ import CrowdspeedCore
 public struct SweepDesign: Sendable, Equatable {
     /// Nursery sizes in bytes, ascending; the interpreter default is always added as the control.
     public var nurseryGrid: [Int64]
+    /// Per process count, the sizes of the server's plan for it, replacing ``nurseryGrid`` there.
+    public var plannedGrids: [Int: [Int64]]
     /// Concurrent process counts, ascending and distinct.
     public var procs: [Int]
     /// Whether the GC sweep runs at all (PyPy only: CPython ignores `PYPY_GC_NURSERY`).
@@ -14,9 +16,11 @@ public struct SweepDesign: Sendable, Equatable {
     public var jsonLibraries: [String]
 
     public init(
-        nurseryGrid: [Int64], procs: [Int], includeGCBench: Bool, jsonPayloads: [String], jsonLibraries: [String]
+        nurseryGrid: [Int64], plannedGrids: [Int: [Int64]] = [:], procs: [Int], includeGCBench: Bool,
+        jsonPayloads: [String], jsonLibraries: [String]
     ) {
         self.nurseryGrid = Array(Set(nurseryGrid)).sorted()
+        self.plannedGrids = plannedGrids.mapValues { Array(Set($0)).sorted() }
         self.procs = Array(Set(procs)).sorted()
         self.includeGCBench = includeGCBench
         self.jsonPayloads = jsonPayloads
@@ -29,7 +33,7 @@ public struct SweepDesign: Sendable, Equatable {
         if includeGCBench {
             for procs in procs {
                 points.append(.gcbench(nurseryBytes: nil, procs: procs))
-                for nursery in nurseryGrid { points.append(.gcbench(nurseryBytes: nursery, procs: procs)) }
+                for nursery in grid(procs: procs) { points.append(.gcbench(nurseryBytes: nursery, procs: procs)) }
             }
         }
         for payload in jsonPayloads {
@@ -37,6 +41,9 @@ public struct SweepDesign: Sendable, Equatable {
         }
         return points
     }
+
+    /// The sizes swept at `procs`: its plan's, else the grid.
+    public func grid(procs: Int) -> [Int64] { plannedGrids[procs] ?? nurseryGrid }
 
     /// The process counts the protocol uses: 1, half the physical cores, all physical cores,
     /// deduplicated and ascending (1 core → [1]; 2 → [1, 2]; 4 → [1, 2, 4]; 64 → [1, 32, 64]).
@@ -63,7 +70,7 @@ public struct SweepDesign: Sendable, Equatable {
     }
 
     /// The default grid, 256K…64M.
-    public static let defaultGrid = powersOfTwo(from: 256 << 10, to: 64 << 20)
+    public static let defaultGrid = NurserySize.sweepGrid
     /// The `--quick` grid: steps of 4× around the sizes that usually win.
     public static let quickGrid: [Int64] = [512 << 10, 2 << 20, 8 << 20, 32 << 20]
     /// All payloads of `jsonbench.py`.

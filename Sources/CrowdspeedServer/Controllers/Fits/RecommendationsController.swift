@@ -43,10 +43,9 @@ public struct RecommendationsController: Sendable {
     public static let path = "/api/v1/recommendations/nursery"
 
     /// The parameters this route reads.
-    static let hardwareParameters: Set<String> = [
-        "l2_bytes", "l3_bytes", "physical_cores", "arch", "cpu_vendor", "cpuinfo_cache_bytes",
-    ]
-    static let allParameters: Set<String> = hardwareParameters.union(["procs", "pypy_version", "format", "machine"])
+    static let allParameters: Set<String> = HardwareQuery.parameters.union([
+        "procs", "pypy_version", "format", "machine",
+    ])
 
     /// Creates the controller.
     public init(
@@ -158,13 +157,10 @@ public struct RecommendationsController: Sendable {
     func read(_ query: QueryReader) async throws -> Question {
         try query.check(allowed: Self.allParameters)
         let format = try query.choice("format", ["json", "env"], default: "json")
-        let procs = Int(try query.integer("procs", in: 1...4096) ?? 1)
-        var pypyVersion = try query.identifier("pypy_version", maxLength: 32)
-        if let version = pypyVersion, !(version.first?.isNumber ?? false) {
-            throw APIError.badParameter("pypy_version", "must be a PyPy version such as 7.3.17")
-        }
+        let procs = try HardwareQuery.procs(query)
+        var pypyVersion = try HardwareQuery.pypyVersion(query)
         if let machineID = query.string("machine") {
-            if let clash = Self.hardwareParameters.sorted().first(where: query.has) {
+            if let clash = HardwareQuery.parameters.sorted().first(where: query.has) {
                 throw APIError.badParameter(
                     clash, "cannot be combined with machine (the machine's own hardware is used)")
             }
@@ -194,29 +190,10 @@ public struct RecommendationsController: Sendable {
                     String(detail.summary.submissionCount),
                 ])
         }
-        guard let l2 = try query.integer("l2_bytes", in: 1024...(1 << 32)) else {
-            throw APIError.badParameter("l2_bytes", "is required (or give machine=ID)")
-        }
-        let l3 = try query.integer("l3_bytes", in: 0...(1 << 36))
-        guard let cores = try query.integer("physical_cores", in: 1...4096) else {
-            throw APIError.badParameter("physical_cores", "is required (or give machine=ID)")
-        }
-        guard let arch = try query.identifier("arch") else {
-            throw APIError.badParameter("arch", "is required, e.g. x86_64")
-        }
-        guard let vendor = try query.identifier("cpu_vendor") else {
-            throw APIError.badParameter("cpu_vendor", "is required, e.g. GenuineIntel, AuthenticAMD, ARM")
-        }
-        let cpuinfo = try query.integer("cpuinfo_cache_bytes", in: 1...(1 << 36))
-        let features = MachineFeatures(
-            l2Bytes: l2, l3Bytes: l3, physicalCores: Int(cores), procs: procs, arch: arch, cpuVendor: vendor,
-            cpuinfoCacheBytes: cpuinfo)
+        let hardware = try HardwareQuery.read(query, procs: procs, alternative: "give machine=ID")
         return Question(
-            features: features, pypyVersion: pypyVersion, format: format, machine: nil,
-            cacheKey: [
-                "hardware", String(l2), l3.map(String.init) ?? "", String(cores), String(procs), features.arch, vendor,
-                cpuinfo.map(String.init) ?? "", pypyVersion ?? "", format,
-            ])
+            features: hardware.features, pypyVersion: pypyVersion, format: format, machine: nil,
+            cacheKey: ["hardware"] + hardware.cacheKey + [pypyVersion ?? "", format])
     }
 
     /// The document for `advice`, with `formula` (when one exists) beside it.

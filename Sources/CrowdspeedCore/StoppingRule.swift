@@ -2,7 +2,7 @@
 public enum StopReason: String, Sendable, Equatable {
     /// The fixed number of rounds (`--rounds`, `--quick`) or the adaptive maximum was reached.
     case rounds
-    /// Every process count's best nursery was resolved from its neighbours.
+    /// Every process count's best nursery was resolved against its neighbours.
     case resolved
     /// The time budget would be exceeded by another round.
     case budget
@@ -41,6 +41,15 @@ public struct StoppingRule: Sendable, Equatable {
         }
     }
 
+    /// The process counts whose curves need no more rounds: with an adaptive rule, once at least
+    /// the minimum of rounds is measured, those whose best is resolved (see ``CurveResolution``).
+    /// The agent stops running a finished curve's points while the others go on, so the curves
+    /// of many concurrent processes, which cost the most, stop as soon as they can.
+    public func finishedCurves(measuredRounds: Int, curves: [Int: [Int64?: [Double]]]) -> Set<Int> {
+        guard case .adaptive(let minimum, _) = mode, measuredRounds >= minimum else { return [] }
+        return Set(curves.filter { CurveResolution.isResolved($0.value, tolerance: tolerance) }.keys)
+    }
+
     /// Decides after a finished round whether to run another.
     ///
     /// - Parameters:
@@ -56,11 +65,9 @@ public struct StoppingRule: Sendable, Equatable {
         switch mode {
         case .fixed(let rounds):
             if measuredRounds >= rounds { return .rounds }
-        case .adaptive(let minimum, let maximum):
+        case .adaptive(_, let maximum):
             if measuredRounds >= maximum { return .rounds }
-            if measuredRounds >= minimum, !curves.isEmpty,
-                curves.values.allSatisfy({ CurveResolution.isResolved($0, tolerance: tolerance) })
-            {
+            if !curves.isEmpty, finishedCurves(measuredRounds: measuredRounds, curves: curves).count == curves.count {
                 return .resolved
             }
         }
@@ -71,10 +78,17 @@ public struct StoppingRule: Sendable, Equatable {
 
 /// Whether the best point of one curve stands out from its rivals.
 public enum CurveResolution {
-    /// True when the point with the lowest median CPU time is, against each rival, either
-    /// equivalent (rival's median within `tolerance` of the best's) or separated (the rival's
-    /// lower quartile above the best's upper quartile). Rivals are the best's neighbours in the
-    /// nursery grid and the default setting; when the default is best, the best grid point.
+    /// True when the best point's interval is resolved against its neighbours: every setting
+    /// other than the best (lowest median CPU time) and its neighbours in the nursery grid is
+    /// either equivalent to it (its median within `tolerance` of the best's) or separated from
+    /// it (the two medians' notches do not overlap). The neighbours may stay undecided: the
+    /// optimum is flat, and knowing the best to within one grid step either side is what a curve
+    /// needs. When the default setting is best it has no grid neighbours, so every size must be
+    /// decided.
+    ///
+    /// A notch is median ± 1.58 × IQR / √n (McGill, Tukey and Larsen 1978): non-overlapping
+    /// notches are strong evidence, at roughly 95%, that two medians differ. Unlike the samples'
+    /// own quartiles it narrows as rounds are added, so a real difference is resolved in the end.
     ///
     /// - Parameter samples: CPU times per nursery setting (nil key = interpreter default). Points
     ///   with fewer than two samples cannot be judged, so such a curve is unresolved.
@@ -83,21 +97,25 @@ public enum CurveResolution {
         let medians = samples.mapValues { quantile($0, 0.5) }
         guard let bestEntry = medians.min(by: { $0.value < $1.value }) else { return false }
         let best: Int64? = bestEntry.key
+        var undecided: Set<Int64?> = [best]
         let grid = samples.keys.compactMap { $0 }.sorted()
-        var rivals: [Int64?] = []
         if let size = best, let index = grid.firstIndex(of: size) {
-            if index > 0 { rivals.append(grid[index - 1]) }
-            if index + 1 < grid.count { rivals.append(grid[index + 1]) }
-            if samples[nil] != nil { rivals.append(nil) }
-        } else if let bestGrid = grid.min(by: { medians[$0]! < medians[$1]! }) {
-            rivals.append(bestGrid)
+            if index > 0 { undecided.insert(grid[index - 1]) }
+            if index + 1 < grid.count { undecided.insert(grid[index + 1]) }
         }
-        let bestMedian = medians[best]!
-        let bestUpper = quantile(samples[best]!, 0.75)
-        return rivals.allSatisfy { rival in
-            let values = samples[rival]!
-            return medians[rival]! <= bestMedian * (1 + tolerance) || quantile(values, 0.25) > bestUpper
+        let bestMedian = bestEntry.value
+        let bestUpper = notch(samples[best]!).upper
+        return samples.allSatisfy { setting, values in
+            undecided.contains(setting) || medians[setting]! <= bestMedian * (1 + tolerance)
+                || notch(values).lower > bestUpper
         }
+    }
+
+    /// The notch of the samples' median: median ± 1.58 × IQR / √n.
+    static func notch(_ values: [Double]) -> (lower: Double, upper: Double) {
+        let median = quantile(values, 0.5)
+        let half = 1.58 * (quantile(values, 0.75) - quantile(values, 0.25)) / Double(values.count).squareRoot()
+        return (median - half, median + half)
     }
 
     /// The `q` quantile with linear interpolation between order statistics (type 7, as in R and NumPy).
