@@ -2,6 +2,7 @@ import CrowdspeedAgent
 import CrowdspeedCore
 import CrowdspeedFit
 import CrowdspeedPipeline
+import CrowdspeedServer
 import CrowdspeedStore
 import CrowdspeedTestSupport
 import Foundation
@@ -78,7 +79,7 @@ extension EndToEnd {
                     features: features, pypyVersion: pypy.info.version, report: formula.report,
                     intervals: formula.intervals)
                 let client = HTTPClient(baseURL: baseURL)
-                let detail = try await client.getMachine(machine.machineID).decode(MachineDetail.self)
+                let detail = try await client.getMachine(machine.machineID).decode(MachineDocument.self)
                 let id = try #require(detail.submissions.first?.id)
                 let stored = try await client.getSubmission(id).decode(Submission.self)
                 let swept = stored.results.filter { $0.benchmark == BenchmarkName.gcbench }.map(\.params.nurseryBytes)
