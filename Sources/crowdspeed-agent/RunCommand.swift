@@ -14,8 +14,9 @@ struct RunCommand: AsyncParsableCommand {
             plus JSON dumps/loads timings on every interpreter found. CPython gets only the JSON timings: it ignores \
             PYPY_GC_NURSERY. One submission per interpreter. By default rounds are added until the best nursery size \
             is resolved (5 to 30 rounds); --quick takes about a minute. With a server that has a formula, the sweep \
-            follows its plan instead (GET /api/v1/plan: the sizes around this machine's predicted best and a few far \
-            points, and its stopping rule); offline, with --no-plan, or when the grid is given, the full grid.
+            follows its plan instead (GET /api/v1/plan, which sends only cache sizes, core count, architecture, CPU \
+            vendor and PyPy version: the sizes around this machine's predicted best and a few far points, and its \
+            stopping rule); offline, with --dry-run or --no-plan, or when the grid is given, the full grid.
 
             Exit status: 0 stored (or --dry-run), 1 setup problem (no PyPy, no fingerprint), 3 server unreachable \
             (results spooled), 4 refused by the server (kept in the spool's rejected/), 130 interrupted (finished \
@@ -301,12 +302,12 @@ struct RunCommand: AsyncParsableCommand {
 
 extension RunCommand {
     /// The server's plans for each PyPy interpreter, or none (the full grid) offline, with
-    /// `--no-plan`, when the sizes are given (`--grid`, `--nursery-min/max`, `--quick`), in study
+    /// `--no-plan` or `--dry-run` (which sends nothing), when the sizes are given (`--grid`, `--nursery-min/max`, `--quick`), in study
     /// mode (its curves are for the whole shape), or when the server has no plan to give.
     func plans(
         machine: MachineInfo, interpreters: [Interpreter], settings: SweepSettings
     ) async -> [String: [Int: PlanDocument]] {
-        guard !noPlan, !quick, !pinGCMin, grid == nil, nurseryMin == nil, nurseryMax == nil,
+        guard !noPlan, !dryRun, !quick, !pinGCMin, grid == nil, nurseryMin == nil, nurseryMax == nil,
             let server = options.serverURL
         else { return [:] }
         let procs =

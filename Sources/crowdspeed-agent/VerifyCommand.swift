@@ -199,18 +199,15 @@ struct VerifyCommand: AsyncParsableCommand {
     /// The server's size for this machine, nil when its advice is to keep the default.
     func recommendation(machine: MachineInfo, pypyVersion: String) async throws -> Target? {
         guard let server = options.serverURL else { throw ValidationError("no server to ask") }
-        guard var components = URLComponents(url: server, resolvingAgainstBaseURL: false) else {
-            throw ValidationError("the server is not a URL")
-        }
-        components.path =
-            (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path)
-            + "/api/v1/recommendations/nursery"
-        components.queryItems = [
-            URLQueryItem(name: "machine", value: machine.machineID),
-            URLQueryItem(name: "procs", value: String(procs)),
-            URLQueryItem(name: "pypy_version", value: pypyVersion),
-        ]
-        guard let url = components.url else { throw ValidationError("the server is not a URL") }
+        guard
+            let url = PlanFetcher.url(
+                server: server, path: "/api/v1/recommendations/nursery",
+                query: [
+                    URLQueryItem(name: "machine", value: machine.machineID),
+                    URLQueryItem(name: "procs", value: String(procs)),
+                    URLQueryItem(name: "pypy_version", value: pypyVersion),
+                ])
+        else { throw ValidationError("the server is not a URL") }
         var request = URLRequest(url: url)
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         switch await ServerExchange.send(request, timeoutSeconds: 30) {

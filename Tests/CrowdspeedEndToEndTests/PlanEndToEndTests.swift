@@ -87,5 +87,32 @@ extension EndToEnd {
                 #expect(plan.nurseries.count < NurserySize.sweepGrid.count)
             }
         }
+
+        @Test("--dry-run asks the server for nothing, not even a plan, and prints the full-grid payload")
+        func dryRunSendsNothing() async throws {
+            let directory = try TemporaryDirectory()
+            let path = directory.path("crowdspeed.sqlite")
+            _ = try await RecommendEndToEndTests.prepare(path)
+            let machine = try MachineProbe.current()
+            let spool = directory.path("spool")
+            let home = directory.url.appendingPathComponent("home")
+            try await LiveServer.run(databasePath: path) { baseURL in
+                let outcome = try await AgentEndToEndTests.runAgent(
+                    [
+                        "run", "--server", baseURL.absoluteString, "--dry-run", "--no-discover", "--python",
+                        "/usr/bin/pypy3", "--procs", "1", "--rounds", "1", "--seed", "7",
+                        "--spool", spool,
+                    ], home: home)
+                #expect(outcome.exitCode == 0, "\(outcome.stderr)")
+                // The server offers a plan for this machine, so only not asking leaves these out.
+                #expect(!outcome.stderr.contains("sweep plan"), "\(outcome.stderr)")
+                let payload = try WireCoding.makeDecoder().decode(Submission.self, from: Data(outcome.stdout.utf8))
+                let swept = Set(
+                    payload.results.filter { $0.benchmark == BenchmarkName.gcbench }.compactMap(\.params.nurseryBytes))
+                #expect(swept == Set(NurserySize.sweepGrid))
+                let answer = try await HTTPClient(baseURL: baseURL).getMachine(machine.machineID)
+                #expect(answer.status == 404)
+            }
+        }
     }
 }

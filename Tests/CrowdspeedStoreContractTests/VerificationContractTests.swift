@@ -19,13 +19,6 @@ struct VerificationContractTests {
         }
     }
 
-    static func submission(_ n: Int, machine: MachineInfo = SubmissionFixture.epyc2Core) -> Submission {
-        SubmissionFixture(
-            id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", n))!, machine: machine, rounds: 3,
-            seed: UInt64(n)
-        ).build()
-    }
-
     /// A verification of `machine` with formula `version`'s size; `n` picks its id and gains.
     static func verification(
         _ n: Int, machine: MachineInfo = SubmissionFixture.epyc2Core, kind: Verification.SizeSource.Kind = .formula,
@@ -52,7 +45,7 @@ struct VerificationContractTests {
                     verification, receivedAt: receivedAt(1), installTokenHash: nil, origin: nil) == .unknownMachine)
             #expect(try await store.verifications(VerificationQuery()).isEmpty)
 
-            _ = try await store.ingest(Self.submission(1), receivedAt: receivedAt(0))
+            _ = try await store.ingest(SubmissionFixture.numbered(1), receivedAt: receivedAt(0))
             #expect(
                 try await store.storeVerification(
                     verification, receivedAt: receivedAt(1), installTokenHash: nil, origin: "o-1") == .created)
@@ -75,8 +68,9 @@ struct VerificationContractTests {
         arguments: StoreBackend.allCases)
     func filters(_ backend: StoreBackend) async throws {
         try await Self.withVerificationStore(backend) { store in
-            _ = try await store.ingest(Self.submission(1), receivedAt: receivedAt(0))
-            _ = try await store.ingest(Self.submission(2, machine: SubmissionFixture.i7), receivedAt: receivedAt(0))
+            _ = try await store.ingest(SubmissionFixture.numbered(1), receivedAt: receivedAt(0))
+            _ = try await store.ingest(
+                SubmissionFixture.numbered(2, machine: SubmissionFixture.i7), receivedAt: receivedAt(0))
             let entries = [
                 Self.verification(1), Self.verification(2, version: 4),
                 Self.verification(3, machine: SubmissionFixture.i7),
@@ -111,15 +105,16 @@ struct VerificationContractTests {
         try await Self.withVerificationStore(backend) { store in
             let token = SecretToken.generate()
             let ingested = try await store.ingest(
-                Self.submission(1), receivedAt: receivedAt(0),
+                SubmissionFixture.numbered(1), receivedAt: receivedAt(0),
                 credentials: IngestCredentials(
                     presentedInstallHash: nil, newInstallHash: SecretToken.digest(token),
                     deletionHash: SecretToken.digest(SecretToken.generate())),
                 curves: [])
             let install = try #require(ingested.installID)
             // A second run of the EPYC from no install keeps the machine listed while the install is quarantined.
-            _ = try await store.ingest(Self.submission(3), receivedAt: receivedAt(0))
-            _ = try await store.ingest(Self.submission(2, machine: SubmissionFixture.i7), receivedAt: receivedAt(0))
+            _ = try await store.ingest(SubmissionFixture.numbered(3), receivedAt: receivedAt(0))
+            _ = try await store.ingest(
+                SubmissionFixture.numbered(2, machine: SubmissionFixture.i7), receivedAt: receivedAt(0))
             // From the install; from an unknown token (attached to nothing); from another machine.
             let fromInstall = Self.verification(1)
             let fromStranger = Self.verification(2)
@@ -152,7 +147,8 @@ struct VerificationContractTests {
             // A machine whose every submission is quarantined leaves the machine list, and its verifications go with it.
             for n in [1, 3] {
                 _ = try await store.setQuarantine(
-                    .submission(Self.submission(n).id), quarantined: true, reason: nil, actor: "test", at: receivedAt(7)
+                    .submission(SubmissionFixture.numbered(n).id), quarantined: true, reason: nil, actor: "test",
+                    at: receivedAt(7)
                 )
             }
             #expect(try await visible().isEmpty)
@@ -164,19 +160,21 @@ struct VerificationContractTests {
         try await Self.withVerificationStore(backend) { store in
             let deletion = SecretToken.generate()
             _ = try await store.ingest(
-                Self.submission(1), receivedAt: receivedAt(0),
+                SubmissionFixture.numbered(1), receivedAt: receivedAt(0),
                 credentials: IngestCredentials(
                     presentedInstallHash: nil, newInstallHash: SecretToken.digest(SecretToken.generate()),
                     deletionHash: SecretToken.digest(deletion)),
                 curves: [])
-            _ = try await store.ingest(Self.submission(2, machine: SubmissionFixture.i7), receivedAt: receivedAt(0))
+            _ = try await store.ingest(
+                SubmissionFixture.numbered(2, machine: SubmissionFixture.i7), receivedAt: receivedAt(0))
             let kept = Self.verification(2, machine: SubmissionFixture.i7)
             _ = try await store.storeVerification(
                 Self.verification(1), receivedAt: receivedAt(1), installTokenHash: nil, origin: nil)
             _ = try await store.storeVerification(kept, receivedAt: receivedAt(2), installTokenHash: nil, origin: nil)
             #expect(
                 try await store.deleteSubmission(
-                    id: Self.submission(1).id, deletionTokenHash: SecretToken.digest(deletion), at: receivedAt(3))
+                    id: SubmissionFixture.numbered(1).id, deletionTokenHash: SecretToken.digest(deletion),
+                    at: receivedAt(3))
                     == .deleted(machineID: SubmissionFixture.epyc2Core.machineID, machineRemoved: true))
             #expect(try await store.verifications(VerificationQuery()).map(\.verification.id) == [kept.id])
             // The machine is gone with its data: a new verification of it is refused until it submits again.

@@ -60,27 +60,7 @@ public enum TestPostgres {
     public static func withFreshDatabase<Result: Sendable>(_ body: (PostgresURL) async throws -> Result) async throws
         -> Result
     {
-        let admin = try url()
-        let name = "crowdspeed_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await withClient(admin, maximumConnections: 1) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        }
-        var fresh = admin
-        fresh.database = name
-        do {
-            let result = try await body(fresh)
-            try await drop(name, via: admin)
-            return result
-        } catch {
-            try? await drop(name, via: admin)
-            throw error
-        }
-    }
-
-    private static func drop(_ name: String, via admin: PostgresURL) async throws {
-        try await withClient(admin, maximumConnections: 1) { client in
-            try await client.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
-        }
+        try await PostgresDatabase.withScratchDatabase(
+            on: try url(), prefix: "crowdspeed_t_", logger: backgroundLogger, body)
     }
 }
