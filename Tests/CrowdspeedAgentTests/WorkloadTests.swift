@@ -192,4 +192,21 @@ import Testing
         #expect(outcome.measuredRounds == 0)
         #expect(outcome.results.isEmpty)
     }
+
+    @Test func stepsLeftDropFinishedCurvesAndRoundsAlreadyRun() {
+        let design = SweepDesign(
+            nurseryGrid: [1 << 20, 4 << 20], procs: [1, 2], includeGCBench: true, jsonPayloads: ["small"],
+            jsonLibraries: ["json"])
+        let schedule = RoundSchedule(points: design.points, seed: 7)
+        let rule = StoppingRule(mode: .adaptive(minimum: 3, maximum: 10))
+        let json = design.points.filter { if case .json = $0 { return true } else { return false } }.count
+        // Three gcbench points (default and two sizes) per process count, plus the JSON points.
+        #expect(design.points.count == 6 + json)
+        #expect(
+            SweepRunner.stepsLeft(schedule: schedule, rule: rule, roundsStarted: 0, finished: []) == 11 * (6 + json))
+        #expect(
+            SweepRunner.stepsLeft(schedule: schedule, rule: rule, roundsStarted: 4, finished: [1]) == 7 * (3 + json))
+        #expect(SweepRunner.stepsLeft(schedule: schedule, rule: rule, roundsStarted: 4, finished: [1, 2]) == 7 * json)
+        #expect(SweepRunner.stepsLeft(schedule: schedule, rule: rule, roundsStarted: 11, finished: []) == 0)
+    }
 }

@@ -49,7 +49,7 @@ public struct SweepRunner: Sendable {
         var round = 0
         var stepsDone = 0
         var finished: Set<Int> = []
-        let stepsPlanned = (schedule.warmupRounds + rule.maximumRounds) * schedule.points.count
+        var stepsPlanned = Self.stepsLeft(schedule: schedule, rule: rule, roundsStarted: 0, finished: [])
         var stopReason: StopReason
 
         roundLoop: while true {
@@ -93,6 +93,8 @@ public struct SweepRunner: Sendable {
             round += 1
             // A finished curve's samples no longer change, so it stays finished.
             finished.formUnion(rule.finishedCurves(measuredRounds: measuredRounds, curves: Self.curves(kept)))
+            stepsPlanned =
+                stepsDone + Self.stepsLeft(schedule: schedule, rule: rule, roundsStarted: round, finished: finished)
             if let reason = rule.decide(
                 measuredRounds: measuredRounds, curves: Self.curves(kept),
                 elapsedSeconds: (clock.now - start).seconds, roundSeconds: (clock.now - roundStart).seconds)
@@ -111,6 +113,17 @@ public struct SweepRunner: Sendable {
         return SweepOutcome(
             results: results, measuredRounds: measuredRounds, warmupRounds: min(round, schedule.warmupRounds),
             stopReason: stopReason, failedSamples: failed)
+    }
+
+    /// The most steps still to run after `roundsStarted` rounds: every point whose curve is not
+    /// finished, in every round the rule may still add. The progress bar's total and its ETA
+    /// follow it, so a sweep whose curves finish early does not keep promising their rounds.
+    static func stepsLeft(schedule: RoundSchedule, rule: StoppingRule, roundsStarted: Int, finished: Set<Int>) -> Int {
+        let running = schedule.points.filter { point in
+            if case .gcbench(_, let procs) = point { return !finished.contains(procs) }
+            return true
+        }
+        return max(0, schedule.warmupRounds + rule.maximumRounds - roundsStarted) * running.count
     }
 
     /// Per process count, the CPU times of each nursery setting (failed samples left out).
