@@ -3,7 +3,6 @@ import CrowdspeedCore
 import CrowdspeedFit
 import CrowdspeedPipeline
 import CrowdspeedServer
-import CrowdspeedStore
 import CrowdspeedTestSupport
 import Foundation
 import Testing

@@ -5,7 +5,7 @@ import Foundation
 /// JavaScript line separators) are written as `\uXXXX` escapes, so no submitted string can close
 /// the element or open a comment, and `JSON.parse` reads back exactly the original text.
 ///
-/// It is the only value rendered with triple braces; HTML-escaping it instead would corrupt the
+/// It is rendered with triple braces (beside ``RenderedHTML``); HTML-escaping it instead would corrupt the
 /// JSON (`"` would become `&quot;`, which a script element does not decode).
 struct ScriptJSON: Sendable, CustomStringConvertible {
     /// The escaped JSON text.
